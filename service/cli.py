@@ -1,0 +1,204 @@
+"""The `regsync` command line (DESIGN.md, 'Command line contract').
+
+Exit codes: 0 success, 1 output produced but failed validation, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+from sqlalchemy import Engine
+
+from service import __version__
+from service.config import SOURCE_FORMATS, Config, load_config
+from service.db import open_database
+from service.errors import DataError, ServiceError
+from service.importing import load_source
+from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
+
+EXAMPLE_TRIAL = "msc-t1d"
+EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
+
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+@dataclass
+class AppContext:
+    config_path: Path | None
+    explicit: bool
+    _config: Config | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path, required=self.explicit)
+        return self._config
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = open_database(self.config.database_url)
+        return self._engine
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Configuration file (default ./config.toml, or $REGSYNC_CONFIG).",
+)
+@click.version_option(__version__, prog_name="regsync")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path | None) -> None:
+    """regsync: DSMB reports and registry results from one frozen snapshot of a trial's data."""
+    env_path = os.environ.get("REGSYNC_CONFIG")
+    explicit = config_path is not None or bool(env_path)
+    path = config_path or (Path(env_path) if env_path else Path("config.toml"))
+    ctx.obj = AppContext(path, explicit)
+
+
+@cli.command("import")
+@click.argument("trial")
+@click.option("--source", type=click.Path(path_type=Path), help="The folder to import (default: config.toml's).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(SOURCE_FORMATS),
+    default=None,
+    help="Source format; auto recognizes it from the file names.",
+)
+@click.option("--control", help="The control arm (code or label), overriding the trial definition.")
+@click.pass_obj
+def import_command(app: AppContext, trial: str, source: Path | None, fmt: str | None, control: str | None) -> None:
+    """Bring a data snapshot in, all or nothing."""
+    declared = app.config.trials.get(trial)
+    if source is None:
+        if declared is None:
+            raise click.UsageError(f"trial '{trial}' is not in the configuration: pass --source PATH")
+        source = declared.source
+    fmt = fmt or (declared.format if declared else "auto")
+    control = control or (declared.control if declared else None)
+    outcome = run_import(app.engine, trial, source, fmt, control)
+    report_import(trial, outcome)
+
+
+def run_import(engine: Engine, trial: str, source: Path, fmt: str, control: str | None) -> ImportOutcome:
+    with err.status(f"Reading {source} …"):
+        data = load_source(source, trial, fmt, control)
+    with err.status(f"Storing {len(data.participants)} participants, {len(data.adverse_events)} AEs …"):
+        return store_snapshot(engine, data, now=datetime.now(UTC))
+
+
+def report_import(trial: str, outcome: ImportOutcome) -> None:
+    snap = outcome.snapshot
+    counts = snap.counts
+    if outcome.created:
+        out.print(
+            f"{trial}: new snapshot {snap.id} ({snap.content_hash[:12]}), {snap.source_format}: "
+            f"{counts['participants']} participants ({counts['randomized']} randomized), "
+            f"{counts['adverse_events']} AEs, {counts['measurements']} measurements; "
+            f"data cut-off {snap.data_cutoff or 'unknown'}"
+        )
+        for note in snap.notes:
+            out.print(f"  note: {note}")
+    else:
+        out.print(
+            f"{trial}: no change: the data are identical to snapshot {snap.id} ({snap.content_hash[:12]}); "
+            "no new snapshot"
+        )
+
+
+@cli.command("trials")
+@click.pass_obj
+def trials_command(app: AppContext) -> None:
+    """List the trials in the database."""
+    rows = list_trials(app.engine)
+    if not rows:
+        out.print("no trials yet: run `regsync import TRIAL --source PATH` or `regsync demo`")
+    for trial, count in rows:
+        ids = ", ".join(i for i in (trial.nct_id, trial.irct_id) if i)
+        out.print(f"{trial.id}\t{count} snapshot(s)\t{ids}\t{trial.title}")
+
+
+@cli.command("snapshots")
+@click.argument("trial")
+@click.pass_obj
+def snapshots_command(app: AppContext, trial: str) -> None:
+    """List a trial's snapshots, oldest first."""
+    snapshots = list_snapshots(app.engine, trial)
+    if not snapshots:
+        raise DataError(
+            f"no snapshots for trial '{trial}'", hint="Import it first: regsync import TRIAL --source PATH."
+        )
+    for snap in snapshots:
+        counts = snap.counts
+        out.print(
+            f"{snap.id}\t{snap.content_hash}\t{snap.created_at:%Y-%m-%d %H:%M:%S}Z\t{snap.source_format}\t"
+            f"cut-off {snap.data_cutoff or '-'}\t{counts['participants']} participants\t"
+            f"{counts['adverse_events']} AEs"
+        )
+
+
+@cli.command("demo")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Where to write (default: config.toml's [output] dir, else ./out).",
+)
+@click.pass_obj
+def demo_command(app: AppContext, out_dir: Path | None) -> None:
+    """Load the bundled example trial and write every output once."""
+    declared = app.config.trials.get(EXAMPLE_TRIAL)
+    source = declared.source if declared else EXAMPLE_SOURCE
+    outcome = run_import(app.engine, EXAMPLE_TRIAL, source, "auto", declared.control if declared else None)
+    report_import(EXAMPLE_TRIAL, outcome)
+    target = (out_dir or app.config.output_dir) / EXAMPLE_TRIAL
+    target.mkdir(parents=True, exist_ok=True)
+    write_snapshot_manifest(outcome, target / "snapshot.json")
+    out.print(f"wrote {target}/")
+
+
+def write_snapshot_manifest(outcome: ImportOutcome, path: Path) -> None:
+    snap = outcome.snapshot
+    manifest = {
+        "trial": snap.trial_id,
+        "snapshot": snap.id,
+        "content_hash": snap.content_hash,
+        "source_format": snap.source_format,
+        "data_cutoff": snap.data_cutoff.isoformat() if snap.data_cutoff else None,
+        "software_version": snap.software_version,
+        "counts": snap.counts,
+        "notes": snap.notes,
+    }
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False, prog_name="regsync")
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2 if exc.exit_code == 2 or isinstance(exc, click.UsageError) else exc.exit_code)
+    except ServiceError as exc:
+        err.print(f"error: {exc}", markup=False)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)

@@ -1,0 +1,149 @@
+"""config.toml: read once, checked strictly, returned as frozen dataclasses.
+
+Every key is documented in README.md (a test checks that). Relative paths are taken from the
+folder the configuration file is in, so `regsync --config /etc/regsync/config.toml` behaves the
+same from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from service.errors import ConfigError
+
+DEFAULT_DATABASE_URL = "sqlite:///var/regsync.db"
+OUTPUT_KINDS = ("tables", "dsmb-open", "dsmb-closed", "ctgov", "irct")
+SOURCE_FORMATS = ("auto", "bundle", "sdtm", "adam")
+
+# Section -> the keys it may hold. Tables of named entries ([trials.ID], [jobs.ID]) list the keys of one entry.
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "database": ("url",),
+    "organisation": ("name",),
+    "output": ("dir",),
+    "trials": ("source", "format", "control"),
+    "jobs": ("trial", "cron", "timezone", "outputs"),
+}
+
+
+@dataclass(frozen=True)
+class TrialSource:
+    trial_id: str
+    source: Path
+    format: str = "auto"
+    control: str | None = None
+
+
+@dataclass(frozen=True)
+class JobConfig:
+    job_id: str
+    trial_id: str
+    cron: str
+    timezone: str = "UTC"
+    outputs: tuple[str, ...] = OUTPUT_KINDS
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    database_url: str
+    organisation: str = ""
+    output_dir: Path = Path("out")
+    trials: dict[str, TrialSource] = field(default_factory=dict)
+    jobs: dict[str, JobConfig] = field(default_factory=dict)
+
+
+def load_config(path: Path | None, *, required: bool) -> Config:
+    """Read the configuration at `path`; without a file (and not `required`), the defaults."""
+    if path is None or not path.exists():
+        if required:
+            raise ConfigError(f"{path}: configuration file not found\n  Pass an existing file with --config.")
+        base = Path.cwd()
+        return Config(path=None, database_url=_database_url({}, base), output_dir=base / "out")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    return parse_config(raw, path)
+
+
+def parse_config(raw: dict[str, Any], path: Path) -> Config:
+    base = path.parent.resolve()
+    _check_keys(raw, path)
+    database = raw.get("database", {})
+    trials = {tid: _trial(tid, entry, base, path) for tid, entry in raw.get("trials", {}).items()}
+    jobs = {jid: _job(jid, entry, trials, path) for jid, entry in raw.get("jobs", {}).items()}
+    return Config(
+        path=path,
+        database_url=_database_url(database, base),
+        organisation=str(raw.get("organisation", {}).get("name", "")),
+        output_dir=base / str(raw.get("output", {}).get("dir", "out")),
+        trials=trials,
+        jobs=jobs,
+    )
+
+
+def _check_keys(raw: dict[str, Any], path: Path) -> None:
+    for section, value in raw.items():
+        if section not in KNOWN_KEYS:
+            raise ConfigError(f"{path}: unknown section [{section}]\n  Known: {', '.join(KNOWN_KEYS)}.")
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        entries = value.values() if section in ("trials", "jobs") else [value]
+        names = list(value) if section in ("trials", "jobs") else [None]
+        for name, entry in zip(names, entries, strict=True):
+            label = f"{section}.{name}" if name else section
+            if not isinstance(entry, dict):
+                raise ConfigError(f"{path}: [{label}] must be a table")
+            for key in entry:
+                if key not in KNOWN_KEYS[section]:
+                    allowed = ", ".join(KNOWN_KEYS[section])
+                    raise ConfigError(f"{path}: unknown key '{key}' in [{label}]\n  Known keys: {allowed}.")
+
+
+def _database_url(section: dict[str, Any], base: Path) -> str:
+    # The environment wins so that a password need never be written into config.toml.
+    url = os.environ.get("REGSYNC_DATABASE_URL") or str(section.get("url", DEFAULT_DATABASE_URL))
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != "sqlite:///:memory:":
+        file = Path(url[len(prefix) :])
+        if not file.is_absolute():
+            url = prefix + str(base / file)
+    return url
+
+
+def _trial(trial_id: str, entry: dict[str, Any], base: Path, path: Path) -> TrialSource:
+    if "source" not in entry:
+        raise ConfigError(f"{path}: [trials.{trial_id}] needs 'source' (the folder to import)")
+    fmt = str(entry.get("format", "auto"))
+    if fmt not in SOURCE_FORMATS:
+        raise ConfigError(f"{path}: [trials.{trial_id}] format '{fmt}' is not one of {', '.join(SOURCE_FORMATS)}")
+    control = entry.get("control")
+    return TrialSource(trial_id, base / str(entry["source"]), fmt, str(control) if control else None)
+
+
+def _job(job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], path: Path) -> JobConfig:
+    where = f"{path}: [jobs.{job_id}]"
+    for key in ("trial", "cron"):
+        if key not in entry:
+            raise ConfigError(f"{where} needs '{key}'")
+    trial_id = str(entry["trial"])
+    if trial_id not in trials:
+        raise ConfigError(f"{where}: trial '{trial_id}' is not declared\n  Add a [trials.{trial_id}] section.")
+    cron = str(entry["cron"])
+    if len(cron.split()) != 5:
+        raise ConfigError(f"{where}: cron '{cron}' must have five fields (minute hour day month weekday)")
+    timezone = str(entry.get("timezone", "UTC"))
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{where}: unknown time zone '{timezone}'") from exc
+    outputs = tuple(str(o) for o in entry.get("outputs", OUTPUT_KINDS))
+    for output in outputs:
+        if output not in OUTPUT_KINDS:
+            raise ConfigError(f"{where}: unknown output '{output}'\n  Known: {', '.join(OUTPUT_KINDS)}.")
+    return JobConfig(job_id, trial_id, cron, timezone, outputs)

@@ -1,0 +1,48 @@
+"""Bringing trial data in: one loader per source format, all returning an ImportedTrial."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from service.errors import DataError
+from service.importing.adam import load_adam
+from service.importing.bundle import load_bundle
+from service.importing.records import ImportedTrial
+from service.importing.sdtm import load_sdtm
+from service.importing.tables import find_table
+
+Loader = Callable[[Path, str, str | None], ImportedTrial]
+LOADERS: dict[str, Loader] = {"bundle": load_bundle, "sdtm": load_sdtm, "adam": load_adam}
+
+
+def detect_format(folder: Path) -> str:
+    """ADaM if there is an ADSL, SDTM if there is a DM, a bundle if there is participants.csv."""
+    if find_table(folder, "adsl"):
+        return "adam"
+    if find_table(folder, "dm"):
+        return "sdtm"
+    if (folder / "participants.csv").exists():
+        return "bundle"
+    raise DataError(
+        "cannot tell the source format",
+        file=str(folder),
+        hint="Expected adsl.xpt/.csv (ADaM), dm.xpt/.csv (SDTM) or participants.csv with trial.toml (bundle); "
+        "or pass --format.",
+    )
+
+
+def load_source(source: Path, trial_id: str, fmt: str = "auto", control: str | None = None) -> ImportedTrial:
+    if not source.exists():
+        raise DataError("the source folder does not exist", file=str(source), hint="Check --source.")
+    if not source.is_dir():
+        raise DataError(
+            "the source must be a folder",
+            file=str(source),
+            hint="Point --source at the folder holding the trial's files.",
+        )
+    if fmt == "auto":
+        fmt = detect_format(source)
+    if fmt not in LOADERS:
+        raise DataError(f"unknown format '{fmt}'", hint=f"Use one of: auto, {', '.join(LOADERS)}.")
+    return LOADERS[fmt](source, trial_id, control)

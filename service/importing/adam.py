@@ -1,0 +1,231 @@
+"""CDISC ADaM: ADSL and ADAE, and BDS datasets (ADLB, ADQS*, ...) as outcome measurements, as .xpt or .csv
+(README, 'ADaM mapping').
+
+ADaM's own flags decide: the safety population is SAFFL = "Y" and treatment-emergent is TRTEMFL = "Y"
+where those columns exist; only where they are absent are they derived as for the other formats.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.errors import DataError
+from service.importing.ae_rows import AEColumns, read_adverse_events
+from service.importing.common import (
+    SubjectIndex,
+    choose_control,
+    duplicate_ae_notes,
+    imputation_note,
+    merge_definition_arms,
+    normalize_disposition,
+    normalize_sex,
+)
+from service.importing.definition import load_definition
+from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
+from service.importing.tables import Row, SourceTable, find_table, read_table
+
+# Treatment values that mean the participant was never assigned (CDISC ADaM IG examples).
+NOT_ASSIGNED = {"SCREEN FAILURE", "NOT ASSIGNED", "NOT RANDOMIZED", "SCRNFAIL", "NOTASSGN"}
+
+AE_COLUMNS = AEColumns(
+    subject="USUBJID",
+    seq="AESEQ",
+    verbatim="AETERM",
+    pt="AEDECOD",
+    soc="AEBODSYS",
+    start="AESTDTC",
+    serious="AESER",
+    llt="AELLT",
+    llt_code="AELLTCD",
+    pt_code="AEPTCD",
+    soc_code="AEBDSYCD",
+    end="AEENDTC",
+    severity="AESEV",
+    grade="AETOXGR",
+    serious_death="AESDTH",
+    serious_life_threatening="AESLIFE",
+    serious_hospitalization="AESHOSP",
+    serious_disability="AESDISAB",
+    serious_congenital_anomaly="AESCONG",
+    serious_other="AESMIE",
+    relationship="AEREL",
+    action_taken="AEACN",
+    outcome="AEOUT",
+    treatment_emergent="TRTEMFL",
+    start_imputed="ASTDT",
+    start_imputed_flag="ASTDTF",
+    end_imputed="AENDT",
+)
+SKIP_STEMS = {"adsl", "adae"}
+
+
+def load_adam(folder: Path, trial_id: str, control: str | None = None) -> ImportedTrial:
+    definition = load_definition(folder, required=False)
+    adsl = _dataset(folder, "adsl")
+    adae = _dataset(folder, "adae")
+    adsl.require("USUBJID")
+    planned = adsl.require_one_of("TRT01P", "TRT01A")
+    adae.require("USUBJID", "AEDECOD", "AEBODSYS", "AESER")
+    if not adae.has("ASTDT"):
+        adae.require("AESTDTC", hint="ADAE needs ASTDT (analysis start date) or AESTDTC.")
+
+    arms = merge_definition_arms(_arm_names(adsl, planned), definition, adsl.name, planned)
+    arms = choose_control(arms, control, adsl.name)
+    lookup = {a.code.casefold(): a.code for a in arms} | {a.label.casefold(): a.code for a in arms}
+    subjects = SubjectIndex()
+    participants = [_participant(row, subjects.add(row, "USUBJID"), planned, lookup) for row in adsl]
+    by_id = {p.subject_id: p for p in participants}
+    if adae.has("TRTA"):
+        _check_trta(adae, by_id, lookup)
+    events, rows = read_adverse_events(adae, AE_COLUMNS, subjects, by_id, adsl.name, definition.teae_window_days)
+    measurements, ignored = _measurements(folder, subjects, adsl.name)
+    notes = [*duplicate_ae_notes(events, adae.name, rows), *imputation_note(adae.name, events)]
+    notes += [f"{name}: not a BDS dataset with PARAMCD, AVISIT and AVAL; not imported" for name in ignored]
+    return ImportedTrial(
+        trial_id=trial_id,
+        source_format="adam",
+        source_path=str(folder),
+        definition=definition,
+        arms=arms,
+        participants=tuple(participants),
+        adverse_events=tuple(events),
+        measurements=tuple(measurements),
+        notes=tuple(notes),
+    )
+
+
+def _arm_names(adsl: SourceTable, planned: str) -> list[tuple[str, str]]:
+    """ADaM arms are their treatment labels, in TRT01PN order where it is given."""
+    found: dict[str, float] = {}
+    for index, row in enumerate(adsl):
+        label = row.text(planned)
+        if label is None or label.upper() in NOT_ASSIGNED:
+            continue
+        number = row.number(f"{planned}N") if adsl.has(f"{planned}N") else None
+        found.setdefault(label, number if number is not None else 1e9 + index)
+    return [(label, label) for label in sorted(found, key=lambda name: (found[name], name))]
+
+
+def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> ParticipantRecord:
+    table = row.table
+    label = row.text(planned)
+    arm = arms.get(label.casefold()) if label and label.upper() not in NOT_ASSIGNED else None
+    randomized = arm is not None and (row.flag("RANDFL", default=True) if table.has("RANDFL") else True)
+    actual = None
+    if table.has("TRT01A"):
+        actual_label = row.text("TRT01A")
+        if actual_label and actual_label.upper() not in NOT_ASSIGNED:
+            actual = arms.get(actual_label.casefold())
+            if actual is None:
+                raise row.error(
+                    "TRT01A",
+                    f"unknown arm '{actual_label}'",
+                    f"Known arms (from {planned}): {', '.join(sorted(set(arms.values())))}.",
+                )
+    else:
+        actual = arm
+    first_dose = _date(row, "TRTSDT")
+    disposition = (
+        row.choice("EOSSTT", normalize_disposition, "COMPLETED, DISCONTINUED, ONGOING") if table.has("EOSSTT") else None
+    )
+    return ParticipantRecord(
+        subject_id=subject,
+        site=_text(row, "SITEID"),
+        country=_text(row, "COUNTRY"),
+        age=row.number("AGE", minimum=0) if table.has("AGE") else None,
+        age_unit=_text(row, "AGEU"),
+        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED") if table.has("SEX") else None,
+        race=_text(row, "RACE"),
+        ethnicity=_text(row, "ETHNIC"),
+        consent_date=_date(row, "RFICDT"),
+        randomized=randomized,
+        arm_code=arm if randomized else None,
+        actual_arm_code=actual,
+        randomization_date=_date(row, "RANDDT"),
+        first_dose_date=first_dose,
+        last_dose_date=_date(row, "TRTEDT"),
+        safety_population=row.flag("SAFFL") if table.has("SAFFL") else first_dose is not None,
+        itt_population=row.flag("ITTFL")
+        if table.has("ITTFL")
+        else (row.flag("FASFL") if table.has("FASFL") else randomized),
+        per_protocol_population=row.flag("PPROTFL") if table.has("PPROTFL") else False,
+        disposition=disposition or ("ongoing" if randomized else "screen failure"),
+        disposition_reason=_text(row, "DCSREAS"),
+        disposition_date=_date(row, "EOSDT"),
+        death_date=_date(row, "DTHDT"),
+        death_cause=_text(row, "DTHCAUS"),
+    )
+
+
+def _check_trta(adae: SourceTable, participants: dict[str, ParticipantRecord], arms: dict[str, str]) -> None:
+    """TRTA must name a known arm, and (one treatment period supported) the participant's actual arm."""
+    for row in adae:
+        label = row.text("TRTA")
+        if label is None:
+            continue
+        code = arms.get(label.casefold())
+        if code is None:
+            raise row.error("TRTA", f"unknown arm '{label}'", f"Known arms: {', '.join(sorted(set(arms.values())))}.")
+        participant = participants.get(row.text("USUBJID") or "")
+        if participant is not None and participant.actual_arm_code not in (None, code):
+            raise row.error(
+                "TRTA",
+                f"'{label}' differs from the participant's TRT01A",
+                "regsync analyses one treatment period; crossover data are not supported yet.",
+            )
+
+
+def _dataset(folder: Path, stem: str) -> SourceTable:
+    path = find_table(folder, stem)
+    if path is None:
+        raise DataError(
+            "the dataset is missing",
+            file=f"{stem}.xpt",
+            hint=f"ADaM import needs {stem}.xpt or {stem}.csv in {folder}.",
+        )
+    return read_table(path, upper=True)
+
+
+def _text(row: Row, column: str) -> str | None:
+    return row.text(column) if row.table.has(column) else None
+
+
+def _date(row: Row, column: str):  # type: ignore[no-untyped-def]
+    return row.date(column) if row.table.has(column) else None
+
+
+def _measurements(folder: Path, subjects: SubjectIndex, adsl_name: str) -> tuple[list[MeasurementRecord], list[str]]:
+    records: list[MeasurementRecord] = []
+    ignored: list[str] = []
+    for path in sorted(folder.iterdir()):
+        stem = path.stem.lower()
+        if not (
+            path.is_file()
+            and stem.startswith("ad")
+            and stem not in SKIP_STEMS
+            and path.suffix.lower() in (".xpt", ".csv")
+        ):
+            continue
+        table = read_table(path, upper=True)
+        if not all(table.has(c) for c in ("USUBJID", "PARAMCD", "AVISIT")) or not (
+            table.has("AVAL") or table.has("AVALC")
+        ):
+            ignored.append(path.name)
+            continue
+        for row in table:
+            parameter = row.required_text("PARAMCD")
+            records.append(
+                MeasurementRecord(
+                    subject_id=subjects.check(row, "USUBJID", adsl_name),
+                    parameter=parameter,
+                    visit=row.required_text("AVISIT"),
+                    parameter_label=_text(row, "PARAM") or parameter,
+                    visit_number=row.number("AVISITN") if table.has("AVISITN") else None,
+                    value=row.number("AVAL") if table.has("AVAL") else None,
+                    value_text=_text(row, "AVALC"),
+                    unit=_text(row, "AVALU"),
+                    baseline=row.flag("ABLFL") if table.has("ABLFL") else False,
+                    measured_on=_date(row, "ADT"),
+                )
+            )
+    return records, ignored

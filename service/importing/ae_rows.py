@@ -1,0 +1,144 @@
+"""Adverse-event rows into records: one reader for every format, told the format's column names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from service.importing.common import SubjectIndex, normalize_severity
+from service.importing.records import AdverseEventRecord, ParticipantRecord
+from service.importing.tables import Row, SourceTable
+from service.safety.teae import ImputedDate, derive_ae_start_date, derive_treatment_emergent
+
+
+@dataclass(frozen=True)
+class AEColumns:
+    subject: str
+    verbatim: str | None
+    pt: str
+    soc: str
+    start: str | None
+    serious: str
+    seq: str | None = None
+    llt: str | None = None
+    llt_code: str | None = None
+    pt_code: str | None = None
+    soc_code: str | None = None
+    end: str | None = None
+    severity: str | None = None
+    grade: str | None = None
+    serious_death: str | None = None
+    serious_life_threatening: str | None = None
+    serious_hospitalization: str | None = None
+    serious_disability: str | None = None
+    serious_congenital_anomaly: str | None = None
+    serious_other: str | None = None
+    relationship: str | None = None
+    action_taken: str | None = None
+    outcome: str | None = None
+    treatment_emergent: str | None = None
+    # ADaM carries its own imputed dates and flag; when present they are taken as they are.
+    start_imputed: str | None = None
+    start_imputed_flag: str | None = None
+    end_imputed: str | None = None
+
+
+def read_adverse_events(
+    table: SourceTable,
+    columns: AEColumns,
+    subjects: SubjectIndex,
+    participants: Mapping[str, ParticipantRecord],
+    participants_file: str,
+    window_days: int | None,
+    treatment_emergent_override: Mapping[tuple[str, int], bool] | None = None,
+) -> tuple[list[AdverseEventRecord], list[int]]:
+    events: list[AdverseEventRecord] = []
+    rows: list[int] = []
+    present = {name: column if column and table.has(column) else None for name, column in vars(columns).items()}
+    for index, row in enumerate(table, start=1):
+        subject = subjects.check(row, columns.subject, participants_file)
+        participant = participants[subject]
+        seq = (row.integer(present["seq"]) if present["seq"] else None) or index
+        events.append(_event(row, present, subject, seq, participant, window_days, treatment_emergent_override))
+        rows.append(row.row_number)
+    return events, rows
+
+
+def _event(
+    row: Row,
+    c: Mapping[str, str | None],
+    subject: str,
+    seq: int,
+    participant: ParticipantRecord,
+    window_days: int | None,
+    override: Mapping[tuple[str, int], bool] | None,
+) -> AdverseEventRecord:
+    def text(name: str) -> str | None:
+        column = c[name]
+        return row.text(column) if column else None
+
+    def flag(name: str) -> bool:
+        column = c[name]
+        return row.flag(column) if column else False
+
+    pt = row.required_text(c["pt"] or "")
+    end_partial = row.partial_date(c["end"]) if c["end"] else None
+    end = row.date(c["end_imputed"]) if c["end_imputed"] else (end_partial.complete if end_partial else None)
+    start = _start_date(row, c, participant.first_dose_date, end)
+    explicit_te = row.optional_flag(c["treatment_emergent"]) if c["treatment_emergent"] else None
+    if explicit_te is None and override is not None:
+        explicit_te = override.get((subject, seq))
+    treatment_emergent = (
+        explicit_te
+        if explicit_te is not None
+        else derive_treatment_emergent(
+            start.value, end, participant.first_dose_date, participant.last_dose_date, window_days
+        )
+    )
+    return AdverseEventRecord(
+        subject_id=subject,
+        seq=seq,
+        verbatim=text("verbatim") or pt,
+        pt_name=pt,
+        soc_name=row.required_text(c["soc"] or ""),
+        llt_name=text("llt"),
+        llt_code=text("llt_code"),
+        pt_code=text("pt_code"),
+        soc_code=text("soc_code"),
+        start_date_raw=_raw_text(row, c["start"]),
+        end_date_raw=_raw_text(row, c["end"]),
+        start_date=start.value,
+        start_date_imputation=start.flag,
+        end_date=end,
+        severity=row.choice(c["severity"], normalize_severity, "MILD, MODERATE, SEVERE") if c["severity"] else None,
+        ctcae_grade=row.integer(c["grade"], minimum=1, maximum=5) if c["grade"] else None,
+        serious=flag("serious"),
+        serious_death=flag("serious_death"),
+        serious_life_threatening=flag("serious_life_threatening"),
+        serious_hospitalization=flag("serious_hospitalization"),
+        serious_disability=flag("serious_disability"),
+        serious_congenital_anomaly=flag("serious_congenital_anomaly"),
+        serious_other=flag("serious_other"),
+        relationship=text("relationship"),
+        action_taken=text("action_taken"),
+        outcome=text("outcome"),
+        treatment_emergent=treatment_emergent,
+    )
+
+
+def _start_date(row: Row, c: Mapping[str, str | None], first_dose: date | None, end: date | None) -> ImputedDate:
+    if c["start_imputed"] and row.raw(c["start_imputed"]) is not None:
+        flag = row.text(c["start_imputed_flag"]) if c["start_imputed_flag"] else None
+        return ImputedDate(row.date(c["start_imputed"]), flag)
+    partial = row.partial_date(c["start"]) if c["start"] else None
+    return derive_ae_start_date(partial, first_dose, end)
+
+
+def _raw_text(row: Row, column: str | None) -> str | None:
+    if column is None:
+        return None
+    value = row.raw(column)
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,0 +1,243 @@
+"""The bundle format: regsync's own CSV folder (README, 'The bundle format').
+
+trial.toml            the trial definition (arms, registry ids, ...)
+participants.csv      one row per participant, screen failures included
+adverse_events.csv    one row per AE record
+measurements.csv      one row per outcome value (optional)
+exposure.csv          one row per dosing record (optional)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.errors import DataError
+from service.importing.ae_rows import AEColumns, read_adverse_events
+from service.importing.common import (
+    ArmResolver,
+    SubjectIndex,
+    choose_control,
+    duplicate_ae_notes,
+    imputation_note,
+    normalize_disposition,
+    normalize_sex,
+)
+from service.importing.definition import load_definition
+from service.importing.records import (
+    ExposureRecord,
+    ImportedTrial,
+    MeasurementRecord,
+    ParticipantRecord,
+)
+from service.importing.tables import SourceTable, read_csv
+
+PARTICIPANTS = "participants.csv"
+ADVERSE_EVENTS = "adverse_events.csv"
+MEASUREMENTS = "measurements.csv"
+EXPOSURE = "exposure.csv"
+
+PARTICIPANT_REQUIRED = ("subject_id", "arm", "age", "sex", "randomization_date", "first_dose_date", "disposition")
+AE_REQUIRED = ("subject_id", "verbatim_term", "pt", "soc", "start_date", "serious")
+MEASUREMENT_REQUIRED = ("subject_id", "parameter", "visit", "value", "unit")
+EXPOSURE_REQUIRED = ("subject_id", "treatment", "start_date")
+
+AE_COLUMNS = AEColumns(
+    subject="subject_id",
+    seq="ae_id",
+    verbatim="verbatim_term",
+    pt="pt",
+    soc="soc",
+    start="start_date",
+    serious="serious",
+    llt="llt",
+    llt_code="llt_code",
+    pt_code="pt_code",
+    soc_code="soc_code",
+    end="end_date",
+    severity="severity",
+    grade="ctcae_grade",
+    serious_death="sae_death",
+    serious_life_threatening="sae_life_threatening",
+    serious_hospitalization="sae_hospitalization",
+    serious_disability="sae_disability",
+    serious_congenital_anomaly="sae_congenital_anomaly",
+    serious_other="sae_other",
+    relationship="relationship",
+    action_taken="action_taken",
+    outcome="outcome",
+    treatment_emergent="treatment_emergent",
+)
+
+
+def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> ImportedTrial:
+    definition = load_definition(folder, required=True)
+    if not definition.arms:
+        raise DataError(
+            "no arms are defined", file="trial.toml", hint="Add one [[arms]] table per arm, with code, label and type."
+        )
+    arms = choose_control(definition.arms, control, "trial.toml")
+    exposures = _exposures(folder)
+    participants = _participants(
+        _table(folder, PARTICIPANTS, PARTICIPANT_REQUIRED), ArmResolver(arms, "trial.toml"), exposures
+    )
+    subjects = participants[1]
+    by_id = {p.subject_id: p for p in participants[0]}
+    for exposure_row, record in exposures[1]:
+        if record.subject_id not in subjects:
+            raise exposure_row.error(
+                "subject_id",
+                f"subject '{record.subject_id}' is not in {PARTICIPANTS}",
+                f"Add the participant to {PARTICIPANTS} or correct the subject id.",
+            )
+    ae_table = _table(folder, ADVERSE_EVENTS, AE_REQUIRED)
+    events, rows = read_adverse_events(ae_table, AE_COLUMNS, subjects, by_id, PARTICIPANTS, definition.teae_window_days)
+    measurements = _measurements(folder, subjects)
+    notes = [
+        *duplicate_ae_notes(events, ADVERSE_EVENTS, rows),
+        *imputation_note(ADVERSE_EVENTS, events),
+        *participants[2],
+    ]
+    return ImportedTrial(
+        trial_id=trial_id,
+        source_format="bundle",
+        source_path=str(folder),
+        definition=definition,
+        arms=arms,
+        participants=tuple(participants[0]),
+        adverse_events=tuple(events),
+        measurements=tuple(measurements),
+        exposures=tuple(r for _, r in exposures[1]),
+        notes=tuple(notes),
+    )
+
+
+def _table(folder: Path, name: str, required: tuple[str, ...]) -> SourceTable:
+    path = folder / name
+    if not path.exists():
+        raise DataError("the file is missing", file=name, hint=f"The bundle folder {folder} must contain {name}.")
+    table = read_csv(path)
+    table.require(*required)
+    return table
+
+
+def _participants(
+    table: SourceTable, arms: ArmResolver, exposures: tuple[SourceTable | None, list]
+) -> tuple[list[ParticipantRecord], SubjectIndex, list[str]]:
+    subjects = SubjectIndex()
+    dosing: dict[str, list] = {}
+    for _, record in exposures[1]:
+        dosing.setdefault(record.subject_id, []).append(record)
+    records = []
+    notes = []
+    for row in table:
+        subject = subjects.add(row, "subject_id")
+        arm = arms.resolve(row, "arm")
+        actual = arms.resolve(row, "actual_arm") if table.has("actual_arm") else None
+        disposition = row.choice(
+            "disposition", normalize_disposition, "completed, discontinued, ongoing, screen failure"
+        )
+        if disposition == "screen failure" and arm is not None:
+            raise row.error(
+                "disposition",
+                f"subject '{subject}' is a screen failure but has arm '{row.text('arm')}'",
+                "A screen failure is not randomized: leave its arm empty.",
+            )
+        first_dose = row.date("first_dose_date")
+        last_dose = row.date("last_dose_date") if table.has("last_dose_date") else None
+        doses = dosing.get(subject, [])
+        starts = [d.start_date for d in doses if d.start_date]
+        if first_dose is None and starts:
+            first_dose = min(starts)
+        if last_dose is None and doses:
+            ends = [d.end_date or d.start_date for d in doses if d.end_date or d.start_date]
+            last_dose = max(ends) if ends else None
+        treated = first_dose is not None
+        reason = row.text("disposition_reason") if table.has("disposition_reason") else None
+        if disposition == "discontinued" and not reason:
+            notes.append(f"{PARTICIPANTS}: row {row.row_number}: subject {subject} discontinued without a reason")
+        records.append(
+            ParticipantRecord(
+                subject_id=subject,
+                site=_opt_text(row, table, "site"),
+                country=_opt_text(row, table, "country"),
+                age=row.number("age", minimum=0),
+                age_unit=_opt_text(row, table, "age_unit") or "YEARS",
+                sex=row.choice("sex", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
+                race=_opt_text(row, table, "race"),
+                ethnicity=_opt_text(row, table, "ethnicity"),
+                consent_date=row.date("consent_date") if table.has("consent_date") else None,
+                randomized=arm is not None,
+                arm_code=arm,
+                actual_arm_code=actual if actual is not None else (arm if treated else None),
+                randomization_date=row.date("randomization_date"),
+                first_dose_date=first_dose,
+                last_dose_date=last_dose,
+                safety_population=_population(row, table, "safety", treated),
+                itt_population=_population(row, table, "itt", arm is not None),
+                per_protocol_population=_population(row, table, "per_protocol", False),
+                disposition=disposition or ("ongoing" if arm is not None else "screen failure"),
+                disposition_reason=reason,
+                disposition_date=row.date("disposition_date") if table.has("disposition_date") else None,
+                death_date=row.date("death_date") if table.has("death_date") else None,
+                death_cause=_opt_text(row, table, "death_cause"),
+            )
+        )
+    return records, subjects, notes
+
+
+def _population(row, table: SourceTable, column: str, default: bool) -> bool:  # type: ignore[no-untyped-def]
+    return row.flag(column, default=default) if table.has(column) else default
+
+
+def _opt_text(row, table: SourceTable, column: str) -> str | None:  # type: ignore[no-untyped-def]
+    return row.text(column) if table.has(column) else None
+
+
+def _exposures(folder: Path) -> tuple[SourceTable | None, list]:
+    path = folder / EXPOSURE
+    if not path.exists():
+        return None, []
+    table = read_csv(path)
+    table.require(*EXPOSURE_REQUIRED)
+    records = []
+    for row in table:
+        records.append(
+            (
+                row,
+                ExposureRecord(
+                    subject_id=row.required_text("subject_id"),
+                    treatment=row.required_text("treatment"),
+                    dose=row.number("dose", minimum=0) if table.has("dose") else None,
+                    dose_unit=_opt_text(row, table, "dose_unit"),
+                    start_date=row.date("start_date", required=True),
+                    end_date=row.date("end_date") if table.has("end_date") else None,
+                ),
+            )
+        )
+    return table, records
+
+
+def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecord]:
+    path = folder / MEASUREMENTS
+    if not path.exists():
+        return []
+    table = read_csv(path)
+    table.require(*MEASUREMENT_REQUIRED)
+    records = []
+    for row in table:
+        parameter = row.required_text("parameter")
+        records.append(
+            MeasurementRecord(
+                subject_id=subjects.check(row, "subject_id", PARTICIPANTS),
+                parameter=parameter,
+                visit=row.required_text("visit"),
+                parameter_label=_opt_text(row, table, "parameter_label") or parameter,
+                visit_number=row.number("visit_number") if table.has("visit_number") else None,
+                value=row.number("value"),
+                value_text=_opt_text(row, table, "value_text"),
+                unit=row.text("unit"),
+                baseline=row.flag("baseline") if table.has("baseline") else False,
+                measured_on=row.date("date") if table.has("date") else None,
+            )
+        )
+    return records

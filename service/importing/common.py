@@ -1,0 +1,174 @@
+"""Checks and normalizations every importer shares."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from service.errors import DataError
+from service.importing.records import AdverseEventRecord, ArmRecord, TrialDefinition
+from service.importing.tables import Row
+
+SEX_CODES = {
+    "M": "M",
+    "MALE": "M",
+    "F": "F",
+    "FEMALE": "F",
+    "U": "U",
+    "UNKNOWN": "U",
+    "UNDIFFERENTIATED": "UNDIFFERENTIATED",
+    "INTERSEX": "UNDIFFERENTIATED",
+}
+SEVERITIES = {"MILD": "MILD", "MODERATE": "MODERATE", "SEVERE": "SEVERE", "1": "MILD", "2": "MODERATE", "3": "SEVERE"}
+DISPOSITIONS = {
+    "COMPLETED": "completed",
+    "DISCONTINUED": "discontinued",
+    "ONGOING": "ongoing",
+    "SCREEN FAILURE": "screen failure",
+}
+
+
+def normalize_sex(value: str) -> str | None:
+    return SEX_CODES.get(value.strip().upper())
+
+
+def normalize_severity(value: str) -> str | None:
+    return SEVERITIES.get(value.strip().upper())
+
+
+def normalize_disposition(value: str) -> str | None:
+    return DISPOSITIONS.get(value.strip().upper())
+
+
+class SubjectIndex:
+    """The participants read so far, to refuse a duplicate and to check every reference to one."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, int] = {}
+
+    def add(self, row: Row, column: str) -> str:
+        subject = row.required_text(column)
+        if subject in self._rows:
+            raise row.error(
+                column,
+                f"subject '{subject}' appears twice (first in row {self._rows[subject]})",
+                "Each participant must have exactly one row.",
+            )
+        self._rows[subject] = row.row_number
+        return subject
+
+    def check(self, row: Row, column: str, participants_file: str) -> str:
+        subject = row.required_text(column)
+        if subject not in self._rows:
+            raise row.error(
+                column,
+                f"subject '{subject}' is not in {participants_file}",
+                f"Add the participant to {participants_file} or correct the subject id.",
+            )
+        return subject
+
+    def __contains__(self, subject: str) -> bool:
+        return subject in self._rows
+
+
+class ArmResolver:
+    """Maps arm names as the data gives them (code or label) to the trial's arm codes."""
+
+    def __init__(self, arms: Sequence[ArmRecord], where: str) -> None:
+        self.arms = tuple(arms)
+        self._where = where
+        self._lookup: dict[str, str] = {}
+        for arm in arms:
+            self._lookup[arm.code.casefold()] = arm.code
+            self._lookup[arm.label.casefold()] = arm.code
+
+    def resolve(self, row: Row, column: str) -> str | None:
+        value = row.text(column)
+        if value is None:
+            return None
+        code = self._lookup.get(value.casefold())
+        if code is None:
+            known = ", ".join(f"{a.code} ({a.label})" for a in self.arms)
+            raise row.error(column, f"unknown arm '{value}'", f"Known arms in {self._where}: {known}.")
+        return code
+
+
+def choose_control(arms: Sequence[ArmRecord], control: str | None, source: str) -> tuple[ArmRecord, ...]:
+    """Mark the control arm: `--control` (a code or label) wins over the definition's `control = true`."""
+    if control is None:
+        return tuple(arms)
+    wanted = control.casefold()
+    matches = [a for a in arms if wanted in (a.code.casefold(), a.label.casefold())]
+    if not matches:
+        known = ", ".join(f"{a.code} ({a.label})" for a in arms)
+        raise DataError(f"--control names unknown arm '{control}'", file=source, hint=f"Known arms: {known}.")
+    chosen = matches[0].code
+    return tuple(ArmRecord(a.code, a.label, a.description, a.arm_type, a.code == chosen) for a in arms)
+
+
+def merge_definition_arms(
+    data_arms: Iterable[tuple[str, str]], definition: TrialDefinition, file: str, column: str
+) -> tuple[ArmRecord, ...]:
+    """Arms found in the data (code, label), described by the definition where it has them.
+
+    With a definition that lists arms, every arm in the data must be one of them (and the definition's
+    order is kept); without one, the arms are those of the data, in order of first appearance.
+    """
+    found = list(dict.fromkeys(data_arms))
+    if not definition.arms:
+        return tuple(ArmRecord(code, label) for code, label in found)
+    by_name = {}
+    for arm in definition.arms:
+        by_name[arm.code.casefold()] = arm
+        by_name[arm.label.casefold()] = arm
+    for code, label in found:
+        if code.casefold() not in by_name and label.casefold() not in by_name:
+            known = ", ".join(f"{a.code} ({a.label})" for a in definition.arms)
+            raise DataError(
+                f"unknown arm '{label}' (code '{code}')",
+                file=file,
+                column=column,
+                hint=f"trial.toml lists: {known}. Add the arm there or correct the data.",
+            )
+    return definition.arms
+
+
+def duplicate_ae_notes(events: Sequence[AdverseEventRecord], file: str, rows: Sequence[int]) -> list[str]:
+    """Identical AE records (all but their sequence number) are kept, since event counts count records,
+    and each group is reported once as a data-quality note."""
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for event, row in zip(events, rows, strict=True):
+        key = (
+            event.subject_id,
+            event.verbatim,
+            event.pt_name,
+            event.soc_name,
+            event.start_date_raw,
+            event.end_date_raw,
+            event.severity,
+            event.ctcae_grade,
+            event.serious,
+            event.relationship,
+            event.outcome,
+        )
+        groups[key].append(row)
+    notes = []
+    for key, group_rows in groups.items():
+        if len(group_rows) > 1:
+            listed = ", ".join(str(r) for r in group_rows)
+            notes.append(
+                f"{file}: rows {listed} are identical records for subject {key[0]} "
+                f"({key[2]}, start {key[4] or 'unknown'}); all are kept and counted as separate events"
+            )
+    return notes
+
+
+def imputation_note(file: str, events: Sequence[AdverseEventRecord]) -> list[str]:
+    imputed = sum(1 for e in events if e.start_date_imputation)
+    missing = sum(1 for e in events if e.start_date is None)
+    notes = []
+    if imputed:
+        notes.append(f"{file}: {imputed} partial AE start date(s) imputed (see README, 'Partial dates')")
+    if missing:
+        notes.append(f"{file}: {missing} AE(s) without any start date; treatment-emergence decided conservatively")
+    return notes

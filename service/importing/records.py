@@ -1,0 +1,142 @@
+"""The normalized records every importer produces, whatever the source format.
+
+They mirror the storage models (service.models) field for field, without the storage keys, so that
+one snapshot writer and one content hash serve every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ArmRecord:
+    code: str
+    label: str
+    description: str = ""
+    arm_type: str = ""
+    is_control: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRecord:
+    subject_id: str
+    site: str | None = None
+    country: str | None = None
+    age: float | None = None
+    age_unit: str | None = None
+    sex: str | None = None
+    race: str | None = None
+    ethnicity: str | None = None
+    consent_date: date | None = None
+    randomized: bool = False
+    arm_code: str | None = None
+    actual_arm_code: str | None = None
+    randomization_date: date | None = None
+    first_dose_date: date | None = None
+    last_dose_date: date | None = None
+    safety_population: bool = False
+    itt_population: bool = False
+    per_protocol_population: bool = False
+    disposition: str | None = None
+    disposition_reason: str | None = None
+    disposition_date: date | None = None
+    death_date: date | None = None
+    death_cause: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureRecord:
+    subject_id: str
+    treatment: str
+    dose: float | None = None
+    dose_unit: str | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdverseEventRecord:
+    subject_id: str
+    seq: int
+    verbatim: str
+    pt_name: str
+    soc_name: str
+    llt_name: str | None = None
+    llt_code: str | None = None
+    pt_code: str | None = None
+    soc_code: str | None = None
+    start_date_raw: str | None = None
+    end_date_raw: str | None = None
+    start_date: date | None = None
+    start_date_imputation: str | None = None
+    end_date: date | None = None
+    severity: str | None = None
+    ctcae_grade: int | None = None
+    serious: bool = False
+    serious_death: bool = False
+    serious_life_threatening: bool = False
+    serious_hospitalization: bool = False
+    serious_disability: bool = False
+    serious_congenital_anomaly: bool = False
+    serious_other: bool = False
+    relationship: str | None = None
+    action_taken: str | None = None
+    outcome: str | None = None
+    treatment_emergent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementRecord:
+    subject_id: str
+    parameter: str
+    visit: str
+    parameter_label: str = ""
+    visit_number: float | None = None
+    value: float | None = None
+    value_text: str | None = None
+    unit: str | None = None
+    baseline: bool = False
+    measured_on: date | None = None
+
+
+@dataclass(frozen=True)
+class TrialDefinition:
+    """What trial.toml says (or nothing, for SDTM/ADaM without one). `raw` keeps every section,
+    JSON-ready, for the reports and registry writers that read more of it."""
+
+    title: str = ""
+    public_title: str = ""
+    acronym: str | None = None
+    phase: str | None = None
+    nct_id: str | None = None
+    irct_id: str | None = None
+    study_id: str | None = None
+    target_enrollment: int | None = None
+    data_cutoff: date | None = None
+    teae_window_days: int | None = None
+    arms: tuple[ArmRecord, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ImportedTrial:
+    """Everything one import read, normalized, before it is stored as a snapshot."""
+
+    trial_id: str
+    source_format: str
+    source_path: str
+    definition: TrialDefinition
+    arms: tuple[ArmRecord, ...]
+    participants: tuple[ParticipantRecord, ...]
+    adverse_events: tuple[AdverseEventRecord, ...]
+    measurements: tuple[MeasurementRecord, ...] = ()
+    exposures: tuple[ExposureRecord, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+def record_values(record: Any) -> dict[str, Any]:
+    """A record's fields as a dict (shallow, fast: no deep copy as dataclasses.asdict makes)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}

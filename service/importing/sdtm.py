@@ -1,0 +1,262 @@
+"""CDISC SDTM: DM, AE, DS and EX (SUPPAE optional), as .xpt or .csv (README, 'SDTM mapping').
+
+Treatment-emergence is derived here (SDTM has no flag for it) from the AE start against the first
+exposure (service.safety.teae), unless SUPPAE carries the sponsor's AETRTEM.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from service.errors import DataError
+from service.importing.ae_rows import AEColumns, read_adverse_events
+from service.importing.common import (
+    SubjectIndex,
+    choose_control,
+    duplicate_ae_notes,
+    imputation_note,
+    merge_definition_arms,
+    normalize_sex,
+)
+from service.importing.dates import PartialDate
+from service.importing.definition import load_definition
+from service.importing.records import ExposureRecord, ImportedTrial, ParticipantRecord
+from service.importing.tables import Row, SourceTable, find_table, read_table
+
+# SDTMIG: ARMCD values for participants who were never assigned to an arm.
+NOT_ASSIGNED = {"SCRNFAIL", "NOTASSGN"}
+NOT_TREATED = {"NOTTRT", "SCRNFAIL", "NOTASSGN"}
+
+AE_COLUMNS = AEColumns(
+    subject="USUBJID",
+    seq="AESEQ",
+    verbatim="AETERM",
+    pt="AEDECOD",
+    soc="AEBODSYS",
+    start="AESTDTC",
+    serious="AESER",
+    llt="AELLT",
+    llt_code="AELLTCD",
+    pt_code="AEPTCD",
+    soc_code="AEBDSYCD",
+    end="AEENDTC",
+    severity="AESEV",
+    grade="AETOXGR",
+    serious_death="AESDTH",
+    serious_life_threatening="AESLIFE",
+    serious_hospitalization="AESHOSP",
+    serious_disability="AESDISAB",
+    serious_congenital_anomaly="AESCONG",
+    serious_other="AESMIE",
+    relationship="AEREL",
+    action_taken="AEACN",
+    outcome="AEOUT",
+)
+
+
+def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> ImportedTrial:
+    definition = load_definition(folder, required=False)
+    dm = _dataset(folder, "dm", required=True)
+    ae = _dataset(folder, "ae", required=True)
+    assert dm is not None and ae is not None
+    dm.require("USUBJID", "ARMCD", "ARM")
+    ae.require("USUBJID", "AEDECOD", "AESTDTC", "AESER")
+    soc_column = ae.require_one_of("AEBODSYS", "AESOC")
+    exposures = _exposures(folder)
+    milestones = _disposition_events(folder)
+
+    arms = merge_definition_arms(
+        ((_text(r, "ARMCD"), _text(r, "ARM")) for r in dm if _assigned(r)), definition, dm.name, "ARM"
+    )
+    arms = choose_control(arms, control, dm.name)
+    by_name = {a.code.casefold(): a.code for a in arms} | {a.label.casefold(): a.code for a in arms}
+    subjects = SubjectIndex()
+    participants = []
+    for row in dm:
+        subject = subjects.add(row, "USUBJID")
+        participants.append(
+            _participant(row, subject, by_name, exposures.get(subject, []), milestones.get(subject, {}))
+        )
+    _check_subjects(folder, "ex", subjects, dm.name)
+    _check_subjects(folder, "ds", subjects, dm.name)
+    by_id = {p.subject_id: p for p in participants}
+    columns = AE_COLUMNS if soc_column == "AEBODSYS" else _with_soc(AE_COLUMNS, soc_column)
+    events, rows = read_adverse_events(
+        ae, columns, subjects, by_id, dm.name, definition.teae_window_days, _supp_treatment_emergent(folder)
+    )
+    notes = [*duplicate_ae_notes(events, ae.name, rows), *imputation_note(ae.name, events)]
+    return ImportedTrial(
+        trial_id=trial_id,
+        source_format="sdtm",
+        source_path=str(folder),
+        definition=definition,
+        arms=arms,
+        participants=tuple(participants),
+        adverse_events=tuple(events),
+        exposures=tuple(r for records in exposures.values() for r in records),
+        notes=tuple(notes),
+    )
+
+
+def _participant(
+    row: Row,
+    subject: str,
+    arms: dict[str, str],
+    doses: list[ExposureRecord],
+    milestones: dict[str, tuple[str, str | None, date | None]],
+) -> ParticipantRecord:
+    assigned = _assigned(row)
+    arm = arms[_text(row, "ARMCD").casefold()] if assigned else None
+    actual = None
+    if row.table.has("ACTARMCD") and row.text("ACTARMCD") not in NOT_TREATED and row.text("ACTARMCD"):
+        actual_code = row.required_text("ACTARMCD")
+        actual = arms.get(actual_code.casefold()) or arms.get((row.text("ACTARM") or "").casefold())
+        if actual is None:
+            raise row.error(
+                "ACTARMCD", f"unknown arm '{actual_code}'", f"Known arms: {', '.join(sorted(set(arms.values())))}."
+            )
+    first_dose = _date_of(row, "RFXSTDTC") or min((d.start_date for d in doses if d.start_date), default=None)
+    last_dose = _date_of(row, "RFXENDTC") or max(
+        (d.end_date or d.start_date for d in doses if d.end_date or d.start_date), default=None
+    )
+    if actual is None and first_dose is not None and not row.table.has("ACTARMCD"):
+        actual = arm
+    status, reason, when = milestones.get("DISPOSITION", (None, None, None))
+    if not assigned:
+        status = "screen failure"
+    randomization = milestones.get("RANDOMIZED", (None, None, None))[2]
+    return ParticipantRecord(
+        subject_id=subject,
+        site=_opt(row, "SITEID"),
+        country=_opt(row, "COUNTRY"),
+        age=row.number("AGE", minimum=0) if row.table.has("AGE") else None,
+        age_unit=_opt(row, "AGEU"),
+        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED") if row.table.has("SEX") else None,
+        race=_opt(row, "RACE"),
+        ethnicity=_opt(row, "ETHNIC"),
+        consent_date=_date_of(row, "RFICDTC"),
+        randomized=assigned,
+        arm_code=arm,
+        actual_arm_code=actual,
+        randomization_date=randomization or (_date_of(row, "RFSTDTC") if assigned else None),
+        first_dose_date=first_dose,
+        last_dose_date=last_dose,
+        safety_population=first_dose is not None and actual is not None,
+        itt_population=assigned,
+        per_protocol_population=False,
+        disposition=status or "ongoing",
+        disposition_reason=reason,
+        disposition_date=when,
+        death_date=_date_of(row, "DTHDTC"),
+        death_cause=None,
+    )
+
+
+def _assigned(row: Row) -> bool:
+    code = row.text("ARMCD")
+    return code is not None and code.upper() not in NOT_ASSIGNED
+
+
+def _text(row: Row, column: str) -> str:
+    return row.required_text(column)
+
+
+def _opt(row: Row, column: str) -> str | None:
+    return row.text(column) if row.table.has(column) else None
+
+
+def _date_of(row: Row, column: str) -> date | None:
+    """A --DTC date as a date when complete; partial reference dates are not imputed (too coarse to use)."""
+    if not row.table.has(column):
+        return None
+    partial: PartialDate | None = row.partial_date(column)
+    return partial.complete if partial else None
+
+
+def _dataset(folder: Path, stem: str, *, required: bool) -> SourceTable | None:
+    path = find_table(folder, stem)
+    if path is None:
+        if required:
+            raise DataError(
+                "the dataset is missing",
+                file=f"{stem}.xpt",
+                hint=f"SDTM import needs {stem}.xpt or {stem}.csv in {folder}.",
+            )
+        return None
+    return read_table(path, upper=True)
+
+
+def _check_subjects(folder: Path, stem: str, subjects: SubjectIndex, dm_name: str) -> None:
+    table = _dataset(folder, stem, required=False)
+    if table is not None:
+        for row in table:
+            subjects.check(row, "USUBJID", dm_name)
+
+
+def _exposures(folder: Path) -> dict[str, list[ExposureRecord]]:
+    ex = _dataset(folder, "ex", required=False)
+    result: dict[str, list[ExposureRecord]] = defaultdict(list)
+    if ex is None:
+        return result
+    ex.require("USUBJID", "EXTRT", "EXSTDTC")
+    for row in ex:
+        subject = row.required_text("USUBJID")
+        start = row.partial_date("EXSTDTC")
+        end = row.partial_date("EXENDTC") if ex.has("EXENDTC") else None
+        result[subject].append(
+            ExposureRecord(
+                subject_id=subject,
+                treatment=row.required_text("EXTRT"),
+                dose=row.number("EXDOSE") if ex.has("EXDOSE") else None,
+                dose_unit=_opt(row, "EXDOSU"),
+                start_date=start.complete if start else None,
+                end_date=end.complete if end else None,
+            )
+        )
+    return result
+
+
+def _disposition_events(folder: Path) -> dict[str, dict[str, tuple[str, str | None, date | None]]]:
+    """Per subject: the randomization milestone and the last disposition event (status, reason, date)."""
+    ds = _dataset(folder, "ds", required=False)
+    result: dict[str, dict[str, tuple[str, str | None, date | None]]] = defaultdict(dict)
+    if ds is None:
+        return result
+    ds.require("USUBJID", "DSDECOD")
+    for row in ds:
+        subject = row.required_text("USUBJID")
+        decod = row.required_text("DSDECOD")
+        partial = row.partial_date("DSSTDTC") if ds.has("DSSTDTC") else None
+        when = partial.complete if partial else None
+        category = (row.text("DSCAT") or "DISPOSITION EVENT").upper() if ds.has("DSCAT") else "DISPOSITION EVENT"
+        if decod.upper() == "RANDOMIZED":
+            result[subject]["RANDOMIZED"] = ("randomized", None, when)
+        elif category == "DISPOSITION EVENT":
+            status = {"COMPLETED": "completed", "SCREEN FAILURE": "screen failure"}.get(decod.upper(), "discontinued")
+            reason = None if status != "discontinued" else (row.text("DSTERM") if ds.has("DSTERM") else None) or decod
+            previous = result[subject].get("DISPOSITION")
+            if previous is None or (when and (previous[2] is None or when >= previous[2])):
+                result[subject]["DISPOSITION"] = (status, reason, when)
+    return result
+
+
+def _supp_treatment_emergent(folder: Path) -> dict[tuple[str, int], bool] | None:
+    supp = _dataset(folder, "suppae", required=False)
+    if supp is None:
+        return None
+    supp.require("USUBJID", "IDVAR", "IDVARVAL", "QNAM", "QVAL")
+    flags: dict[tuple[str, int], bool] = {}
+    for row in supp:
+        if (row.text("QNAM") or "").upper() == "AETRTEM" and (row.text("IDVAR") or "").upper() == "AESEQ":
+            seq = row.integer("IDVARVAL")
+            if seq is not None:
+                flags[(row.required_text("USUBJID"), seq)] = row.flag("QVAL")
+    return flags
+
+
+def _with_soc(columns: AEColumns, soc: str) -> AEColumns:
+    from dataclasses import replace
+
+    return replace(columns, soc=soc, soc_code="AESOCCD")
