@@ -50,9 +50,23 @@ def main() -> None:
         age = rng.randint(18, 35)
         sex = rng.choice("MF")
         if subject in screen_failures:
-            participants.append(_participant(subject, "", age, sex, consent, None, None, None,
-                                             "screen failure", "Fasting C-peptide below inclusion threshold",
-                                             consent + timedelta(days=7), safety="N", itt="N"))
+            participants.append(
+                _participant(
+                    subject,
+                    "",
+                    age,
+                    sex,
+                    consent,
+                    None,
+                    None,
+                    None,
+                    "screen failure",
+                    "Fasting C-peptide below inclusion threshold",
+                    consent + timedelta(days=7),
+                    safety="N",
+                    itt="N",
+                )
+            )
             continue
         arm = next(arm_iter)
         randomized = consent + timedelta(days=rng.randint(7, 14))
@@ -66,13 +80,33 @@ def main() -> None:
             dose2 = None  # second infusion withheld after the event
         if subject == "MSC-122":
             disposition, reason, end = "ongoing", "", dose1 + timedelta(days=300)
-        participants.append(_participant(subject, arm, age, sex, consent, randomized, dose1, dose2 or dose1,
-                                         disposition, reason, end if disposition != "ongoing" else None))
+        participants.append(
+            _participant(
+                subject,
+                arm,
+                age,
+                sex,
+                consent,
+                randomized,
+                dose1,
+                dose2 or dose1,
+                disposition,
+                reason,
+                end if disposition != "ongoing" else None,
+            )
+        )
         for when in (dose1, dose2):
             if when:
-                exposure.append({"subject_id": subject, "treatment": "MSC infusion" if arm == "MSC" else "Placebo",
-                                 "dose": "1.0" if arm == "MSC" else "0", "dose_unit": "10^6 cells/kg",
-                                 "start_date": when.isoformat(), "end_date": when.isoformat()})
+                exposure.append(
+                    {
+                        "subject_id": subject,
+                        "treatment": "MSC infusion" if arm == "MSC" else "Placebo",
+                        "dose": "1.0" if arm == "MSC" else "0",
+                        "dose_unit": "10^6 cells/kg",
+                        "start_date": when.isoformat(),
+                        "end_date": when.isoformat(),
+                    }
+                )
         aes.extend(_adverse_events(rng, subject, arm, dose1, end))
         measurements.extend(_measurements(rng, subject, arm, dose1, end))
     _special_events(aes)
@@ -84,17 +118,29 @@ def main() -> None:
     _write("measurements.csv", measurements)
 
 
-def _participant(subject, arm, age, sex, consent, randomized, dose1, last, disposition, reason, end,
-                 safety="", itt=""):  # type: ignore[no-untyped-def]
+def _participant(subject, arm, age, sex, consent, randomized, dose1, last, disposition, reason, end, safety="", itt=""):  # type: ignore[no-untyped-def]
     return {
-        "subject_id": subject, "site": "Royan Institute, Tehran", "country": "Iran", "age": str(age),
-        "age_unit": "YEARS", "sex": sex, "race": "White", "ethnicity": "Not Hispanic or Latino",
-        "consent_date": consent.isoformat(), "arm": arm,
+        "subject_id": subject,
+        "site": "Royan Institute, Tehran",
+        "country": "Iran",
+        "age": str(age),
+        "age_unit": "YEARS",
+        "sex": sex,
+        "race": "White",
+        "ethnicity": "Not Hispanic or Latino",
+        "consent_date": consent.isoformat(),
+        "arm": arm,
         "randomization_date": randomized.isoformat() if randomized else "",
-        "first_dose_date": dose1.isoformat() if dose1 else "", "last_dose_date": last.isoformat() if last else "",
-        "safety": safety, "itt": itt, "per_protocol": "N" if disposition != "completed" else ("Y" if arm else "N"),
-        "disposition": disposition, "disposition_reason": reason,
-        "disposition_date": end.isoformat() if end else "", "death_date": "", "death_cause": "",
+        "first_dose_date": dose1.isoformat() if dose1 else "",
+        "last_dose_date": last.isoformat() if last else "",
+        "safety": safety,
+        "itt": itt,
+        "per_protocol": "N" if disposition != "completed" else ("Y" if arm else "N"),
+        "disposition": disposition,
+        "disposition_reason": reason,
+        "disposition_date": end.isoformat() if end else "",
+        "death_date": "",
+        "death_cause": "",
     }
 
 
@@ -105,23 +151,52 @@ def _adverse_events(rng: random.Random, subject: str, arm: str, dose1: date, end
         if pt == "Infusion site pain" and arm == "PBO" and rng.random() < 0.5:
             soc, pt = "Nervous system disorders", "Headache"
         start = dose1 + timedelta(days=rng.randint(0, max(1, (end - dose1).days - 10)))
-        related = "POSSIBLY RELATED" if pt in ("Infusion site pain", "Pyrexia", "Procedural pain") else rng.choice(
-            ["NOT RELATED", "NOT RELATED", "UNLIKELY RELATED"])
+        related = (
+            "POSSIBLY RELATED"
+            if pt in ("Infusion site pain", "Pyrexia", "Procedural pain")
+            else rng.choice(["NOT RELATED", "NOT RELATED", "UNLIKELY RELATED"])
+        )
         grade = grade + (1 if rng.random() < 0.25 else 0)
         events.append(_ae(subject, soc, pt, start, start + timedelta(days=rng.randint(1, 6)), grade, related))
     return events
 
 
-def _ae(subject, soc, pt, start, end, grade, related, serious=False, hosp=False, action="DOSE NOT CHANGED",
-        outcome="RECOVERED/RESOLVED", start_text=None):  # type: ignore[no-untyped-def]
+def _ae(
+    subject,
+    soc,
+    pt,
+    start,
+    end,
+    grade,
+    related,
+    serious=False,
+    hosp=False,
+    action="DOSE NOT CHANGED",
+    outcome="RECOVERED/RESOLVED",
+    start_text=None,
+):  # type: ignore[no-untyped-def]
     severity = {1: "MILD", 2: "MODERATE"}.get(grade, "SEVERE")
     return {
-        "ae_id": "", "subject_id": subject, "verbatim_term": pt.lower().replace("aem", "em").replace("rhoea", "rhea"),
-        "llt": "", "pt": pt, "soc": soc, "start_date": start_text or start.isoformat(),
-        "end_date": end.isoformat() if end else "", "severity": severity, "ctcae_grade": str(grade),
-        "serious": "Y" if serious else "N", "sae_death": "N", "sae_life_threatening": "N",
-        "sae_hospitalization": "Y" if hosp else "N", "sae_disability": "N", "sae_congenital_anomaly": "N",
-        "sae_other": "N", "relationship": related, "action_taken": action, "outcome": outcome,
+        "ae_id": "",
+        "subject_id": subject,
+        "verbatim_term": pt.lower().replace("aem", "em").replace("rhoea", "rhea"),
+        "llt": "",
+        "pt": pt,
+        "soc": soc,
+        "start_date": start_text or start.isoformat(),
+        "end_date": end.isoformat() if end else "",
+        "severity": severity,
+        "ctcae_grade": str(grade),
+        "serious": "Y" if serious else "N",
+        "sae_death": "N",
+        "sae_life_threatening": "N",
+        "sae_hospitalization": "Y" if hosp else "N",
+        "sae_disability": "N",
+        "sae_congenital_anomaly": "N",
+        "sae_other": "N",
+        "relationship": related,
+        "action_taken": action,
+        "outcome": outcome,
     }
 
 
@@ -129,18 +204,74 @@ def _special_events(aes: list[dict[str, str]]) -> None:
     """The events a DSMB would discuss: serious ones, the AE that ended a participant's treatment,
     an event before the first dose (not treatment-emergent) and one with a partial start date."""
     soc_metab = "Metabolism and nutrition disorders"
-    aes.append(_ae("MSC-104", soc_metab, "Diabetic ketoacidosis", date(2017, 9, 2), date(2017, 9, 6), 3,
-                   "NOT RELATED", serious=True, hosp=True))
-    aes.append(_ae("MSC-113", soc_metab, "Hypoglycaemia", date(2017, 12, 11), date(2017, 12, 12), 3,
-                   "UNLIKELY RELATED", serious=True, hosp=True))
-    aes.append(_ae("MSC-120", "Infections and infestations", "Pneumonia", date(2018, 5, 20), date(2018, 6, 1), 3,
-                   "NOT RELATED", serious=True, hosp=True, outcome="RECOVERED/RESOLVED"))
-    aes.append(_ae("MSC-117", "Immune system disorders", "Hypersensitivity", date(2017, 10, 30), date(2017, 11, 2),
-                   2, "RELATED", action="DRUG WITHDRAWN"))
-    aes.append(_ae("MSC-102", "Nervous system disorders", "Headache", date(2017, 1, 30), date(2017, 1, 31), 1,
-                   "NOT RELATED"))
-    aes.append(_ae("MSC-110", "Gastrointestinal disorders", "Abdominal pain", date(2017, 8, 1), None, 1,
-                   "NOT RELATED", outcome="UNKNOWN", start_text="2017-08"))
+    aes.append(
+        _ae(
+            "MSC-104",
+            soc_metab,
+            "Diabetic ketoacidosis",
+            date(2017, 9, 2),
+            date(2017, 9, 6),
+            3,
+            "NOT RELATED",
+            serious=True,
+            hosp=True,
+        )
+    )
+    aes.append(
+        _ae(
+            "MSC-113",
+            soc_metab,
+            "Hypoglycaemia",
+            date(2017, 12, 11),
+            date(2017, 12, 12),
+            3,
+            "UNLIKELY RELATED",
+            serious=True,
+            hosp=True,
+        )
+    )
+    aes.append(
+        _ae(
+            "MSC-120",
+            "Infections and infestations",
+            "Pneumonia",
+            date(2018, 5, 20),
+            date(2018, 6, 1),
+            3,
+            "NOT RELATED",
+            serious=True,
+            hosp=True,
+            outcome="RECOVERED/RESOLVED",
+        )
+    )
+    aes.append(
+        _ae(
+            "MSC-117",
+            "Immune system disorders",
+            "Hypersensitivity",
+            date(2017, 10, 30),
+            date(2017, 11, 2),
+            2,
+            "RELATED",
+            action="DRUG WITHDRAWN",
+        )
+    )
+    aes.append(
+        _ae("MSC-102", "Nervous system disorders", "Headache", date(2017, 1, 30), date(2017, 1, 31), 1, "NOT RELATED")
+    )
+    aes.append(
+        _ae(
+            "MSC-110",
+            "Gastrointestinal disorders",
+            "Abdominal pain",
+            date(2017, 8, 1),
+            None,
+            1,
+            "NOT RELATED",
+            outcome="UNKNOWN",
+            start_text="2017-08",
+        )
+    )
 
 
 def _measurements(rng: random.Random, subject: str, arm: str, dose1: date, end: date) -> list[dict[str, str]]:
@@ -155,21 +286,43 @@ def _measurements(rng: random.Random, subject: str, arm: str, dose1: date, end: 
         decline = month / 12
         values = {
             "HBA1C": (hba1c0 - 1.6 * decline - 0.5 * effect * decline + rng.gauss(0, 0.35), "%", "HbA1c"),
-            "CPEPF": (max(0.02, cpf0 * (1 - 0.35 * decline + 0.2 * effect * decline) + rng.gauss(0, 0.04)),
-                      "ng/mL", "Fasting C-peptide"),
-            "CPEPS": (max(0.05, cps0 * (1 - 0.4 * decline + 0.3 * effect * decline) + rng.gauss(0, 0.08)),
-                      "ng/mL", "Stimulated C-peptide (MMTT peak)"),
-            "INSDOSE": (max(0.1, ins0 + 0.1 * decline - 0.08 * effect * decline + rng.gauss(0, 0.05)),
-                        "U/kg/day", "Insulin dose"),
-            "HYPO": (max(0, hypo0 + rng.randint(-2, 2) - round(effect * decline)), "episodes/month",
-                     "Hypoglycaemic episodes"),
+            "CPEPF": (
+                max(0.02, cpf0 * (1 - 0.35 * decline + 0.2 * effect * decline) + rng.gauss(0, 0.04)),
+                "ng/mL",
+                "Fasting C-peptide",
+            ),
+            "CPEPS": (
+                max(0.05, cps0 * (1 - 0.4 * decline + 0.3 * effect * decline) + rng.gauss(0, 0.08)),
+                "ng/mL",
+                "Stimulated C-peptide (MMTT peak)",
+            ),
+            "INSDOSE": (
+                max(0.1, ins0 + 0.1 * decline - 0.08 * effect * decline + rng.gauss(0, 0.05)),
+                "U/kg/day",
+                "Insulin dose",
+            ),
+            "HYPO": (
+                max(0, hypo0 + rng.randint(-2, 2) - round(effect * decline)),
+                "episodes/month",
+                "Hypoglycaemic episodes",
+            ),
             "QOL": (min(100, qol0 + 6 * decline + 3 * effect * decline + rng.gauss(0, 4)), "score", "DQOL total"),
         }
         for code, (value, unit, label) in values.items():
             precision = 0 if code == "HYPO" else (1 if code in ("HBA1C", "QOL") else 2)
-            rows.append({"subject_id": subject, "parameter": code, "parameter_label": label, "visit": visit,
-                         "visit_number": str(month), "value": f"{value:.{precision}f}", "unit": unit,
-                         "baseline": "Y" if month == 0 else "N", "date": when.isoformat()})
+            rows.append(
+                {
+                    "subject_id": subject,
+                    "parameter": code,
+                    "parameter_label": label,
+                    "visit": visit,
+                    "visit_number": str(month),
+                    "value": f"{value:.{precision}f}",
+                    "unit": unit,
+                    "baseline": "Y" if month == 0 else "N",
+                    "date": when.isoformat(),
+                }
+            )
     return rows
 
 

@@ -214,7 +214,7 @@ def read_csv(path: Path, *, upper: bool = False) -> SourceTable:
                 f"the row has {len(cells)} cells but the header names {len(columns)} columns",
                 file=path.name,
                 row=line_index,
-                column=columns[min(len(cells), len(columns)) - 1] if columns else None,
+                column=_ragged_column(columns, len(cells)),
                 hint="Check for a stray or missing comma, or an unclosed quote.",
             )
         records.append(dict(zip(columns, cells, strict=True)))
@@ -235,6 +235,13 @@ def read_xpt(path: Path, *, upper: bool = True) -> SourceTable:
     frame.columns = [_column_name(str(c), upper) for c in frame.columns]
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
     return SourceTable(path.name, tuple(frame.columns), records, first_row=1)
+
+
+def _ragged_column(columns: tuple[str, ...], cells: int) -> str:
+    """The first column without a cell, or the first cell without a column."""
+    if cells < len(columns):
+        return columns[cells]
+    return f"#{len(columns) + 1} (after {columns[-1]})"
 
 
 def _column_name(name: str, upper: bool) -> str:

@@ -1,0 +1,102 @@
+"""Shared fixtures: the tiny named trial, databases (SQLite always, PostgreSQL when the CI server is there),
+and a CLI runner that goes through `service.cli.main` exactly as the console script does."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from service.db import open_database
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent
+PG_URL = os.environ.get("REGSYNC_TEST_DATABASE_URL")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    """A writable copy of the tiny trial's bundle folder, for tests that edit it."""
+    target = tmp_path / "tiny"
+    shutil.copytree(FIXTURES / "tiny", target)
+    return target
+
+
+def _postgres_url(schema: str) -> str:
+    assert PG_URL is not None
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a schema of its own on the PostgreSQL test server."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'regsync.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("REGSYNC_TEST_DATABASE_URL is not set: no PostgreSQL server to test against (.ci/run sets it)")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_url(schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = open_database(db_url)
+    yield engine
+    engine.dispose()
+
+
+def database_fingerprint(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every regsync table, to show that a failed operation changed nothing."""
+    with engine.connect() as conn:
+        return {
+            table.name: sorted((tuple(repr(v) for v in row) for row in conn.execute(table.select())), key=repr)
+            for table in SQLModel.metadata.sorted_tables
+        }
+
+
+@dataclass
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Run `regsync ARGS` in-process with a config pointing at `db_url` (a temporary SQLite file by default)."""
+    from service.cli import main
+
+    def run(*args: str, db_url: str | None = None) -> CliResult:
+        config = tmp_path / "config.toml"
+        url = db_url or f"sqlite:///{tmp_path / 'cli.db'}"
+        config.write_text(f'[database]\nurl = "{url}"\n\n[output]\ndir = "{tmp_path / "out"}"\n', encoding="utf-8")
+        monkeypatch.setattr(sys, "argv", ["regsync", "--config", str(config), *args])
+        capsys.readouterr()
+        try:
+            main()
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
