@@ -27,7 +27,6 @@ EXAMPLE_TRIAL = "msc-t1d"
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
 
 
 @dataclass
@@ -104,16 +103,16 @@ def report_import(trial: str, outcome: ImportOutcome) -> None:
     snap = outcome.snapshot
     counts = snap.counts
     if outcome.created:
-        out.print(
+        click.echo(
             f"{trial}: new snapshot {snap.id} ({snap.content_hash[:12]}), {snap.source_format}: "
             f"{counts['participants']} participants ({counts['randomized']} randomized), "
             f"{counts['adverse_events']} AEs, {counts['measurements']} measurements; "
             f"data cut-off {snap.data_cutoff or 'unknown'}"
         )
         for note in snap.notes:
-            out.print(f"  note: {note}")
+            click.echo(f"  note: {note}")
     else:
-        out.print(
+        click.echo(
             f"{trial}: no change: the data are identical to snapshot {snap.id} ({snap.content_hash[:12]}); "
             "no new snapshot"
         )
@@ -125,10 +124,10 @@ def trials_command(app: AppContext) -> None:
     """List the trials in the database."""
     rows = list_trials(app.engine)
     if not rows:
-        out.print("no trials yet: run `regsync import TRIAL --source PATH` or `regsync demo`")
+        click.echo("no trials yet: run `regsync import TRIAL --source PATH` or `regsync demo`")
     for trial, count in rows:
         ids = ", ".join(i for i in (trial.nct_id, trial.irct_id) if i)
-        out.print(f"{trial.id}\t{count} snapshot(s)\t{ids}\t{trial.title}")
+        click.echo(f"{trial.id}\t{count} snapshot(s)\t{ids}\t{trial.title}")
 
 
 @cli.command("snapshots")
@@ -143,7 +142,7 @@ def snapshots_command(app: AppContext, trial: str) -> None:
         )
     for snap in snapshots:
         counts = snap.counts
-        out.print(
+        click.echo(
             f"{snap.id}\t{snap.content_hash}\t{snap.created_at:%Y-%m-%d %H:%M:%S}Z\t{snap.source_format}\t"
             f"cut-off {snap.data_cutoff or '-'}\t{counts['participants']} participants\t"
             f"{counts['adverse_events']} AEs"
@@ -168,7 +167,7 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     target = (out_dir or app.config.output_dir) / EXAMPLE_TRIAL
     target.mkdir(parents=True, exist_ok=True)
     write_snapshot_manifest(outcome, target / "snapshot.json")
-    out.print(f"wrote {target}/")
+    click.echo(f"wrote {target}/")
 
 
 def write_snapshot_manifest(outcome: ImportOutcome, path: Path) -> None:

@@ -55,6 +55,7 @@ AE_COLUMNS = AEColumns(
     start_imputed="ASTDT",
     start_imputed_flag="ASTDTF",
     end_imputed="AENDT",
+    blank_flag_means_no=True,
 )
 SKIP_STEMS = {"adsl", "adae"}
 

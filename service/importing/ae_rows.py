@@ -42,6 +42,9 @@ class AEColumns:
     start_imputed: str | None = None
     start_imputed_flag: str | None = None
     end_imputed: str | None = None
+    # ADaM population/record flags are "Y" or null, so there a blank TRTEMFL means "no"; in the bundle format a
+    # blank treatment_emergent means "derive it".
+    blank_flag_means_no: bool = False
 
 
 def read_adverse_events(
@@ -55,17 +58,32 @@ def read_adverse_events(
 ) -> tuple[list[AdverseEventRecord], list[int]]:
     events: list[AdverseEventRecord] = []
     rows: list[int] = []
-    present = {name: column if column and table.has(column) else None for name, column in vars(columns).items()}
+    present = {
+        name: column if isinstance(column, str) and table.has(column) else None
+        for name, column in vars(columns).items()
+    }
     for index, row in enumerate(table, start=1):
         subject = subjects.check(row, columns.subject, participants_file)
         participant = participants[subject]
         seq = (row.integer(present["seq"]) if present["seq"] else None) or index
-        events.append(_event(row, present, subject, seq, participant, window_days, treatment_emergent_override))
+        events.append(
+            _event(
+                columns.blank_flag_means_no,
+                row,
+                present,
+                subject,
+                seq,
+                participant,
+                window_days,
+                treatment_emergent_override,
+            )
+        )
         rows.append(row.row_number)
     return events, rows
 
 
 def _event(
+    blank_flag_means_no: bool,
     row: Row,
     c: Mapping[str, str | None],
     subject: str,
@@ -86,7 +104,11 @@ def _event(
     end_partial = row.partial_date(c["end"]) if c["end"] else None
     end = row.date(c["end_imputed"]) if c["end_imputed"] else (end_partial.complete if end_partial else None)
     start = _start_date(row, c, participant.first_dose_date, end)
-    explicit_te = row.optional_flag(c["treatment_emergent"]) if c["treatment_emergent"] else None
+    explicit_te = None
+    if c["treatment_emergent"]:
+        explicit_te = (
+            row.flag(c["treatment_emergent"]) if blank_flag_means_no else row.optional_flag(c["treatment_emergent"])
+        )
     if explicit_te is None and override is not None:
         explicit_te = override.get((subject, seq))
     treatment_emergent = (
