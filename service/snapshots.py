@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from service import __version__
 from service.importing.records import ImportedTrial
@@ -122,7 +122,9 @@ def store_snapshot(engine: Engine, data: ImportedTrial, *, now: datetime) -> Imp
 
 def list_snapshots(engine: Engine, trial_id: str) -> list[Snapshot]:
     with Session(engine) as session:
-        return list(session.exec(select(Snapshot).where(Snapshot.trial_id == trial_id).order_by(Snapshot.id)).all())
+        return list(
+            session.exec(select(Snapshot).where(Snapshot.trial_id == trial_id).order_by(col(Snapshot.id))).all()
+        )
 
 
 def latest_snapshot(engine: Engine, trial_id: str) -> Snapshot | None:
@@ -133,7 +135,10 @@ def latest_snapshot(engine: Engine, trial_id: str) -> Snapshot | None:
 def list_trials(engine: Engine) -> list[tuple[Trial, int]]:
     with Session(engine) as session:
         query = (
-            select(Trial, func.count(Snapshot.id)).join(Snapshot, isouter=True).group_by(Trial.id).order_by(Trial.id)
+            select(Trial, func.count(col(Snapshot.id)))
+            .join(Snapshot, isouter=True)
+            .group_by(Trial.id)
+            .order_by(Trial.id)
         )
         return [(trial, count) for trial, count in session.exec(query).all()]
 

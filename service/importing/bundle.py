@@ -9,6 +9,9 @@ exposure.csv          one row per dosing record (optional)
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import DataError
@@ -17,6 +20,7 @@ from service.importing.common import (
     ArmResolver,
     SubjectIndex,
     choose_control,
+    derive_dosing_period,
     duplicate_ae_notes,
     imputation_note,
     normalize_disposition,
@@ -29,7 +33,7 @@ from service.importing.records import (
     MeasurementRecord,
     ParticipantRecord,
 )
-from service.importing.tables import SourceTable, read_csv
+from service.importing.tables import Row, SourceTable, read_csv
 
 PARTICIPANTS = "participants.csv"
 ADVERSE_EVENTS = "adverse_events.csv"
@@ -77,25 +81,22 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
         )
     arms = choose_control(definition.arms, control, "trial.toml")
     exposures = _exposures(folder)
-    participants = _participants(
-        _table(folder, PARTICIPANTS, PARTICIPANT_REQUIRED), ArmResolver(arms, "trial.toml"), exposures
-    )
-    subjects = participants[1]
-    by_id = {p.subject_id: p for p in participants[0]}
-    for exposure_row, record in exposures[1]:
-        if record.subject_id not in subjects:
-            raise exposure_row.error(
-                "subject_id",
-                f"subject '{record.subject_id}' is not in {PARTICIPANTS}",
-                f"Add the participant to {PARTICIPANTS} or correct the subject id.",
-            )
+    dosing: dict[str, list[ExposureRecord]] = defaultdict(list)
+    for _, exposure in exposures:
+        dosing[exposure.subject_id].append(exposure)
+    people = _participants(_table(folder, PARTICIPANTS, PARTICIPANT_REQUIRED), ArmResolver(arms, "trial.toml"), dosing)
+    for row, _ in exposures:
+        people.subjects.check(row, "subject_id", PARTICIPANTS)
+    by_id = {p.subject_id: p for p in people.records}
     ae_table = _table(folder, ADVERSE_EVENTS, AE_REQUIRED)
-    events, rows = read_adverse_events(ae_table, AE_COLUMNS, subjects, by_id, PARTICIPANTS, definition.teae_window_days)
-    measurements = _measurements(folder, subjects)
+    events, rows = read_adverse_events(
+        ae_table, AE_COLUMNS, people.subjects, by_id, PARTICIPANTS, definition.teae_window_days
+    )
+    measurements = _measurements(folder, people.subjects)
     notes = [
         *duplicate_ae_notes(events, ADVERSE_EVENTS, rows),
         *imputation_note(ADVERSE_EVENTS, events),
-        *participants[2],
+        *people.notes,
     ]
     return ImportedTrial(
         trial_id=trial_id,
@@ -103,12 +104,19 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
         source_path=str(folder),
         definition=definition,
         arms=arms,
-        participants=tuple(participants[0]),
+        participants=tuple(people.records),
         adverse_events=tuple(events),
         measurements=tuple(measurements),
-        exposures=tuple(r for _, r in exposures[1]),
+        exposures=tuple(record for _, record in exposures),
         notes=tuple(notes),
     )
+
+
+@dataclass
+class _Participants:
+    records: list[ParticipantRecord]
+    subjects: SubjectIndex
+    notes: list[str]
 
 
 def _table(folder: Path, name: str, required: tuple[str, ...]) -> SourceTable:
@@ -121,16 +129,11 @@ def _table(folder: Path, name: str, required: tuple[str, ...]) -> SourceTable:
 
 
 def _participants(
-    table: SourceTable, arms: ArmResolver, exposures: tuple[SourceTable | None, list]
-) -> tuple[list[ParticipantRecord], SubjectIndex, list[str]]:
-    subjects = SubjectIndex()
-    dosing: dict[str, list] = {}
-    for _, record in exposures[1]:
-        dosing.setdefault(record.subject_id, []).append(record)
-    records = []
-    notes = []
+    table: SourceTable, arms: ArmResolver, dosing: Mapping[str, Sequence[ExposureRecord]]
+) -> _Participants:
+    read = _Participants([], SubjectIndex(), [])
     for row in table:
-        subject = subjects.add(row, "subject_id")
+        subject = read.subjects.add(row, "subject_id")
         arm = arms.resolve(row, "arm")
         actual = arms.resolve(row, "actual_arm") if table.has("actual_arm") else None
         disposition = row.choice(
@@ -142,20 +145,14 @@ def _participants(
                 f"subject '{subject}' is a screen failure but has arm '{row.text('arm')}'",
                 "A screen failure is not randomized: leave its arm empty.",
             )
-        first_dose = row.date("first_dose_date")
-        last_dose = row.date("last_dose_date") if table.has("last_dose_date") else None
-        doses = dosing.get(subject, [])
-        starts = [d.start_date for d in doses if d.start_date]
-        if first_dose is None and starts:
-            first_dose = min(starts)
-        if last_dose is None and doses:
-            ends = [d.end_date or d.start_date for d in doses if d.end_date or d.start_date]
-            last_dose = max(ends) if ends else None
+        exposed_from, exposed_to = derive_dosing_period(dosing.get(subject, ()))
+        first_dose = row.date("first_dose_date") or exposed_from
+        last_dose = (row.date("last_dose_date") if table.has("last_dose_date") else None) or exposed_to
         treated = first_dose is not None
         reason = row.text("disposition_reason") if table.has("disposition_reason") else None
         if disposition == "discontinued" and not reason:
-            notes.append(f"{PARTICIPANTS}: row {row.row_number}: subject {subject} discontinued without a reason")
-        records.append(
+            read.notes.append(f"{PARTICIPANTS}: row {row.row_number}: subject {subject} discontinued without a reason")
+        read.records.append(
             ParticipantRecord(
                 subject_id=subject,
                 site=_opt_text(row, table, "site"),
@@ -182,39 +179,35 @@ def _participants(
                 death_cause=_opt_text(row, table, "death_cause"),
             )
         )
-    return records, subjects, notes
+    return read
 
 
-def _population(row, table: SourceTable, column: str, default: bool) -> bool:  # type: ignore[no-untyped-def]
+def _population(row: Row, table: SourceTable, column: str, default: bool) -> bool:
     return row.flag(column, default=default) if table.has(column) else default
 
 
-def _opt_text(row, table: SourceTable, column: str) -> str | None:  # type: ignore[no-untyped-def]
+def _opt_text(row: Row, table: SourceTable, column: str) -> str | None:
     return row.text(column) if table.has(column) else None
 
 
-def _exposures(folder: Path) -> tuple[SourceTable | None, list]:
-    path = folder / EXPOSURE
-    if not path.exists():
-        return None, []
-    table = read_csv(path)
-    table.require(*EXPOSURE_REQUIRED)
-    records = []
-    for row in table:
-        records.append(
-            (
-                row,
-                ExposureRecord(
-                    subject_id=row.required_text("subject_id"),
-                    treatment=row.required_text("treatment"),
-                    dose=row.number("dose", minimum=0) if table.has("dose") else None,
-                    dose_unit=_opt_text(row, table, "dose_unit"),
-                    start_date=row.date("start_date", required=True),
-                    end_date=row.date("end_date") if table.has("end_date") else None,
-                ),
-            )
+def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
+    if not (folder / EXPOSURE).exists():
+        return []
+    table = _table(folder, EXPOSURE, EXPOSURE_REQUIRED)
+    return [
+        (
+            row,
+            ExposureRecord(
+                subject_id=row.required_text("subject_id"),
+                treatment=row.required_text("treatment"),
+                dose=row.number("dose", minimum=0) if table.has("dose") else None,
+                dose_unit=_opt_text(row, table, "dose_unit"),
+                start_date=row.date("start_date", required=True),
+                end_date=row.date("end_date") if table.has("end_date") else None,
+            ),
         )
-    return table, records
+        for row in table
+    ]
 
 
 def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecord]:

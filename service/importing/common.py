@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import date
 
 from service.errors import DataError
-from service.importing.records import AdverseEventRecord, ArmRecord, TrialDefinition
+from service.importing.records import AdverseEventRecord, ArmRecord, ExposureRecord, TrialDefinition
 from service.importing.tables import Row
 
 SEX_CODES = {
@@ -136,9 +137,9 @@ def merge_definition_arms(
 def duplicate_ae_notes(events: Sequence[AdverseEventRecord], file: str, rows: Sequence[int]) -> list[str]:
     """Identical AE records (all but their sequence number) are kept, since event counts count records,
     and each group is reported once as a data-quality note."""
-    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    groups: dict[tuple[str | int | bool | None, ...], list[int]] = defaultdict(list)
     for event, row in zip(events, rows, strict=True):
-        key = (
+        key: tuple[str | int | bool | None, ...] = (
             event.subject_id,
             event.verbatim,
             event.pt_name,
@@ -153,12 +154,12 @@ def duplicate_ae_notes(events: Sequence[AdverseEventRecord], file: str, rows: Se
         )
         groups[key].append(row)
     notes = []
-    for key, group_rows in groups.items():
+    for group, group_rows in groups.items():
         if len(group_rows) > 1:
             listed = ", ".join(str(r) for r in group_rows)
             notes.append(
-                f"{file}: rows {listed} are identical records for subject {key[0]} "
-                f"({key[2]}, start {key[4] or 'unknown'}); all are kept and counted as separate events"
+                f"{file}: rows {listed} are identical records for subject {group[0]} "
+                f"({group[2]}, start {group[4] or 'unknown'}); all are kept and counted as separate events"
             )
     return notes
 
@@ -172,3 +173,11 @@ def imputation_note(file: str, events: Sequence[AdverseEventRecord]) -> list[str
     if missing:
         notes.append(f"{file}: {missing} AE(s) without any start date; treatment-emergence decided conservatively")
     return notes
+
+
+def derive_dosing_period(doses: Sequence[ExposureRecord]) -> tuple[date | None, date | None]:
+    """First and last dose dates from exposure records: the earliest start, and the latest end (or start)."""
+    starts = [d.start_date for d in doses if d.start_date is not None]
+    ends = [d.end_date or d.start_date for d in doses]
+    known_ends = [e for e in ends if e is not None]
+    return (min(starts) if starts else None, max(known_ends) if known_ends else None)

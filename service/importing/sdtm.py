@@ -15,6 +15,7 @@ from service.importing.ae_rows import AEColumns, read_adverse_events
 from service.importing.common import (
     SubjectIndex,
     choose_control,
+    derive_dosing_period,
     duplicate_ae_notes,
     imputation_note,
     merge_definition_arms,
@@ -117,10 +118,9 @@ def _participant(
             raise row.error(
                 "ACTARMCD", f"unknown arm '{actual_code}'", f"Known arms: {', '.join(sorted(set(arms.values())))}."
             )
-    first_dose = _date_of(row, "RFXSTDTC") or min((d.start_date for d in doses if d.start_date), default=None)
-    last_dose = _date_of(row, "RFXENDTC") or max(
-        (d.end_date or d.start_date for d in doses if d.end_date or d.start_date), default=None
-    )
+    exposed_from, exposed_to = derive_dosing_period(doses)
+    first_dose = _date_of(row, "RFXSTDTC") or exposed_from
+    last_dose = _date_of(row, "RFXENDTC") or exposed_to
     if actual is None and first_dose is not None and not row.table.has("ACTARMCD"):
         actual = arm
     status, reason, when = milestones.get("DISPOSITION", (None, None, None))
