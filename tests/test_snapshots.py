@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 
 import service.snapshots as snapshots
 from service.importing import load_source
-from service.models import AdverseEvent, Participant
+from service.importing.records import record_values
+from service.models import AdverseEvent, Arm, Exposure, Measurement, Participant
 from service.snapshots import compute_content_hash, list_snapshots, store_snapshot
 from tests.conftest import database_fingerprint
 
@@ -120,3 +121,25 @@ def test_snapshot_data_stays_queryable(tiny: Path, engine: Engine) -> None:
             .order_by(Participant.subject_id)
         ).all()
     assert list(subjects) == ["T-01", "T-02", "T-03", "T-04", "T-05"]
+
+
+@pytest.mark.parametrize(
+    ("model", "records"),
+    [
+        (Participant, "participants"),
+        (AdverseEvent, "adverse_events"),
+        (Measurement, "measurements"),
+        (Exposure, "exposures"),
+        (Arm, "arms"),
+    ],
+)
+def test_every_field_reads_back_as_imported(tiny: Path, engine: Engine, model, records: str) -> None:  # type: ignore[no-untyped-def]
+    (tiny / "exposure.csv").write_text(
+        "subject_id,treatment,dose,dose_unit,start_date,end_date\nT-01,Active,1.5,mg,2020-01-12,2020-01-13\n"
+    )
+    data = load_source(tiny, "tiny")
+    snapshot = store_snapshot(engine, data, now=NOW).snapshot
+    with Session(engine) as session:
+        stored = session.exec(select(model).where(model.snapshot_id == snapshot.id).order_by(model.id)).all()
+    expected = [record_values(r) for r in getattr(data, records)]
+    assert [{k: getattr(row, k) for k in expected[0]} for row in stored] == expected

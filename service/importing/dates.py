@@ -32,7 +32,12 @@ class PartialDate:
 def parse_partial_date(text: str) -> PartialDate:
     """'2014-03-05', '2014-03', '2014', '2014-03-05T10:30', '2014---05' (day without month counts as
     year only, since a day means nothing without its month). Raises ValueError otherwise."""
-    match = _ISO.match(text.strip())
+    text = text.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+        # The common case, a complete YYYY-MM-DD date, without the regular expression.
+        value = date.fromisoformat(text)
+        return PartialDate(value.year, value.month, value.day)
+    match = _ISO.match(text)
     if not match:
         return _as_partial(parse_date(text))
     year, month, day = match.groups()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import cache
 from typing import Any
 
 
@@ -137,6 +138,16 @@ class ImportedTrial:
     notes: tuple[str, ...] = ()
 
 
+@cache
+def field_names(record_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record_type))
+
+
+@cache
+def date_field_names(record_type: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(record_type) if "date" in str(f.type))
+
+
 def record_values(record: Any) -> dict[str, Any]:
     """A record's fields as a dict (shallow, fast: no deep copy as dataclasses.asdict makes)."""
-    return {f.name: getattr(record, f.name) for f in fields(record)}
+    return {name: getattr(record, name) for name in field_names(type(record))}
