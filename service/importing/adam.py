@@ -7,10 +7,11 @@ where those columns exist; only where they are absent are they derived as for th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.ae_rows import AEColumns, read_adverse_events
+from service.importing.ae_rows import read_adverse_events
 from service.importing.common import (
     SubjectIndex,
     choose_control,
@@ -22,35 +23,15 @@ from service.importing.common import (
 )
 from service.importing.definition import load_definition
 from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
+from service.importing.sdtm import AE_COLUMNS as SDTM_AE_COLUMNS
 from service.importing.tables import Row, SourceTable, find_table, read_table
 
 # Treatment values that mean the participant was never assigned (CDISC ADaM IG examples).
 NOT_ASSIGNED = {"SCREEN FAILURE", "NOT ASSIGNED", "NOT RANDOMIZED", "SCRNFAIL", "NOTASSGN"}
 
-AE_COLUMNS = AEColumns(
-    subject="USUBJID",
-    seq="AESEQ",
-    verbatim="AETERM",
-    pt="AEDECOD",
-    soc="AEBODSYS",
-    start="AESTDTC",
-    serious="AESER",
-    llt="AELLT",
-    llt_code="AELLTCD",
-    pt_code="AEPTCD",
-    soc_code="AEBDSYCD",
-    end="AEENDTC",
-    severity="AESEV",
-    grade="AETOXGR",
-    serious_death="AESDTH",
-    serious_life_threatening="AESLIFE",
-    serious_hospitalization="AESHOSP",
-    serious_disability="AESDISAB",
-    serious_congenital_anomaly="AESCONG",
-    serious_other="AESMIE",
-    relationship="AEREL",
-    action_taken="AEACN",
-    outcome="AEOUT",
+# ADAE carries SDTM's AE variables plus the analysis ones.
+AE_COLUMNS = replace(
+    SDTM_AE_COLUMNS,
     treatment_emergent="TRTEMFL",
     start_imputed="ASTDT",
     start_imputed_flag="ASTDTF",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
-from functools import cache
 from typing import Any
 
 
@@ -138,14 +137,21 @@ class ImportedTrial:
     notes: tuple[str, ...] = ()
 
 
-@cache
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_DATE_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def field_names(record_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(record_type))
+    """A record type's field names, looked up once (dataclasses.fields is slow on a hot path)."""
+    if record_type not in _FIELD_NAMES:
+        _FIELD_NAMES[record_type] = tuple(f.name for f in fields(record_type))
+    return _FIELD_NAMES[record_type]
 
 
-@cache
 def date_field_names(record_type: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(record_type) if "date" in str(f.type))
+    if record_type not in _DATE_FIELD_NAMES:
+        _DATE_FIELD_NAMES[record_type] = tuple(f.name for f in fields(record_type) if "date" in str(f.type))
+    return _DATE_FIELD_NAMES[record_type]
 
 
 def record_values(record: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ exposure (service.safety.teae), unless SUPPAE carries the sponsor's AETRTEM.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -257,6 +258,4 @@ def _supp_treatment_emergent(folder: Path) -> dict[tuple[str, int], bool] | None
 
 
 def _with_soc(columns: AEColumns, soc: str) -> AEColumns:
-    from dataclasses import replace
-
     return replace(columns, soc=soc, soc_code="AESOCCD")
