@@ -1,0 +1,210 @@
+"""The analysis results data: one typed model, computed once per snapshot, that every output reads.
+
+A Table carries its rows and what a reader needs to trust them: the population, its denominators per arm,
+and the counting rules, which reports print as footnotes and the export writes beside the rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+TOTAL = "Total"
+
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Table(Generic[R]):
+    name: str
+    title: str
+    population: str
+    denominators: dict[str, int]
+    footnotes: tuple[str, ...]
+    rows: tuple[R, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AECountRow:
+    """One row of an AE-by-SOC/PT table; the fields are the columns of ae_soc_pt.csv, in order (DESIGN.md)."""
+
+    level: str  # "any", "soc" or "pt"
+    soc: str
+    pt: str
+    arm: str
+    n_subjects: int
+    n_events: int
+    n_at_risk: int
+    percent: float | None
+    p_value: float | None
+    risk_diff: float | None
+    risk_diff_low: float | None
+    risk_diff_high: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewRow:
+    category: str
+    arm: str
+    n_subjects: int
+    n_events: int
+    n_at_risk: int
+    percent: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class MaximumRow:
+    """Participants counted once, at the highest severity or grade of their events in the SOC/PT."""
+
+    level: str
+    soc: str
+    pt: str
+    arm: str
+    category: str
+    n_subjects: int
+    n_at_risk: int
+    percent: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryAERow:
+    """A term of the registry AE tables (ClinicalTrials.gov reportedEvents, IRCT summary)."""
+
+    soc: str
+    pt: str
+    arm: str
+    n_affected: int
+    n_at_risk: int
+    n_events: int
+
+
+@dataclass(frozen=True, slots=True)
+class MortalityRow:
+    arm: str
+    n_deaths: int
+    n_at_risk: int
+
+
+@dataclass(frozen=True, slots=True)
+class RateRow:
+    level: str
+    soc: str
+    pt: str
+    arm: str
+    n_subjects: int
+    person_years: float
+    rate_per_100py: float | None
+    rate_low: float | None
+    rate_high: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRow:
+    subject_id: str
+    arm: str
+    seq: int
+    soc: str
+    pt: str
+    verbatim: str
+    start_date: date | None
+    start_date_imputation: str | None
+    end_date: date | None
+    study_day: int | None
+    ctcae_grade: int | None
+    severity: str | None
+    serious: bool
+    serious_criteria: str
+    relationship: str | None
+    action_taken: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DeathRow:
+    subject_id: str
+    arm: str
+    death_date: date | None
+    study_day: int | None
+    cause: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DispositionRow:
+    period: str
+    kind: str  # "milestone" or "reason"
+    category: str
+    arm: str
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    """A characteristic per arm: categorical (n, percent) or continuous (n and the summary statistics)."""
+
+    characteristic: str
+    category: str
+    arm: str
+    n: int
+    n_analysed: int
+    percent: float | None
+    mean: float | None
+    sd: float | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+    minimum: float | None
+    maximum: float | None
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeSummaryRow:
+    parameter: str
+    title: str
+    visit: str
+    visit_number: float | None
+    arm: str
+    statistic: str  # "value" or "change"
+    n: int
+    mean: float | None
+    sd: float | None
+    median: float | None
+    q1: float | None
+    q3: float | None
+    minimum: float | None
+    maximum: float | None
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRow:
+    parameter: str
+    title: str
+    outcome_type: str  # primary / secondary
+    visit: str
+    arm: str
+    control: str
+    method: str
+    estimate_type: str
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    n_arm: int
+    n_control: int
+    note: str
+
+
+@dataclass(frozen=True)
+class AnalysisResults:
+    trial_id: str
+    snapshot_id: int | None
+    content_hash: str | None
+    data_cutoff: date | None
+    arms: tuple[str, ...]
+    control: str | None
+    tables: dict[str, Table[Any]] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> Table[Any]:
+        return self.tables[name]

@@ -1,0 +1,86 @@
+"""Listings a DSMB reads record by record: serious AEs, deaths, AEs leading to discontinuation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from service.importing.records import AdverseEventRecord, ImportedTrial
+from service.results import DeathRow, ListingRow
+from service.safety.categories import is_fatal, leads_to_discontinuation, serious_criteria_text
+
+NOT_RANDOMIZED = "Not randomized"
+
+
+def list_serious_events(data: ImportedTrial) -> tuple[ListingRow, ...]:
+    return _listing(data, lambda e: e.serious)
+
+
+def list_discontinuation_events(data: ImportedTrial) -> tuple[ListingRow, ...]:
+    return _listing(data, leads_to_discontinuation)
+
+
+def list_deaths(data: ImportedTrial) -> tuple[DeathRow, ...]:
+    arm_of = _arms(data)
+    fatal: dict[str, AdverseEventRecord] = {}
+    for candidate in data.adverse_events:
+        if is_fatal(candidate) and candidate.subject_id not in fatal:
+            fatal[candidate.subject_id] = candidate
+    rows = []
+    for person in data.participants:
+        event = fatal.get(person.subject_id)
+        if person.death_date is None and event is None:
+            continue
+        when = person.death_date or (event.end_date or event.start_date if event else None)
+        rows.append(
+            DeathRow(
+                person.subject_id,
+                arm_of.get(person.subject_id, NOT_RANDOMIZED),
+                when,
+                study_day(when, person.first_dose_date),
+                person.death_cause or (event.pt_name if event else None),
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (r.death_date or date.max, r.subject_id)))
+
+
+def study_day(when: date | None, first_dose: date | None) -> int | None:
+    """CDISC study day: the first dose is day 1 and there is no day 0."""
+    if when is None or first_dose is None:
+        return None
+    days = (when - first_dose).days
+    return days + 1 if days >= 0 else days
+
+
+def _arms(data: ImportedTrial) -> dict[str, str]:
+    labels = {arm.code: arm.label for arm in data.arms}
+    return {p.subject_id: labels[code] for p in data.participants if (code := p.actual_arm_code or p.arm_code)}
+
+
+def _listing(data: ImportedTrial, applies: Callable[[AdverseEventRecord], bool]) -> tuple[ListingRow, ...]:
+    arm_of = _arms(data)
+    first_dose = {p.subject_id: p.first_dose_date for p in data.participants}
+    rows = [
+        ListingRow(
+            subject_id=e.subject_id,
+            arm=arm_of.get(e.subject_id, NOT_RANDOMIZED),
+            seq=e.seq,
+            soc=e.soc_name,
+            pt=e.pt_name,
+            verbatim=e.verbatim,
+            start_date=e.start_date,
+            start_date_imputation=e.start_date_imputation,
+            end_date=e.end_date,
+            study_day=study_day(e.start_date, first_dose.get(e.subject_id)),
+            ctcae_grade=e.ctcae_grade,
+            severity=e.severity,
+            serious=e.serious,
+            serious_criteria=serious_criteria_text(e),
+            relationship=e.relationship,
+            action_taken=e.action_taken,
+            outcome=e.outcome,
+        )
+        for e in data.adverse_events
+        if applies(e)
+    ]
+    return tuple(sorted(rows, key=lambda r: (r.arm, r.subject_id, r.start_date or date.max, r.seq)))

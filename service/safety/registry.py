@@ -1,0 +1,66 @@
+"""The three AE tables a registry needs (ClinicalTrials.gov reportedEvents; IRCT results_adverse_events):
+serious AEs, other (non-serious) AEs at or above a frequency threshold in any arm, and all-cause mortality."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from service.errors import DataError
+from service.importing.records import AdverseEventRecord
+from service.results import MortalityRow, RegistryAERow
+from service.safety.overview import count_deaths
+from service.safety.population import SafetySet
+from service.safety.soc_order import soc_sort_key
+
+# 42 CFR 11.48(a)(4): other AEs exceeding a frequency threshold, which may not exceed 5 percent.
+MAX_OTHER_THRESHOLD = 5.0
+
+
+def check_other_threshold(threshold: float) -> float:
+    if not 0 < threshold <= MAX_OTHER_THRESHOLD:
+        raise DataError(
+            f"other_ae_threshold_percent is {threshold:g}",
+            file="trial.toml",
+            column="safety.other_ae_threshold_percent",
+            hint="The registry threshold for other (non-serious) AEs must be above 0 and at most 5 percent.",
+        )
+    return threshold
+
+
+def summarise_serious_for_registry(safety: SafetySet) -> tuple[RegistryAERow, ...]:
+    return _terms(safety, (e for e in safety.events if e.serious), threshold=None)
+
+
+def summarise_other_for_registry(safety: SafetySet, threshold: float) -> tuple[RegistryAERow, ...]:
+    """Non-serious TEAEs of each term, listed when the share of participants affected reaches `threshold`
+    percent in at least one arm (the exact proportion, not the rounded percentage)."""
+    return _terms(safety, (e for e in safety.events if not e.serious), threshold=check_other_threshold(threshold))
+
+
+def summarise_mortality_for_registry(safety: SafetySet) -> tuple[MortalityRow, ...]:
+    deaths = count_deaths(safety)
+    return tuple(MortalityRow(arm, deaths[arm], safety.at_risk[arm]) for arm in safety.arms)
+
+
+def _terms(
+    safety: SafetySet, events: Iterable[AdverseEventRecord], threshold: float | None
+) -> tuple[RegistryAERow, ...]:
+    subjects: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for event in events:
+        arm = safety.arm_of[event.subject_id]
+        subjects[(event.soc_name, event.pt_name)][arm].add(event.subject_id)
+        counts[(event.soc_name, event.pt_name)][arm] += 1
+    rows: list[RegistryAERow] = []
+    for term in sorted(subjects, key=lambda t: (soc_sort_key(t[0]), t[1].casefold())):
+        affected = {arm: len(subjects[term].get(arm, ())) for arm in safety.arms}
+        if threshold is not None and not any(
+            safety.at_risk[arm] and 100 * affected[arm] >= threshold * safety.at_risk[arm] for arm in safety.arms
+        ):
+            continue
+        rows.extend(
+            RegistryAERow(term[0], term[1], arm, affected[arm], safety.at_risk[arm], counts[term].get(arm, 0))
+            for arm in safety.arms
+        )
+    return tuple(rows)
