@@ -13,7 +13,23 @@ from service.importing.records import ImportedTrial
 from service.outcomes.compare import compare_outcome
 from service.outcomes.definition import parse_outcomes
 from service.outcomes.summary import CHANGE_RULE, OUTCOME_POPULATION, collect_outcome, summarise_outcome
-from service.results import TOTAL, AnalysisResults, ComparisonRow, OutcomeSummaryRow, Table
+from service.results import (
+    TOTAL,
+    AECountRow,
+    AnalysisResults,
+    ComparisonRow,
+    DeathRow,
+    DispositionRow,
+    ListingRow,
+    MaximumRow,
+    MortalityRow,
+    OutcomeSummaryRow,
+    OverviewRow,
+    RateRow,
+    RegistryAERow,
+    SummaryRow,
+    Table,
+)
 from service.safety.categories import (
     DISCONTINUATION_RULE,
     FATAL_RULE,
@@ -34,6 +50,26 @@ from service.safety.registry import (
 )
 from service.safety.soc_order import SOC_ORDERS
 
+ROW_TYPES: dict[str, type] = {
+    "ae_overview": OverviewRow,
+    "ae_soc_pt": AECountRow,
+    "ae_soc_pt_serious": AECountRow,
+    "ae_soc_pt_related": AECountRow,
+    "ae_soc_pt_discontinuation": AECountRow,
+    "ae_max_severity": MaximumRow,
+    "ae_max_grade": MaximumRow,
+    "ae_registry_serious": RegistryAERow,
+    "ae_registry_other": RegistryAERow,
+    "ae_registry_mortality": MortalityRow,
+    "ae_incidence_rates": RateRow,
+    "listing_serious": ListingRow,
+    "listing_deaths": DeathRow,
+    "listing_discontinuation": ListingRow,
+    "disposition": DispositionRow,
+    "baseline": SummaryRow,
+    "outcome_summary": OutcomeSummaryRow,
+    "outcome_comparison": ComparisonRow,
+}
 TEAE_RULE = "TEAE: treatment-emergent adverse event (as flagged in the data, or derived: see README)."
 DEFAULT_OTHER_THRESHOLD = 5.0
 
@@ -64,7 +100,7 @@ def build_analysis(
         notes: tuple[str, ...],
         rows: tuple[Any, ...],
     ) -> None:
-        tables[name] = Table(name, title, population, denominators, notes, rows)
+        tables[name] = Table(name, ROW_TYPES[name], title, population, denominators, notes, rows)
 
     control_note = (
         COMPARISON_RULE.format(control=safety.control)

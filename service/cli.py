@@ -17,11 +17,17 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from service import __version__
+from service.analysis import build_analysis
+from service.artifacts import record_artifacts
 from service.config import SOURCE_FORMATS, Config, load_config
 from service.db import open_database
 from service.errors import DataError, ServiceError
 from service.importing import load_source
+from service.models import Snapshot
+from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
+from service.tables_export import FORMATS, write_tables
+from service.trialdata import load_snapshot_data, resolve_snapshot
 
 EXAMPLE_TRIAL = "msc-t1d"
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
@@ -149,6 +155,51 @@ def snapshots_command(app: AppContext, trial: str) -> None:
         )
 
 
+@cli.command("tables")
+@click.argument("trial")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Folder to write (default: OUTPUT_DIR/TRIAL/tables).",
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", help="csv (default) or json.")
+@click.option("--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest).")
+@click.option(
+    "--soc-order",
+    type=click.Choice(SOC_ORDERS),
+    default=None,
+    help="Order of system organ classes (default: the definition's, else meddra).",
+)
+@click.pass_obj
+def tables_command(
+    app: AppContext, trial: str, out_dir: Path | None, fmt: str, snapshot_id: int | None, soc_order: str | None
+) -> None:
+    """Write the analysis results data: every table, as CSV or JSON."""
+    snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
+    target = out_dir or app.config.output_dir / trial / "tables"
+    count = produce_tables(app.engine, snapshot, target, fmt, soc_order)
+    click.echo(f"{trial}: wrote {count} tables from snapshot {snapshot.id} ({snapshot.content_hash[:12]}) to {target}/")
+
+
+def produce_tables(
+    engine: Engine, snapshot: Snapshot, target: Path, fmt: str = "csv", soc_order: str | None = None
+) -> int:
+    with err.status("Analysing …"):
+        data = load_snapshot_data(engine, snapshot)
+        results = build_analysis(
+            data,
+            snapshot_id=snapshot.id,
+            content_hash=snapshot.content_hash,
+            data_cutoff=snapshot.data_cutoff,
+            soc_order=soc_order,
+        )
+        files = write_tables(results, target, fmt)
+    record_artifacts(engine, snapshot, "tables", files, {"format": fmt, "soc_order": soc_order}, now=datetime.now(UTC))
+    return len(results.tables)
+
+
 @cli.command("demo")
 @click.option(
     "--out",
@@ -167,6 +218,7 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     target = (out_dir or app.config.output_dir) / EXAMPLE_TRIAL
     target.mkdir(parents=True, exist_ok=True)
     write_snapshot_manifest(outcome, target / "snapshot.json")
+    produce_tables(app.engine, outcome.snapshot, target / "tables")
     click.echo(f"wrote {target}/")
 
 

@@ -18,6 +18,7 @@ R = TypeVar("R")
 @dataclass(frozen=True)
 class Table(Generic[R]):
     name: str
+    row_type: type[R]
     title: str
     population: str
     denominators: dict[str, int]

@@ -1,0 +1,102 @@
+"""Writing the analysis results data as CSV or JSON files, one per table, with a manifest.
+
+CSV is for a second programmer's QC: plain values, percentages to one decimal as printed, other numbers to
+six significant digits; the JSON files keep full precision. Each file is written under a temporary name and
+renamed, so a failure never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import fields
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from service import __version__
+from service.results import AnalysisResults, Table
+
+FORMATS = ("csv", "json")
+
+
+def table_columns(table: Table[Any]) -> list[str]:
+    return [f.name for f in fields(table.row_type)]
+
+
+def format_cell(name: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Y" if value else "N"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.1f}" if name == "percent" else f"{value:.6g}"
+    return str(value)
+
+
+def render_csv(table: Table[Any]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    columns = table_columns(table)
+    writer.writerow(columns)
+    for row in table.rows:
+        writer.writerow([format_cell(name, getattr(row, name)) for name in columns])
+    return buffer.getvalue().encode("utf-8")
+
+
+def render_json(table: Table[Any]) -> bytes:
+    columns = table_columns(table)
+    document = {**_metadata(table), "rows": [{c: _json_value(getattr(row, c)) for c in columns} for row in table.rows]}
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def write_tables(results: AnalysisResults, out_dir: Path, fmt: str = "csv") -> dict[Path, str]:
+    """Write every table and manifest.json; return each written file with its sha256."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[Path, str] = {}
+    entries = []
+    for name, table in results.tables.items():
+        path = out_dir / f"{name}.{fmt}"
+        written[path] = _write_atomic(path, render_csv(table) if fmt == "csv" else render_json(table))
+        entries.append({**_metadata(table), "file": path.name, "rows": len(table.rows), "sha256": written[path]})
+    manifest = {
+        "trial": results.trial_id,
+        "snapshot": results.snapshot_id,
+        "content_hash": results.content_hash,
+        "data_cutoff": results.data_cutoff.isoformat() if results.data_cutoff else None,
+        "software_version": __version__,
+        "arms": list(results.arms),
+        "control": results.control,
+        "tables": entries,
+    }
+    manifest_path = out_dir / "manifest.json"
+    written[manifest_path] = _write_atomic(
+        manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode()
+    )
+    return written
+
+
+def _metadata(table: Table[Any]) -> dict[str, Any]:
+    return {
+        "name": table.name,
+        "title": table.title,
+        "population": table.population,
+        "denominators": table.denominators,
+        "footnotes": list(table.footnotes),
+        "columns": table_columns(table),
+    }
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _write_atomic(path: Path, content: bytes) -> str:
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_bytes(content)
+    temporary.replace(path)
+    return hashlib.sha256(content).hexdigest()
