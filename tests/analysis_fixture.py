@@ -19,6 +19,7 @@ from service.importing.records import (
 )
 
 D = date
+EVENT_DAY = D(2020, 2, 1)
 ARMS = (
     ArmRecord("DRG", "Drug", arm_type="Experimental"),
     ArmRecord("LOW", "Low dose", arm_type="Experimental"),
@@ -79,7 +80,7 @@ def ae(
     severity: str | None,
     *,
     teae: bool = True,
-    start: date = D(2020, 2, 1),
+    start: date = EVENT_DAY,
     **extra: Any,
 ) -> AdverseEventRecord:
     return AdverseEventRecord(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
@@ -108,7 +109,7 @@ def _ancova(outcome: OutcomeData, visit: str, arm: str) -> tuple[Estimate | None
     if sum(r[2] for r in rows) < 2 or sum(1 - r[2] for r in rows) < 2:
         return None, None, "fewer than 2 participants with baseline and visit values in an arm: not compared"
     y, base, treated = (np.array(column) for column in zip(*rows, strict=True))
-    fit = smf.ols("y ~ treated + base", data={"y": y, "base": base, "treated": treated}).fit()
+    fit = smf.ols("y ~ treated + base", data=pd.DataFrame({"y": y, "base": base, "treated": treated})).fit()
     low, high = fit.conf_int().loc["treated"]
     return Estimate(float(fit.params["treated"]), float(low), float(high)), float(fit.pvalues["treated"]), ""
 
