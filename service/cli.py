@@ -17,7 +17,6 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from service import __version__
-from service.analysis import build_analysis
 from service.artifacts import record_artifacts
 from service.config import SOURCE_FORMATS, Config, load_config
 from service.db import open_database
@@ -27,7 +26,7 @@ from service.models import Snapshot
 from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
 from service.tables_export import FORMATS, write_tables
-from service.trialdata import load_snapshot_data, resolve_snapshot
+from service.trialdata import analyse_stored_snapshot, resolve_snapshot
 
 EXAMPLE_TRIAL = "msc-t1d"
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
@@ -187,14 +186,7 @@ def produce_tables(
     engine: Engine, snapshot: Snapshot, target: Path, fmt: str = "csv", soc_order: str | None = None
 ) -> int:
     with err.status("Analysing …"):
-        data = load_snapshot_data(engine, snapshot)
-        results = build_analysis(
-            data,
-            snapshot_id=snapshot.id,
-            content_hash=snapshot.content_hash,
-            data_cutoff=snapshot.data_cutoff,
-            soc_order=soc_order,
-        )
+        results = analyse_stored_snapshot(engine, snapshot, soc_order)
         files = write_tables(results, target, fmt)
     record_artifacts(engine, snapshot, "tables", files, {"format": fmt, "soc_order": soc_order}, now=datetime.now(UTC))
     return len(results.tables)

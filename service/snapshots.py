@@ -180,7 +180,7 @@ def _insert(session: Session, model: type[SQLModel], rows: Iterable[dict[str, An
     names = [c.name for c in columns]
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     order = list(compiled.positiontup) if compiled.positional and compiled.positiontup else names
-    processors = {c.name: c.type.bind_processor(dialect) for c in columns}
+    processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns}
     steps = [(name, processors[name]) for name in order]
 
     def parameters(row: dict[str, Any]) -> Any:

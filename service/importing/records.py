@@ -1,18 +1,18 @@
 """The normalized records every importer produces, whatever the source format.
 
 They mirror the storage models (service.models) field for field, without the storage keys, so that
-one snapshot writer and one content hash serve every format.
+one snapshot writer and one content hash serve every format. They are NamedTuples: as immutable and typed as
+frozen dataclasses, and several times cheaper to build, which matters at a million AEs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class ArmRecord:
+class ArmRecord(NamedTuple):
     code: str
     label: str
     description: str = ""
@@ -20,8 +20,7 @@ class ArmRecord:
     is_control: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class ParticipantRecord:
+class ParticipantRecord(NamedTuple):
     subject_id: str
     site: str | None = None
     country: str | None = None
@@ -47,8 +46,7 @@ class ParticipantRecord:
     death_cause: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ExposureRecord:
+class ExposureRecord(NamedTuple):
     subject_id: str
     treatment: str
     dose: float | None = None
@@ -57,8 +55,7 @@ class ExposureRecord:
     end_date: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class AdverseEventRecord:
+class AdverseEventRecord(NamedTuple):
     subject_id: str
     seq: int
     verbatim: str
@@ -88,8 +85,7 @@ class AdverseEventRecord:
     treatment_emergent: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class MeasurementRecord:
+class MeasurementRecord(NamedTuple):
     subject_id: str
     parameter: str
     visit: str
@@ -142,15 +138,17 @@ _DATE_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def field_names(record_type: type) -> tuple[str, ...]:
-    """A record type's field names, looked up once (dataclasses.fields is slow on a hot path)."""
+    """A record type's field names (NamedTuple or dataclass), looked up once: this is on hot paths."""
     if record_type not in _FIELD_NAMES:
-        _FIELD_NAMES[record_type] = tuple(f.name for f in fields(record_type))
+        names = getattr(record_type, "_fields", None)
+        _FIELD_NAMES[record_type] = tuple(names) if names else tuple(f.name for f in fields(record_type))
     return _FIELD_NAMES[record_type]
 
 
 def date_field_names(record_type: type) -> tuple[str, ...]:
     if record_type not in _DATE_FIELD_NAMES:
-        _DATE_FIELD_NAMES[record_type] = tuple(f.name for f in fields(record_type) if "date" in str(f.type))
+        hints = getattr(record_type, "__annotations__", {})
+        _DATE_FIELD_NAMES[record_type] = tuple(n for n in field_names(record_type) if "date" in str(hints.get(n, "")))
     return _DATE_FIELD_NAMES[record_type]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from service.importing.records import AdverseEventRecord
 
@@ -28,18 +29,34 @@ SERIOUS_CRITERIA: tuple[tuple[str, Callable[[AdverseEventRecord], bool]], ...] =
 
 
 def is_related(event: AdverseEventRecord) -> bool:
-    value = (event.relationship or "").strip().upper()
+    return _related(event.relationship)
+
+
+def leads_to_discontinuation(event: AdverseEventRecord) -> bool:
+    return _discontinuation(event.action_taken)
+
+
+def is_fatal(event: AdverseEventRecord) -> bool:
+    return _fatal(event.outcome) or event.ctcae_grade == 5 or event.serious_death
+
+
+# A trial has a handful of distinct causality, action and outcome texts but may have a million events.
+@cache
+def _related(relationship: str | None) -> bool:
+    value = (relationship or "").strip().upper()
     if value in ("N", "NO"):
         return False
     return not any(word in value for word in _NOT_RELATED)
 
 
-def leads_to_discontinuation(event: AdverseEventRecord) -> bool:
-    return (event.action_taken or "").strip().upper() in DISCONTINUATION_ACTIONS
+@cache
+def _discontinuation(action: str | None) -> bool:
+    return (action or "").strip().upper() in DISCONTINUATION_ACTIONS
 
 
-def is_fatal(event: AdverseEventRecord) -> bool:
-    return (event.outcome or "").strip().upper() == "FATAL" or event.ctcae_grade == 5 or event.serious_death
+@cache
+def _fatal(outcome: str | None) -> bool:
+    return (outcome or "").strip().upper() == "FATAL"
 
 
 def is_grade_3_or_more(event: AdverseEventRecord) -> bool:

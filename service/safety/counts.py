@@ -39,12 +39,13 @@ class Tally:
 def count_by_soc_pt(events: Iterable[AdverseEventRecord], safety: SafetySet) -> Tally:
     tally = Tally()
     arm_of = safety.arm_of
+    subjects, counts = tally.subjects, tally.events
     for event in events:
-        arm = arm_of[event.subject_id]
         subject = event.subject_id
-        tally.add(ANY, arm, subject)
-        tally.add(("soc", event.soc_name, ""), arm, subject)
-        tally.add(("pt", event.soc_name, event.pt_name), arm, subject)
+        arm = arm_of[subject]
+        for key in (ANY, ("soc", event.soc_name, ""), ("pt", event.soc_name, event.pt_name)):
+            subjects[key][arm].add(subject)
+            counts[key][arm] += 1
     return tally
 
 

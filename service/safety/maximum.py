@@ -40,14 +40,20 @@ def summarise_max_grade(safety: SafetySet) -> tuple[MaximumRow, ...]:
 def _summarise(
     safety: SafetySet, rank: Callable[[AdverseEventRecord], int | None], labels: tuple[str, ...]
 ) -> tuple[MaximumRow, ...]:
-    # key -> subject -> highest rank so far (-1: only missing assessments)
-    highest: dict[Key, dict[str, int]] = defaultdict(dict)
+    # The highest rank per participant and term (-1: only missing assessments), then rolled up to SOC and overall.
+    per_term: dict[tuple[str, str, str], int] = {}
     for event in safety.events:
         value = rank(event)
+        term = (event.subject_id, event.soc_name, event.pt_name)
         level = -1 if value is None else value
-        for key in (ANY, ("soc", event.soc_name, ""), ("pt", event.soc_name, event.pt_name)):
-            seen = highest[key].get(event.subject_id, -1)
-            highest[key][event.subject_id] = max(seen, level)
+        if per_term.get(term, -2) < level:
+            per_term[term] = level
+    highest: dict[Key, dict[str, int]] = defaultdict(dict)
+    for (subject, soc_name, pt_name), level in per_term.items():
+        highest[("pt", soc_name, pt_name)][subject] = level
+        for key in (("soc", soc_name, ""), ANY):
+            if highest[key].get(subject, -2) < level:
+                highest[key][subject] = level
     categories = (*labels, MISSING)
     rows = []
     keys = [ANY] if ANY in highest else []

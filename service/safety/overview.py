@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
 from service.importing.records import AdverseEventRecord
@@ -30,15 +31,12 @@ def summarise_ae_overview(safety: SafetySet) -> tuple[OverviewRow, ...]:
         ("TEAE leading to death", is_fatal),
     ]
     rows = []
+    arm_of = safety.arm_of
     for name, applies in categories:
-        subjects: dict[str, set[str]] = {arm: set() for arm in safety.arms}
-        events = dict.fromkeys(safety.arms, 0)
-        for event in safety.events:
-            if applies(event):
-                arm = safety.arm_of[event.subject_id]
-                subjects[arm].add(event.subject_id)
-                events[arm] += 1
-        rows.extend(_rows(name, {a: len(s) for a, s in subjects.items()}, events, safety))
+        matched = [event.subject_id for event in safety.events if applies(event)]
+        events = Counter(arm_of[subject] for subject in matched)
+        subjects = Counter(arm_of[subject] for subject in set(matched))
+        rows.extend(_rows(name, {a: subjects[a] for a in safety.arms}, {a: events[a] for a in safety.arms}, safety))
     dead = _deaths(safety)
     rows.extend(_rows(DEATHS, dead, dead, safety))
     return tuple(rows)

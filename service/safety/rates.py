@@ -26,16 +26,21 @@ def summarise_incidence_rates(safety: SafetySet) -> tuple[RateRow, ...]:
         end = person.disposition_date or person.death_date or safety.data_cutoff
         if person.first_dose_date is not None and end is not None and end >= person.first_dose_date:
             observed[subject] = (person.first_dose_date, (end - person.first_dose_date).days + 1)
-    first_event: dict[Key, dict[str, int]] = defaultdict(dict)
+    per_term: dict[tuple[str, str, str], int] = {}
     for event in safety.events:
         if event.subject_id not in observed:
             continue
         start, full = observed[event.subject_id]
         day = max(1, min(full, (event.start_date - start).days + 1)) if event.start_date else 1
-        for key in (ANY, ("soc", event.soc_name, ""), ("pt", event.soc_name, event.pt_name)):
-            previous = first_event[key].get(event.subject_id)
-            if previous is None or day < previous:
-                first_event[key][event.subject_id] = day
+        term = (event.subject_id, event.soc_name, event.pt_name)
+        if day < per_term.get(term, full + 1):
+            per_term[term] = day
+    first_event: dict[Key, dict[str, int]] = defaultdict(dict)
+    for (subject, soc_name, pt_name), day in per_term.items():
+        first_event[("pt", soc_name, pt_name)][subject] = day
+        for key in (("soc", soc_name, ""), ANY):
+            if day < first_event[key].get(subject, day + 1):
+                first_event[key][subject] = day
     full_days: dict[str, int] = defaultdict(int)
     for subject, (_, days) in observed.items():
         full_days[safety.arm_of[subject]] += days

@@ -1,0 +1,90 @@
+"""Analysis benchmark: every table for a stored snapshot, from reading it out of SQLite to the written files.
+
+    python bench/bench_tables.py                          # 10,000 × 20 AEs and 50,000 × 20 AEs (1,000,000 rows)
+    python bench/bench_tables.py --sizes 10000 --aes 20
+
+The trial is generated and imported first (not timed); then, in a fresh process, the snapshot is read on its
+own once (shown in brackets, for information), and then read, analysed and written as CSV exactly as
+`regsync tables` does; "total" is that second read + analysis + write. Peak resident memory is the process's.
+Targets (issue #3): all tables for 10,000 participants and 200,000 AEs in at most 5 s; for 1,000,000 AE rows
+in at most 20 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from bench.generate import generate  # noqa: E402
+
+IMPORT = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from service.db import open_database
+from service.importing import load_source
+from service.snapshots import store_snapshot
+store_snapshot(open_database(sys.argv[2]), load_source(Path(sys.argv[1]), "bench"), now=datetime.now(UTC))
+"""
+
+TABLES = """
+import json, resource, sys, time
+from pathlib import Path
+from service.db import open_database
+from service.gcpause import paused_gc
+from service.tables_export import write_tables
+from service.trialdata import analyse_stored_snapshot, load_snapshot_data, resolve_snapshot
+engine = open_database(sys.argv[1])
+t0 = time.perf_counter()
+snapshot = resolve_snapshot(engine, "bench")
+with paused_gc():  # only to time the read on its own; analyse_stored_snapshot reads it again, as regsync does
+    data = load_snapshot_data(engine, snapshot)
+t1 = time.perf_counter()
+results = analyse_stored_snapshot(engine, snapshot)
+t2 = time.perf_counter()
+write_tables(results, Path(sys.argv[2]))
+t3 = time.perf_counter()
+print(json.dumps({"participants": len(data.participants), "aes": len(data.adverse_events), "load_s": t1 - t0,
+                  "analyse_s": t2 - t1, "write_s": t3 - t2, "total_s": t3 - t1,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 50000])
+    parser.add_argument("--aes", type=int, default=20)
+    args = parser.parse_args()
+    print(
+        f"{'participants':>12} {'AE rows':>10} {'read s':>7} {'analyse s':>10} {'write s':>8} {'total s':>8} "
+        f"{'peak MB':>8}"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes:
+            source = generate(Path(tmp) / f"t{size}", size, args.aes, "bundle")
+            url = f"sqlite:///{Path(tmp) / f't{size}.db'}"
+            subprocess.run([sys.executable, "-c", IMPORT, str(source), url], check=True, cwd=HERE.parent)
+            out = subprocess.run(
+                [sys.executable, "-c", TABLES, url, str(Path(tmp) / f"tables{size}")],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=HERE.parent,
+            )
+            r = json.loads(out.stdout)
+            print(
+                f"{r['participants']:>12,} {r['aes']:>10,} {r['load_s']:>7.2f} {r['analyse_s']:>10.2f} "
+                f"{r['write_s']:>8.2f} {r['total_s']:>8.2f} {r['peak_mb']:>8.0f}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
