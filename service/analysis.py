@@ -34,8 +34,6 @@ from service.safety.categories import (
     DISCONTINUATION_RULE,
     FATAL_RULE,
     RELATED_RULE,
-    is_related,
-    leads_to_discontinuation,
 )
 from service.safety.counts import COMPARISON_RULE, COUNTING_RULES, build_count_rows, count_by_soc_pt
 from service.safety.listings import list_deaths, list_discontinuation_events, list_serious_events
@@ -90,6 +88,7 @@ def build_analysis(
         )
     threshold = float(safety_options.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
     safety = derive_safety_set(data, data_cutoff)
+    frame = safety.frame
     tables: dict[str, Table[Any]] = {}
 
     def add(
@@ -126,23 +125,23 @@ def build_analysis(
         summarise_ae_overview(safety),
     )
     for name, title, events, extra in (
-        ("ae_soc_pt", "Treatment-emergent adverse events by system organ class and preferred term", safety.events, ()),
+        ("ae_soc_pt", "Treatment-emergent adverse events by system organ class and preferred term", frame, ()),
         (
             "ae_soc_pt_serious",
             "Serious treatment-emergent adverse events by system organ class and preferred term",
-            tuple(e for e in safety.events if e.serious),
+            frame[frame["serious"]],
             (),
         ),
         (
             "ae_soc_pt_related",
             "Related treatment-emergent adverse events by system organ class and preferred term",
-            tuple(e for e in safety.events if is_related(e)),
+            frame[frame["related"]],
             (RELATED_RULE,),
         ),
         (
             "ae_soc_pt_discontinuation",
             "Treatment-emergent adverse events leading to discontinuation of study treatment, by SOC and PT",
-            tuple(e for e in safety.events if leads_to_discontinuation(e)),
+            frame[frame["discontinuation"]],
             (DISCONTINUATION_RULE,),
         ),
     ):
@@ -152,7 +151,7 @@ def build_analysis(
             SAFETY_POPULATION,
             at_risk,
             (*ae_notes, *extra, _order_note(order)),
-            build_count_rows(count_by_soc_pt(events, safety), safety, order),
+            build_count_rows(count_by_soc_pt(events), safety, order),
         )
     add(
         "ae_max_severity",

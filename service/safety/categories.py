@@ -29,20 +29,20 @@ SERIOUS_CRITERIA: tuple[tuple[str, Callable[[AdverseEventRecord], bool]], ...] =
 
 
 def is_related(event: AdverseEventRecord) -> bool:
-    return _related(event.relationship)
+    return related_text(event.relationship)
 
 
 def leads_to_discontinuation(event: AdverseEventRecord) -> bool:
-    return _discontinuation(event.action_taken)
+    return discontinuation_action(event.action_taken)
 
 
 def is_fatal(event: AdverseEventRecord) -> bool:
-    return _fatal(event.outcome) or event.ctcae_grade == 5 or event.serious_death
+    return fatal_outcome(event.outcome) or event.ctcae_grade == 5 or event.serious_death
 
 
 # A trial has a handful of distinct causality, action and outcome texts but may have a million events.
 @cache
-def _related(relationship: str | None) -> bool:
+def related_text(relationship: str | None) -> bool:
     value = (relationship or "").strip().upper()
     if value in ("N", "NO"):
         return False
@@ -50,17 +50,13 @@ def _related(relationship: str | None) -> bool:
 
 
 @cache
-def _discontinuation(action: str | None) -> bool:
+def discontinuation_action(action: str | None) -> bool:
     return (action or "").strip().upper() in DISCONTINUATION_ACTIONS
 
 
 @cache
-def _fatal(outcome: str | None) -> bool:
+def fatal_outcome(outcome: str | None) -> bool:
     return (outcome or "").strip().upper() == "FATAL"
-
-
-def is_grade_3_or_more(event: AdverseEventRecord) -> bool:
-    return event.ctcae_grade is not None and event.ctcae_grade >= 3
 
 
 def serious_criteria_text(event: AdverseEventRecord) -> str:

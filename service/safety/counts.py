@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from typing import Any
 
-from service.importing.records import AdverseEventRecord
+import pandas as pd
+
 from service.results import TOTAL, AECountRow
 from service.safety.population import SafetySet
 from service.safety.soc_order import soc_sort_key
@@ -25,27 +27,33 @@ COMPARISON_RULE = (
 
 
 class Tally:
-    """Participants (as sets) and events per (level, soc, pt) and arm."""
+    """Participants and events per (level, soc, pt) and arm."""
 
     def __init__(self) -> None:
-        self.subjects: dict[Key, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self.events: dict[Key, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-
-    def add(self, key: Key, arm: str, subject: str) -> None:
-        self.subjects[key][arm].add(subject)
-        self.events[key][arm] += 1
+        self.subjects: dict[Key, dict[str, int]] = defaultdict(dict)
+        self.events: dict[Key, dict[str, int]] = defaultdict(dict)
 
 
-def count_by_soc_pt(events: Iterable[AdverseEventRecord], safety: SafetySet) -> Tally:
+def count_by_soc_pt(frame: pd.DataFrame) -> Tally:
+    """Count a frame of AEs (service.safety.frame): distinct participants and records per PT, SOC and overall."""
     tally = Tally()
-    arm_of = safety.arm_of
-    subjects, counts = tally.subjects, tally.events
-    for event in events:
-        subject = event.subject_id
-        arm = arm_of[subject]
-        for key in (ANY, ("soc", event.soc_name, ""), ("pt", event.soc_name, event.pt_name)):
-            subjects[key][arm].add(subject)
-            counts[key][arm] += 1
+    levels: tuple[tuple[list[str], Callable[[tuple[Any, ...]], Key]], ...] = (
+        (["arm"], lambda k: ANY),
+        (["soc", "arm"], lambda k: ("soc", k[0], "")),
+        (["soc", "pt", "arm"], lambda k: ("pt", k[0], k[1])),
+    )
+    if frame.empty:
+        tally.subjects[ANY], tally.events[ANY] = {}, {}
+        return tally
+    for by, key_of in levels:
+        grouped = frame.groupby(by, observed=True)["subject"]
+        for group, n, events in zip(
+            grouped.nunique().index, grouped.nunique().to_numpy(), grouped.size().to_numpy(), strict=True
+        ):
+            parts = group if isinstance(group, tuple) else (group,)
+            key = key_of(parts)
+            tally.subjects[key][parts[-1]] = int(n)
+            tally.events[key][parts[-1]] = int(events)
     return tally
 
 
@@ -54,7 +62,7 @@ def order_keys(tally: Tally, soc_order: str) -> list[Key]:
     decreasing frequency; PTs by decreasing frequency (participants, all arms); ties by name."""
 
     def frequency(key: Key) -> int:
-        return sum(len(s) for s in tally.subjects[key].values())
+        return sum(tally.subjects[key].values())
 
     socs = [key for key in tally.subjects if key[0] == "soc"]
     if soc_order == "frequency":
@@ -76,7 +84,7 @@ def build_count_rows(
     for key in keys(tally, soc_order):
         subjects = tally.subjects.get(key, {})
         events = tally.events.get(key, {})
-        counts = {arm: len(subjects.get(arm, ())) for arm in safety.arms}
+        counts = {arm: subjects.get(arm, 0) for arm in safety.arms}
         counts[TOTAL] = sum(counts.values())
         for arm in safety.columns:
             n_events = sum(events.values()) if arm == TOTAL else events.get(arm, 0)

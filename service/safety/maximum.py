@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
-
-from service.importing.records import AdverseEventRecord
 from service.results import TOTAL, MaximumRow
 from service.safety.counts import ANY, Key
+from service.safety.frame import MISSING_RANK
 from service.safety.population import SafetySet
 from service.safety.soc_order import soc_sort_key
 from service.stats import percent
@@ -21,59 +18,41 @@ MAXIMUM_RULE = (
 )
 
 
-def _severity_rank(event: AdverseEventRecord) -> int | None:
-    return SEVERITIES.index(event.severity) if event.severity in SEVERITIES else None
-
-
-def _grade_rank(event: AdverseEventRecord) -> int | None:
-    return event.ctcae_grade - 1 if event.ctcae_grade else None
-
-
 def summarise_max_severity(safety: SafetySet) -> tuple[MaximumRow, ...]:
-    return _summarise(safety, _severity_rank, SEVERITIES)
+    return _summarise(safety, "severity_rank", SEVERITIES)
 
 
 def summarise_max_grade(safety: SafetySet) -> tuple[MaximumRow, ...]:
-    return _summarise(safety, _grade_rank, GRADES)
+    return _summarise(safety, "grade_rank", GRADES)
 
 
-def _summarise(
-    safety: SafetySet, rank: Callable[[AdverseEventRecord], int | None], labels: tuple[str, ...]
-) -> tuple[MaximumRow, ...]:
-    # The highest rank per participant and term (-1: only missing assessments), then rolled up to SOC and overall.
-    per_term: dict[tuple[str, str, str], int] = {}
-    for event in safety.events:
-        value = rank(event)
-        term = (event.subject_id, event.soc_name, event.pt_name)
-        level = -1 if value is None else value
-        if per_term.get(term, -2) < level:
-            per_term[term] = level
-    highest: dict[Key, dict[str, int]] = defaultdict(dict)
-    for (subject, soc_name, pt_name), level in per_term.items():
-        highest[("pt", soc_name, pt_name)][subject] = level
-        for key in (("soc", soc_name, ""), ANY):
-            if highest[key].get(subject, -2) < level:
-                highest[key][subject] = level
-    categories = (*labels, MISSING)
+def _summarise(safety: SafetySet, rank: str, labels: tuple[str, ...]) -> tuple[MaximumRow, ...]:
+    """The highest rank (-1: only missing assessments) per participant and PT, then per SOC, then overall."""
+    frame = safety.frame
+    per_term = frame.groupby(["subject", "arm", "soc", "pt"], observed=True)[rank].max().reset_index()
+    per_soc = per_term.groupby(["subject", "arm", "soc"], observed=True)[rank].max().reset_index()
+    per_subject = per_term.groupby(["subject", "arm"], observed=True)[rank].max().reset_index()
+    counts: dict[tuple[Key, str, int], int] = {}
+    for table, key_of in (
+        (per_term.groupby(["soc", "pt", "arm", rank], observed=True).size(), lambda g: ("pt", g[0], g[1])),
+        (per_soc.groupby(["soc", "arm", rank], observed=True).size(), lambda g: ("soc", g[0], "")),
+        (per_subject.groupby(["arm", rank], observed=True).size(), lambda g: ANY),
+    ):
+        for group, n in table.items():
+            counts[(key_of(group), group[-2], int(group[-1]))] = int(n)
+    keys: list[Key] = [ANY]
+    for soc in sorted(set(per_soc["soc"]), key=soc_sort_key):
+        keys.append(("soc", soc, ""))
+        pts = set(per_term.loc[per_term["soc"] == soc, "pt"])
+        keys.extend(("pt", soc, pt) for pt in sorted(pts, key=str.casefold))
+    levels = [*range(len(labels)), MISSING_RANK]
+    categories = [*labels, MISSING]
     rows = []
-    keys = [ANY] if ANY in highest else []
-    for soc in sorted((k for k in highest if k[0] == "soc"), key=lambda k: soc_sort_key(k[1])):
-        keys.append(soc)
-        keys.extend(sorted((k for k in highest if k[0] == "pt" and k[1] == soc[1]), key=lambda k: k[2].casefold()))
-    if not keys:
-        keys = [ANY]
     for key in keys:
-        counts: dict[tuple[str, str], int] = defaultdict(int)
-        for subject, level in highest.get(key, {}).items():
-            category = MISSING if level < 0 else labels[level]
-            counts[(safety.arm_of[subject], category)] += 1
-            counts[(TOTAL, category)] += 1
+        by_arm = {arm: [counts.get((key, arm, level), 0) for level in levels] for arm in safety.arms}
+        by_arm[TOTAL] = [sum(column) for column in zip(*by_arm.values(), strict=True)]
         for arm in safety.columns:
-            for category in categories:
-                n = counts[(arm, category)]
-                rows.append(
-                    MaximumRow(
-                        key[0], key[1], key[2], arm, category, n, safety.at_risk[arm], percent(n, safety.at_risk[arm])
-                    )
-                )
+            at_risk = safety.at_risk[arm]
+            for category, n in zip(categories, by_arm[arm], strict=True):
+                rows.append(MaximumRow(key[0], key[1], key[2], arm, category, n, at_risk, percent(n, at_risk)))
     return tuple(rows)

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+import numpy as np
 
-from service.importing.records import AdverseEventRecord
 from service.results import TOTAL, OverviewRow
-from service.safety.categories import (
-    SERIOUS_CRITERIA,
-    is_fatal,
-    is_grade_3_or_more,
-    is_related,
-    leads_to_discontinuation,
-)
+from service.safety.categories import SERIOUS_CRITERIA, is_fatal
+from service.safety.frame import SERIOUS_FLAGS
 from service.safety.population import SafetySet
 from service.stats import percent
 
@@ -21,22 +14,33 @@ DEATHS = "Deaths (any cause)"
 
 
 def summarise_ae_overview(safety: SafetySet) -> tuple[OverviewRow, ...]:
-    categories: list[tuple[str, Callable[[AdverseEventRecord], bool]]] = [
-        ("Any TEAE", lambda e: True),
-        ("Any serious TEAE", lambda e: e.serious),
-        *((f"Serious TEAE: {name}", lambda e, c=criterion: e.serious and c(e)) for name, criterion in SERIOUS_CRITERIA),
-        ("Any related TEAE", is_related),
-        ("Any TEAE of CTCAE grade 3 or higher", is_grade_3_or_more),
-        ("TEAE leading to discontinuation of study treatment", leads_to_discontinuation),
-        ("TEAE leading to death", is_fatal),
+    frame = safety.frame
+    serious = frame["serious"].to_numpy()
+    categories: list[tuple[str, np.ndarray | None]] = [
+        ("Any TEAE", None),
+        ("Any serious TEAE", serious),
+        *(
+            (f"Serious TEAE: {name}", serious & frame[flag].to_numpy())
+            for (name, _), flag in zip(SERIOUS_CRITERIA, SERIOUS_FLAGS, strict=True)
+        ),
+        ("Any related TEAE", frame["related"].to_numpy()),
+        ("Any TEAE of CTCAE grade 3 or higher", frame["grade_3_or_more"].to_numpy()),
+        ("TEAE leading to discontinuation of study treatment", frame["discontinuation"].to_numpy()),
+        ("TEAE leading to death", frame["fatal"].to_numpy()),
     ]
     rows = []
-    arm_of = safety.arm_of
-    for name, applies in categories:
-        matched = [event.subject_id for event in safety.events if applies(event)]
-        events = Counter(arm_of[subject] for subject in matched)
-        subjects = Counter(arm_of[subject] for subject in set(matched))
-        rows.extend(_rows(name, {a: subjects[a] for a in safety.arms}, {a: events[a] for a in safety.arms}, safety))
+    for name, mask in categories:
+        matched = frame if mask is None else frame[mask]
+        events = matched.groupby("arm", observed=True).size()
+        subjects = matched.drop_duplicates("subject").groupby("arm", observed=True).size()
+        rows.extend(
+            _rows(
+                name,
+                {a: int(subjects.get(a, 0)) for a in safety.arms},
+                {a: int(events.get(a, 0)) for a in safety.arms},
+                safety,
+            )
+        )
     dead = _deaths(safety)
     rows.extend(_rows(DEATHS, dead, dead, safety))
     return tuple(rows)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import pandas as pd
+
 from service.importing.records import AdverseEventRecord, ImportedTrial, ParticipantRecord
 from service.results import TOTAL
+from service.safety.frame import build_event_frame
 
 SAFETY_POPULATION = "Safety population: participants who received at least one dose of study treatment"
 ARM_RULE = "Participants are counted in the arm of the treatment they actually received."
@@ -22,6 +25,7 @@ class SafetySet:
     events: tuple[AdverseEventRecord, ...]  # the treatment-emergent AEs of the safety set
     all_events: tuple[AdverseEventRecord, ...]  # every AE of the safety set, emergent or not
     data_cutoff: date | None
+    frame: pd.DataFrame  # the treatment-emergent AEs as columns (service.safety.frame)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -47,13 +51,15 @@ def derive_safety_set(data: ImportedTrial, data_cutoff: date | None = None) -> S
         at_risk[label] += 1
     at_risk[TOTAL] = len(arm_of)
     events = tuple(e for e in data.adverse_events if e.subject_id in arm_of)
+    emergent = tuple(e for e in events if e.treatment_emergent)
     return SafetySet(
         arms=tuple(labels.values()),
         control=control,
         arm_of=arm_of,
         participants=participants,
         at_risk=at_risk,
-        events=tuple(e for e in events if e.treatment_emergent),
+        events=emergent,
         all_events=events,
         data_cutoff=data_cutoff,
+        frame=build_event_frame(emergent, arm_of),
     )

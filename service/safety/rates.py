@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from service.results import TOTAL, RateRow
 from service.safety.counts import ANY, Key
@@ -26,49 +30,58 @@ def summarise_incidence_rates(safety: SafetySet) -> tuple[RateRow, ...]:
         end = person.disposition_date or person.death_date or safety.data_cutoff
         if person.first_dose_date is not None and end is not None and end >= person.first_dose_date:
             observed[subject] = (person.first_dose_date, (end - person.first_dose_date).days + 1)
-    per_term: dict[tuple[str, str, str], int] = {}
-    for event in safety.events:
-        if event.subject_id not in observed:
-            continue
-        start, full = observed[event.subject_id]
-        day = max(1, min(full, (event.start_date - start).days + 1)) if event.start_date else 1
-        term = (event.subject_id, event.soc_name, event.pt_name)
-        if day < per_term.get(term, full + 1):
-            per_term[term] = day
-    first_event: dict[Key, dict[str, int]] = defaultdict(dict)
-    for (subject, soc_name, pt_name), day in per_term.items():
-        first_event[("pt", soc_name, pt_name)][subject] = day
-        for key in (("soc", soc_name, ""), ANY):
-            if day < first_event[key].get(subject, day + 1):
-                first_event[key][subject] = day
-    full_days: dict[str, int] = defaultdict(int)
+    frame = safety.frame
+    frame = frame[frame["subject"].isin(list(observed)).to_numpy()]
+    full = frame["subject"].map({s: days for s, (_, days) in observed.items()}).astype(float).to_numpy()
+    first_dose = pd.to_datetime(frame["subject"].map({s: first for s, (first, _) in observed.items()}).astype(object))
+    # The event's study day (day 1 = first dose), kept within the observation; an unknown onset counts as day 1.
+    day = ((frame["start"] - first_dose).dt.days + 1).fillna(1).to_numpy(dtype=float)
+    events = frame[["subject", "arm", "soc", "pt"]].assign(day=np.minimum(np.maximum(day, 1), full), full=full)
+    per_term = events.groupby(["subject", "arm", "soc", "pt"], observed=True).agg(
+        day=("day", "min"), full=("full", "first")
+    )
+    per_soc = per_term.groupby(level=["subject", "arm", "soc"], observed=True).agg(
+        day=("day", "min"), full=("full", "first")
+    )
+    per_subject = per_term.groupby(level=["subject", "arm"], observed=True).agg(
+        day=("day", "min"), full=("full", "first")
+    )
+    # Participants with a first event, and the days after it (no longer at risk), per key and arm.
+    n: dict[tuple[Key, str], int] = {}
+    lost: dict[tuple[Key, str], float] = {}
+    for table, by, key_of in (
+        (per_term, ["soc", "pt", "arm"], lambda g: ("pt", g[0], g[1])),
+        (per_soc, ["soc", "arm"], lambda g: ("soc", g[0], "")),
+        (per_subject, ["arm"], lambda g: ANY),
+    ):
+        summary = (table["full"] - table["day"]).groupby(level=by, observed=True).agg(["size", "sum"])
+        for group, (count, days) in zip(summary.index, summary.to_numpy(), strict=True):
+            parts = group if isinstance(group, tuple) else (group,)
+            n[(key_of(parts), parts[-1])] = int(count)
+            lost[(key_of(parts), parts[-1])] = float(days)
+    full_days: dict[str, float] = defaultdict(float)
     for subject, (_, days) in observed.items():
         full_days[safety.arm_of[subject]] += days
-        full_days[TOTAL] += days
-    keys = [ANY]
-    for soc in sorted((k for k in first_event if k[0] == "soc"), key=lambda k: soc_sort_key(k[1])):
-        keys.append(soc)
-        keys.extend(sorted((k for k in first_event if k[0] == "pt" and k[1] == soc[1]), key=lambda k: k[2].casefold()))
+    keys: list[Key] = [ANY]
+    for soc in sorted(set(per_soc.index.get_level_values("soc")), key=soc_sort_key):
+        keys.append(("soc", soc, ""))
+        pts = {pt for (_, _, s, pt) in per_term.index if s == soc}
+        keys.extend(("pt", soc, pt) for pt in sorted(pts, key=str.casefold))
     rows = []
     for key in keys:
-        n: dict[str, int] = defaultdict(int)
-        saved: dict[str, int] = defaultdict(int)  # days not at risk after the first event
-        for subject, day in first_event.get(key, {}).items():
-            arm = safety.arm_of[subject]
-            lost = observed[subject][1] - day
-            for column in (arm, TOTAL):
-                n[column] += 1
-                saved[column] += lost
+        counts = {arm: n.get((key, arm), 0) for arm in safety.arms}
+        days = {arm: full_days[arm] - lost.get((key, arm), 0.0) for arm in safety.arms}
+        counts[TOTAL], days[TOTAL] = sum(counts.values()), sum(days.values())
         for arm in safety.columns:
-            years = (full_days[arm] - saved[arm]) / DAYS_PER_YEAR
-            rate = poisson_rate(n[arm], years) if years > 0 else None
+            years = days[arm] / DAYS_PER_YEAR
+            rate = poisson_rate(counts[arm], years) if years > 0 else None
             rows.append(
                 RateRow(
                     key[0],
                     key[1],
                     key[2],
                     arm,
-                    n[arm],
+                    counts[arm],
                     years,
                     rate.value if rate else None,
                     rate.low if rate else None,
@@ -76,3 +89,8 @@ def summarise_incidence_rates(safety: SafetySet) -> tuple[RateRow, ...]:
                 )
             )
     return tuple(rows)
+
+
+def _first_day(groups: Any) -> pd.DataFrame:
+    """Per group: the first day with an event, and the participant's days of observation."""
+    return groups.agg(day=("day", "min"), full=("full", "first"))

@@ -4,10 +4,10 @@ serious AEs, other (non-serious) AEs at or above a frequency threshold in any ar
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+
+import pandas as pd
 
 from service.errors import DataError
-from service.importing.records import AdverseEventRecord
 from service.results import MortalityRow, RegistryAERow
 from service.safety.overview import count_deaths
 from service.safety.population import SafetySet
@@ -29,13 +29,15 @@ def check_other_threshold(threshold: float) -> float:
 
 
 def summarise_serious_for_registry(safety: SafetySet) -> tuple[RegistryAERow, ...]:
-    return _terms(safety, (e for e in safety.events if e.serious), threshold=None)
+    frame = safety.frame
+    return _terms(safety, frame[frame["serious"].to_numpy()], threshold=None)
 
 
 def summarise_other_for_registry(safety: SafetySet, threshold: float) -> tuple[RegistryAERow, ...]:
     """Non-serious TEAEs of each term, listed when the share of participants affected reaches `threshold`
     percent in at least one arm (the exact proportion, not the rounded percentage)."""
-    return _terms(safety, (e for e in safety.events if not e.serious), threshold=check_other_threshold(threshold))
+    frame = safety.frame
+    return _terms(safety, frame[~frame["serious"].to_numpy()], threshold=check_other_threshold(threshold))
 
 
 def summarise_mortality_for_registry(safety: SafetySet) -> tuple[MortalityRow, ...]:
@@ -43,24 +45,22 @@ def summarise_mortality_for_registry(safety: SafetySet) -> tuple[MortalityRow, .
     return tuple(MortalityRow(arm, deaths[arm], safety.at_risk[arm]) for arm in safety.arms)
 
 
-def _terms(
-    safety: SafetySet, events: Iterable[AdverseEventRecord], threshold: float | None
-) -> tuple[RegistryAERow, ...]:
-    subjects: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for event in events:
-        arm = safety.arm_of[event.subject_id]
-        subjects[(event.soc_name, event.pt_name)][arm].add(event.subject_id)
-        counts[(event.soc_name, event.pt_name)][arm] += 1
+def _terms(safety: SafetySet, frame: pd.DataFrame, threshold: float | None) -> tuple[RegistryAERow, ...]:
+    grouped = frame.groupby(["soc", "pt", "arm"], observed=True)["subject"].agg(["nunique", "size"])
+    affected: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    events: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    for (soc, pt, arm), (n, count) in zip(grouped.index, grouped.to_numpy(), strict=True):
+        affected[(soc, pt)][arm] = int(n)
+        events[(soc, pt)][arm] = int(count)
     rows: list[RegistryAERow] = []
-    for term in sorted(subjects, key=lambda t: (soc_sort_key(t[0]), t[1].casefold())):
-        affected = {arm: len(subjects[term].get(arm, ())) for arm in safety.arms}
+    for term in sorted(affected, key=lambda t: (soc_sort_key(t[0]), t[1].casefold())):
+        n = {arm: affected[term].get(arm, 0) for arm in safety.arms}
         if threshold is not None and not any(
-            safety.at_risk[arm] and 100 * affected[arm] >= threshold * safety.at_risk[arm] for arm in safety.arms
+            safety.at_risk[arm] and 100 * n[arm] >= threshold * safety.at_risk[arm] for arm in safety.arms
         ):
             continue
         rows.extend(
-            RegistryAERow(term[0], term[1], arm, affected[arm], safety.at_risk[arm], counts[term].get(arm, 0))
+            RegistryAERow(term[0], term[1], arm, n[arm], safety.at_risk[arm], events[term].get(arm, 0))
             for arm in safety.arms
         )
     return tuple(rows)
