@@ -146,7 +146,7 @@ def _participant(subject, arm, age, sex, consent, randomized, dose1, last, dispo
 
 def _adverse_events(rng: random.Random, subject: str, arm: str, dose1: date, end: date) -> list[dict[str, str]]:
     events = []
-    for _ in range(rng.randint(1, 5)):
+    for _ in range(rng.randint(0, 5)):
         soc, pt, grade = rng.choice(AE_CATALOGUE)
         if pt == "Infusion site pain" and arm == "PBO" and rng.random() < 0.5:
             soc, pt = "Nervous system disorders", "Headache"
@@ -277,7 +277,8 @@ def _special_events(aes: list[dict[str, str]]) -> None:
 def _measurements(rng: random.Random, subject: str, arm: str, dose1: date, end: date) -> list[dict[str, str]]:
     rows = []
     effect = 1.0 if arm == "MSC" else 0.0
-    hba1c0, cpf0, cps0 = rng.gauss(9.0, 1.3), rng.gauss(0.45, 0.12), rng.gauss(0.95, 0.25)
+    # Newly diagnosed type 1 diabetes: HbA1c 6.5–13% at baseline, and never below 5.5% on treatment.
+    hba1c0, cpf0, cps0 = min(13.0, max(6.5, rng.gauss(9.0, 1.0))), rng.gauss(0.45, 0.12), rng.gauss(0.95, 0.25)
     ins0, hypo0, qol0 = rng.gauss(0.55, 0.12), rng.randint(1, 6), rng.gauss(62, 9)
     for visit, month in VISITS:
         when = dose1 + timedelta(days=round(30.4 * month))
@@ -285,7 +286,7 @@ def _measurements(rng: random.Random, subject: str, arm: str, dose1: date, end: 
             break
         decline = month / 12
         values = {
-            "HBA1C": (hba1c0 - 1.6 * decline - 0.5 * effect * decline + rng.gauss(0, 0.35), "%", "HbA1c"),
+            "HBA1C": (max(5.5, hba1c0 - 1.6 * decline - 0.5 * effect * decline + rng.gauss(0, 0.35)), "%", "HbA1c"),
             "CPEPF": (
                 max(0.02, cpf0 * (1 - 0.35 * decline + 0.2 * effect * decline) + rng.gauss(0, 0.04)),
                 "ng/mL",
