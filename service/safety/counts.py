@@ -42,9 +42,6 @@ def count_by_soc_pt(frame: pd.DataFrame) -> Tally:
         (["soc", "arm"], lambda k: ("soc", k[0], "")),
         (["soc", "pt", "arm"], lambda k: ("pt", k[0], k[1])),
     )
-    if frame.empty:
-        tally.subjects[ANY], tally.events[ANY] = {}, {}
-        return tally
     for by, key_of in levels:
         grouped = frame.groupby(by, observed=True)["subject"]
         for group, n, events in zip(
@@ -77,11 +74,9 @@ def order_keys(tally: Tally, soc_order: str) -> list[Key]:
     return ordered
 
 
-def build_count_rows(
-    tally: Tally, safety: SafetySet, soc_order: str, keys: Callable[[Tally, str], list[Key]] = order_keys
-) -> tuple[AECountRow, ...]:
+def build_count_rows(tally: Tally, safety: SafetySet, soc_order: str) -> tuple[AECountRow, ...]:
     rows = []
-    for key in keys(tally, soc_order):
+    for key in order_keys(tally, soc_order):
         subjects = tally.subjects.get(key, {})
         events = tally.events.get(key, {})
         counts = {arm: subjects.get(arm, 0) for arm in safety.arms}

@@ -169,3 +169,21 @@ def test_listings(tables) -> None:  # type: ignore[no-untyped-def]
     assert [(r.subject_id, r.arm, r.death_date, r.study_day) for r in tables["listing_deaths"].rows] == [
         ("Z2", "Low dose", date(2020, 5, 1), 91)
     ]  # 2020-02-01 to 2020-05-01 is 90 days: day 91
+
+
+def test_a_trial_without_any_teae_still_has_every_table_with_zero_rows() -> None:
+    results = build_analysis(with_events(hand_trial()))
+    any_rows = [(r.arm, r.n_subjects, r.n_events) for r in results["ae_soc_pt"].rows]
+    assert any_rows == [("Drug", 0, 0), ("Low dose", 0, 0), ("Placebo", 0, 0), ("Total", 0, 0)]
+    assert {(r.category, r.n_subjects) for r in results["ae_max_grade"].rows} == {
+        (c, 0) for c in ("Grade 1", "Grade 2", "Grade 3", "Grade 4", "Grade 5", "Missing")
+    }
+    assert [(r.arm, r.n_subjects) for r in results["ae_incidence_rates"].rows] == [
+        ("Drug", 0),
+        ("Low dose", 0),
+        ("Placebo", 0),
+        ("Total", 0),
+    ]
+    assert results["ae_registry_serious"].rows == () and results["ae_registry_other"].rows == ()
+    overview = {(r.category, r.arm): r.n_subjects for r in results["ae_overview"].rows}
+    assert overview[("Any TEAE", "Total")] == 0 and overview[("Deaths (any cause)", "Low dose")] == 1
