@@ -43,6 +43,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'regsync.db'}"
         return
+    yield request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A schema of its own on the PostgreSQL test server, dropped afterwards."""
     if not PG_URL:
         pytest.skip("REGSYNC_TEST_DATABASE_URL is not set: no PostgreSQL server to test against (.ci/run sets it)")
     schema = f"t_{uuid.uuid4().hex[:12]}"

@@ -11,6 +11,7 @@ import pytest
 
 from service.analysis import build_analysis
 from service.importing import load_source
+from tests.conftest import PG_URL
 from tests.importing.test_adam import write_adam
 
 CONTRACT_COLUMNS = [
@@ -108,3 +109,16 @@ def test_adam_flags_decide_the_ae_tables(tmp_path: Path) -> None:
     assert summary[("any", "", "Placebo")] == (1, 1)  # A-2 only; N = 1, A-3 excluded by SAFFL
     assert summary[("pt", "Rash", "Placebo")] == (1, 1)
     assert ("pt", "Nausea", "Drug") not in summary and ("pt", "Fatigue", "Placebo") not in summary
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgresql_give_byte_identical_tables(tiny: Path, run_cli, tmp_path: Path, request) -> None:  # type: ignore[no-untyped-def]
+    if not PG_URL:
+        pytest.skip("REGSYNC_TEST_DATABASE_URL is not set: no PostgreSQL server to test against (.ci/run sets it)")
+    pg_url = request.getfixturevalue("postgres_url")
+    outputs = {}
+    for name, url in (("sqlite", f"sqlite:///{tmp_path / 'x.db'}"), ("postgresql", pg_url)):
+        assert run_cli("import", "tiny", "--source", str(tiny), db_url=url).exit_code == 0
+        assert run_cli("tables", "tiny", "--out", str(tmp_path / name), db_url=url).exit_code == 0
+        outputs[name] = {p.name: p.read_bytes() for p in (tmp_path / name).iterdir()}
+    assert outputs["sqlite"] == outputs["postgresql"]
