@@ -6,6 +6,8 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 from service.baseline import BASELINE_POPULATION, summarise_baseline
 from service.disposition import DISPOSITION_RULES, summarise_disposition
 from service.errors import DataError
@@ -79,7 +81,10 @@ def build_analysis(
     content_hash: str | None = None,
     data_cutoff: date | None = None,
     soc_order: str | None = None,
+    ae_frame: pd.DataFrame | None = None,
 ) -> AnalysisResults:
+    """Every table from one snapshot. `ae_frame`, when given, is every AE of the trial as a frame
+    (service.safety.frame); data.adverse_events then need hold only the AEs the listings show."""
     safety_options = data.definition.raw.get("safety", {})
     order = soc_order or str(safety_options.get("soc_order", "meddra"))
     if order not in SOC_ORDERS:
@@ -87,7 +92,7 @@ def build_analysis(
             f"soc_order '{order}' is not one of {', '.join(SOC_ORDERS)}", file="trial.toml", column="safety.soc_order"
         )
     threshold = float(safety_options.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
-    safety = derive_safety_set(data, data_cutoff)
+    safety = derive_safety_set(data, data_cutoff, ae_frame)
     frame = safety.frame
     tables: dict[str, Table[Any]] = {}
 

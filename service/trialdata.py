@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import Session
 
@@ -22,7 +25,11 @@ from service.importing.records import (
 )
 from service.models import AdverseEvent, Arm, Exposure, Measurement, Participant, Snapshot
 from service.results import AnalysisResults
+from service.safety.frame import FRAME_FIELDS, frame_from_columns, listed
 from service.snapshots import latest_snapshot
+
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
+_ID_CHUNK = 500
 
 
 def resolve_snapshot(engine: Engine, trial_id: str, snapshot_id: int | None = None) -> Snapshot:
@@ -46,68 +53,98 @@ def resolve_snapshot(engine: Engine, trial_id: str, snapshot_id: int | None = No
 
 def analyse_stored_snapshot(engine: Engine, snapshot: Snapshot, soc_order: str | None = None) -> AnalysisResults:
     """Read a stored snapshot and analyse it, with the cyclic collector paused for the whole of it (see
-    service.gcpause: pausing only the read leaves a million young objects for the next collection)."""
+    service.gcpause: pausing only the read leaves a million young objects for the next collection).
+
+    The AEs are read as the columns of the analysis frame; full records are read only for the events a
+    listing shows (tests/test_tables_export.py checks that this gives the same tables as analysing records)."""
     with paused_gc():
-        data = load_snapshot_data(engine, snapshot)
+        data, ae_frame = load_snapshot_for_analysis(engine, snapshot)
         return build_analysis(
             data,
             snapshot_id=snapshot.id,
             content_hash=snapshot.content_hash,
             data_cutoff=snapshot.data_cutoff,
             soc_order=soc_order,
+            ae_frame=ae_frame,
         )
 
 
-def load_snapshot_data(engine: Engine, snapshot: Snapshot) -> ImportedTrial:
+def load_snapshot_for_analysis(engine: Engine, snapshot: Snapshot) -> tuple[ImportedTrial, pd.DataFrame]:
+    """The snapshot with every AE as a frame (service.safety.frame); its adverse_events hold only the AEs the
+    listings show."""
     with engine.connect() as conn:
-        arms = _read(conn, Arm, ArmRecord, snapshot, "ordinal")
-        participants = _read(conn, Participant, ParticipantRecord, snapshot, "id")
+        columns = _read_columns(conn, _table(AdverseEvent), ("id", *FRAME_FIELDS), snapshot, "id")
+        frame = frame_from_columns(columns)
+        ids = [int(i) for i in np.asarray(columns["id"], dtype=np.int64)[listed(frame)]] if columns["id"] else []
+        events: list[Any] = []
+        for start in range(0, len(ids), _ID_CHUNK):
+            chunk = ids[start : start + _ID_CHUNK]
+            events.extend(
+                _read(conn, AdverseEvent, AdverseEventRecord, snapshot, "id", _table(AdverseEvent).c.id.in_(chunk))
+            )
+        data = _load(conn, snapshot, tuple(events))
+    return data, frame
+
+
+def load_snapshot_data(engine: Engine, snapshot: Snapshot) -> ImportedTrial:
+    """The whole snapshot as the records the importers produce."""
+    with engine.connect() as conn:
         events = _read(conn, AdverseEvent, AdverseEventRecord, snapshot, "id")
-        measurements = _read(conn, Measurement, MeasurementRecord, snapshot, "id")
-        exposures = _read(conn, Exposure, ExposureRecord, snapshot, "id")
+        return _load(conn, snapshot, events)
+
+
+def _load(conn: Connection, snapshot: Snapshot, events: tuple[Any, ...]) -> ImportedTrial:
     return ImportedTrial(
         trial_id=snapshot.trial_id,
         source_format=snapshot.source_format,
         source_path=snapshot.source_path,
         definition=parse_definition(snapshot.definition),
-        arms=arms,
-        participants=participants,
+        arms=_read(conn, Arm, ArmRecord, snapshot, "ordinal"),
+        participants=_read(conn, Participant, ParticipantRecord, snapshot, "id"),
         adverse_events=events,
-        measurements=measurements,
-        exposures=exposures,
+        measurements=_read(conn, Measurement, MeasurementRecord, snapshot, "id"),
+        exposures=_read(conn, Exposure, ExposureRecord, snapshot, "id"),
         notes=tuple(snapshot.notes),
     )
 
 
-def _read(conn: Connection, model: Any, record: Any, snapshot: Snapshot, order: str) -> tuple[Any, ...]:
-    """Rows of one snapshot as records, read through the driver.
+def _read(
+    conn: Connection, model: Any, record: Any, snapshot: Snapshot, order: str, where: Any = None
+) -> tuple[Any, ...]:
+    """Rows of one snapshot as records."""
+    names = field_names(record)
+    columns = _read_columns(conn, _table(model), names, snapshot, order, where)
+    if not columns[names[0]]:
+        return ()
+    return tuple(map(record._make, zip(*(columns[name] for name in names), strict=True)))
+
+
+def _read_columns(
+    conn: Connection, table: Any, names: Sequence[str], snapshot: Snapshot, order: str, where: Any = None
+) -> dict[str, tuple[Any, ...]]:
+    """Columns of one snapshot's rows, read through the driver.
 
     The statement is compiled once and each column goes through the result processor of its own type on this
-    dialect (as SQLAlchemy would apply it), without building a Row object per record: at a million AEs that
-    per-row work dominated the analysis.
+    dialect (as SQLAlchemy would apply it), column by column with map(), without a Row object per record: at
+    a million AEs that per-row work dominated the analysis.
     """
-    table = model.__table__
-    names = field_names(record)
     columns = [table.c[name] for name in names]
-    query = select(*columns).where(table.c.snapshot_id == snapshot.id).order_by(table.c[order])
-    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    query = select(*columns).where(table.c.snapshot_id == snapshot.id)
+    if where is not None:
+        query = query.where(where)
+    compiled = query.order_by(table.c[order]).compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     parameters = compiled.construct_params()
     arguments = tuple(parameters[name] for name in compiled.positiontup or ()) if compiled.positional else parameters
     result = conn.exec_driver_sql(compiled.string, arguments)
     type_codes = [entry[1] for entry in result.cursor.description]
-    processors = [
-        (index, process)
-        for index, column in enumerate(columns)
-        if (process := column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, type_codes[index]))
-        is not None
-    ]
     rows = result.fetchall()
-    if not rows:
-        return ()
-    if not processors:
-        return tuple(record._make(row) for row in rows)
-    # Column by column: map() over a column is much cheaper than touching each value of each row in Python.
-    table_columns = list(zip(*rows, strict=True))
-    for index, process in processors:
-        table_columns[index] = tuple(map(process, table_columns[index]))
-    return tuple(map(record._make, zip(*table_columns, strict=True)))
+    values = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    for index, column in enumerate(columns):
+        process = column.type.dialect_impl(conn.dialect).result_processor(conn.dialect, type_codes[index])
+        if process is not None and rows:
+            values[index] = tuple(map(process, values[index]))
+    return dict(zip(names, values, strict=True))
+
+
+def _table(model: Any) -> Any:
+    return model.__table__

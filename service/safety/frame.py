@@ -1,14 +1,15 @@
-"""The treatment-emergent AEs of the safety set as one columnar frame, built once per analysis.
+"""Adverse events as one columnar frame: what every counting table groups.
 
-The counting tables group this frame instead of looping over records in Python: at a million AEs that is the
-difference between seconds and minutes (bench/bench_tables.py). Subject, arm, SOC and PT are categoricals; each
-classification (related, leading to discontinuation, fatal) is decided once per distinct text by the rules in
-service.safety.categories.
+At a million AEs, grouping a frame instead of looping over records in Python is the difference between
+seconds and minutes (bench/bench_tables.py). The frame is built from columns, so that a stored snapshot can
+be read straight into it (service.trialdata) and records need exist only for the events a listing shows.
+Subject, SOC and PT are categoricals; each classification (related, leading to discontinuation, fatal) is
+decided once per distinct text by the rules in service.safety.categories.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,23 +26,37 @@ SERIOUS_FLAGS = (
     "serious_congenital_anomaly",
     "serious_other",
 )
+# The AE fields the frame is built from (names of AdverseEventRecord and of the adverse_event table).
+FRAME_FIELDS = (
+    "subject_id",
+    "soc_name",
+    "pt_name",
+    "serious",
+    *SERIOUS_FLAGS,
+    "relationship",
+    "action_taken",
+    "ctcae_grade",
+    "severity",
+    "start_date",
+    "outcome",
+    "treatment_emergent",
+)
 SEVERITY_RANKS = {"MILD": 0, "MODERATE": 1, "SEVERE": 2}
 MISSING_RANK = -1
 
 
-def build_event_frame(events: tuple[AdverseEventRecord, ...], arm_of: dict[str, str]) -> pd.DataFrame:
+def build_event_frame(events: Sequence[AdverseEventRecord]) -> pd.DataFrame:
     names = field_names(AdverseEventRecord)
-    columns: dict[str, Any] = (
-        dict(zip(names, zip(*events, strict=True), strict=True)) if events else {name: () for name in names}
-    )
-    subjects = pd.Categorical(columns["subject_id"])
-    per_subject = np.array([arm_of[s] for s in subjects.categories], dtype=object)
-    arms = pd.Categorical(per_subject[subjects.codes] if events else [], categories=sorted(set(arm_of.values())))
+    columns = dict(zip(names, zip(*events, strict=True), strict=True)) if events else {}
+    return frame_from_columns({name: columns.get(name, ()) for name in FRAME_FIELDS})
+
+
+def frame_from_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
+    """One row per AE, from its FRAME_FIELDS given column by column."""
     grades = np.array([g if g is not None else 0 for g in columns["ctcae_grade"]], dtype=int)
     frame = pd.DataFrame(
         {
-            "subject": subjects,
-            "arm": arms,
+            "subject": pd.Categorical(columns["subject_id"]),
             "soc": pd.Categorical(columns["soc_name"]),
             "pt": pd.Categorical(columns["pt_name"]),
             "serious": np.asarray(columns["serious"], dtype=bool),
@@ -52,14 +67,30 @@ def build_event_frame(events: tuple[AdverseEventRecord, ...], arm_of: dict[str, 
             "grade_rank": grades - 1,  # grade 1..5 → rank 0..4; missing → -1
             "severity_rank": _classify(columns["severity"], lambda v: SEVERITY_RANKS.get(v or "", MISSING_RANK), int),
             "start": pd.to_datetime(pd.Series(columns["start_date"], dtype=object)),
+            "treatment_emergent": np.asarray(columns["treatment_emergent"], dtype=bool),
         }
     )
     frame["fatal"] = _classify(columns["outcome"], fatal_outcome) | (grades == 5) | frame["serious_death"].to_numpy()
     return frame
 
 
-def _classify(values: tuple[Any, ...], rule: Callable[[Any], Any], dtype: type = bool) -> np.ndarray:
-    if not values:
+def listed(frame: pd.DataFrame) -> np.ndarray:
+    """The AEs some listing shows: serious, leading to discontinuation, or fatal (service.safety.listings)."""
+    return (frame["serious"] | frame["discontinuation"] | frame["fatal"]).to_numpy()
+
+
+def with_arms(frame: pd.DataFrame, arm_of: Mapping[str, str], arms: Sequence[str]) -> pd.DataFrame:
+    """The frame's AEs of the participants in `arm_of`, with their arm as a categorical column."""
+    subjects = frame["subject"].cat
+    per_subject = np.array([arm_of.get(s) for s in subjects.categories], dtype=object)
+    kept = frame[pd.notna(per_subject[subjects.codes.to_numpy()]) & (subjects.codes.to_numpy() >= 0)].copy()
+    codes = kept["subject"].cat.codes.to_numpy()
+    kept["arm"] = pd.Categorical(per_subject[codes] if len(kept) else [], categories=list(arms))
+    return kept
+
+
+def _classify(values: Sequence[Any], rule: Callable[[Any], Any], dtype: type = bool) -> np.ndarray:
+    if not len(values):
         return np.zeros(0, dtype=dtype)
     codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
     lookup: np.ndarray = np.array(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from service.results import TOTAL, OverviewRow
-from service.safety.categories import SERIOUS_CRITERIA, is_fatal
+from service.safety.categories import SERIOUS_CRITERIA
 from service.safety.frame import SERIOUS_FLAGS
 from service.safety.population import SafetySet
 from service.stats import percent
@@ -52,7 +52,8 @@ def count_deaths(safety: SafetySet) -> dict[str, int]:
 
 def _deaths(safety: SafetySet) -> dict[str, int]:
     """Participants who died, whatever the cause or timing: a death date, or any AE with a fatal outcome."""
-    fatal = {e.subject_id for e in safety.all_events if is_fatal(e)}
+    frame = safety.all_frame
+    fatal = set(frame.loc[frame["fatal"].to_numpy(), "subject"])
     counts = dict.fromkeys(safety.arms, 0)
     for subject, person in safety.participants.items():
         if person.death_date is not None or subject in fatal:

@@ -7,9 +7,9 @@ from datetime import date
 
 import pandas as pd
 
-from service.importing.records import AdverseEventRecord, ImportedTrial, ParticipantRecord
+from service.importing.records import ImportedTrial, ParticipantRecord
 from service.results import TOTAL
-from service.safety.frame import build_event_frame
+from service.safety.frame import build_event_frame, with_arms
 
 SAFETY_POPULATION = "Safety population: participants who received at least one dose of study treatment"
 ARM_RULE = "Participants are counted in the arm of the treatment they actually received."
@@ -22,10 +22,9 @@ class SafetySet:
     arm_of: dict[str, str]  # subject -> arm label
     participants: dict[str, ParticipantRecord]
     at_risk: dict[str, int]  # arm label (and Total) -> N
-    events: tuple[AdverseEventRecord, ...]  # the treatment-emergent AEs of the safety set
-    all_events: tuple[AdverseEventRecord, ...]  # every AE of the safety set, emergent or not
     data_cutoff: date | None
-    frame: pd.DataFrame  # the treatment-emergent AEs as columns (service.safety.frame)
+    frame: pd.DataFrame  # the treatment-emergent AEs of the safety set, as columns (service.safety.frame)
+    all_frame: pd.DataFrame  # every AE of the safety set, emergent or not
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -33,10 +32,15 @@ class SafetySet:
         return (*self.arms, TOTAL)
 
 
-def derive_safety_set(data: ImportedTrial, data_cutoff: date | None = None) -> SafetySet:
+def derive_safety_set(
+    data: ImportedTrial, data_cutoff: date | None = None, ae_frame: pd.DataFrame | None = None
+) -> SafetySet:
     """Participants in the safety population (the importer's flag: SAFFL, the bundle's `safety`, or treated),
     each in their actual arm (the planned arm where no actual arm is recorded); their AEs, of which those
-    flagged treatment-emergent are the ones the tables count."""
+    flagged treatment-emergent are the ones the tables count.
+
+    `ae_frame` is every AE of the trial as a frame (service.safety.frame); without it, it is built from
+    data.adverse_events."""
     labels = {arm.code: arm.label for arm in data.arms}
     control = next((arm.label for arm in data.arms if arm.is_control), None)
     arm_of: dict[str, str] = {}
@@ -50,16 +54,16 @@ def derive_safety_set(data: ImportedTrial, data_cutoff: date | None = None) -> S
     for label in arm_of.values():
         at_risk[label] += 1
     at_risk[TOTAL] = len(arm_of)
-    events = tuple(e for e in data.adverse_events if e.subject_id in arm_of)
-    emergent = tuple(e for e in events if e.treatment_emergent)
+    all_frame = with_arms(
+        build_event_frame(data.adverse_events) if ae_frame is None else ae_frame, arm_of, list(labels.values())
+    )
     return SafetySet(
         arms=tuple(labels.values()),
         control=control,
         arm_of=arm_of,
         participants=participants,
         at_risk=at_risk,
-        events=emergent,
-        all_events=events,
         data_cutoff=data_cutoff,
-        frame=build_event_frame(emergent, arm_of),
+        frame=all_frame[all_frame["treatment_emergent"].to_numpy()],
+        all_frame=all_frame,
     )
