@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import click
@@ -23,10 +23,13 @@ from service.db import open_database
 from service.errors import DataError, ServiceError
 from service.importing import load_source
 from service.models import Snapshot
+from service.reports.datacut import derive_data_cut
+from service.reports.dsmb import SESSIONS, DsmbOptions, build_dsmb_context
+from service.reports.render import render_html, render_pdf
 from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
-from service.tables_export import FORMATS, write_tables
-from service.trialdata import analyse_stored_snapshot, resolve_snapshot
+from service.tables_export import FORMATS, write_atomic, write_tables
+from service.trialdata import analyse_stored_snapshot, load_snapshot_data, resolve_snapshot
 
 EXAMPLE_TRIAL = "msc-t1d"
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
@@ -192,6 +195,98 @@ def produce_tables(
     return len(results.tables)
 
 
+@cli.group("report")
+def report_group() -> None:
+    """Render reports."""
+
+
+@report_group.command("dsmb")
+@click.argument("trial")
+@click.option("--session", type=click.Choice(SESSIONS), required=True, help="open (pooled) or closed (by arm).")
+@click.option(
+    "--cutoff",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Data cut-off (YYYY-MM-DD); default: the snapshot's.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="PDF to write (default: OUTPUT_DIR/TRIAL/dsmb-SESSION.pdf).",
+)
+@click.option("--unmask", is_flag=True, help="Closed session: name the arms instead of Arm A, Arm B, ….")
+@click.option("--final", is_flag=True, help="No DRAFT watermark.")
+@click.option(
+    "--report-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date printed as the report date (default: the data cut-off).",
+)
+@click.option("--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest).")
+@click.pass_obj
+def report_dsmb_command(
+    app: AppContext,
+    trial: str,
+    session: str,
+    cutoff: datetime | None,
+    out_file: Path | None,
+    unmask: bool,
+    final: bool,
+    report_date: datetime | None,
+    snapshot_id: int | None,
+) -> None:
+    """Render the DSMB report, open or closed session, as PDF/A-3b."""
+    snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
+    target = out_file or app.config.output_dir / trial / f"dsmb-{session}.pdf"
+    produce_dsmb(
+        app.engine,
+        snapshot,
+        session,
+        target,
+        organisation=app.config.organisation,
+        cutoff=cutoff.date() if cutoff else None,
+        unmask=unmask,
+        final=final,
+        report_date=report_date.date() if report_date else None,
+    )
+    click.echo(f"{trial}: wrote {target} ({session} session, snapshot {snapshot.id})")
+
+
+def produce_dsmb(
+    engine: Engine,
+    snapshot: Snapshot,
+    session: str,
+    target: Path,
+    *,
+    organisation: str = "",
+    cutoff: date | None = None,
+    unmask: bool = False,
+    final: bool = False,
+    report_date: date | None = None,
+) -> None:
+    with err.status(f"Rendering the {session}-session DSMB report …"):
+        data = load_snapshot_data(engine, snapshot)
+        data_cutoff = cutoff or snapshot.data_cutoff
+        if cutoff is not None:
+            data = derive_data_cut(data, cutoff)
+        dated = report_date or data_cutoff or snapshot.created_at.date()
+        options = DsmbOptions(
+            session, dated, data_cutoff, snapshot.content_hash, snapshot.id, organisation, unmask, final
+        )
+        pdf = render_pdf(render_html("dsmb/report.html", build_dsmb_context(data, options)), dated=dated)
+        digest = write_atomic(target, pdf)
+    record_artifacts(
+        engine,
+        snapshot,
+        f"dsmb-{session}",
+        {target: digest},
+        {"session": session, "cutoff": str(data_cutoff), "unmask": unmask, "final": final},
+        now=datetime.now(UTC),
+    )
+
+
 @cli.command("demo")
 @click.option(
     "--out",
@@ -211,6 +306,10 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     write_snapshot_manifest(outcome, target / "snapshot.json")
     produce_tables(app.engine, outcome.snapshot, target / "tables")
+    for session in SESSIONS:
+        produce_dsmb(
+            app.engine, outcome.snapshot, session, target / f"dsmb-{session}.pdf", organisation=app.config.organisation
+        )
     click.echo(f"wrote {target}/")
 
 

@@ -61,7 +61,7 @@ def write_tables(results: AnalysisResults, out_dir: Path, fmt: str = "csv") -> d
     entries = []
     for name, table in results.tables.items():
         path = out_dir / f"{name}.{fmt}"
-        written[path] = _write_atomic(path, render_csv(table) if fmt == "csv" else render_json(table))
+        written[path] = write_atomic(path, render_csv(table) if fmt == "csv" else render_json(table))
         entries.append({**_metadata(table), "file": path.name, "rows": len(table.rows), "sha256": written[path]})
     manifest = {
         "trial": results.trial_id,
@@ -74,7 +74,7 @@ def write_tables(results: AnalysisResults, out_dir: Path, fmt: str = "csv") -> d
         "tables": entries,
     }
     manifest_path = out_dir / "manifest.json"
-    written[manifest_path] = _write_atomic(
+    written[manifest_path] = write_atomic(
         manifest_path, (json.dumps(manifest, indent=1, ensure_ascii=False) + "\n").encode()
     )
     return written
@@ -95,7 +95,9 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _write_atomic(path: Path, content: bytes) -> str:
+def write_atomic(path: Path, content: bytes) -> str:
+    """Write under a temporary name in the same folder and rename, so no reader ever sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_bytes(content)
     temporary.replace(path)

@@ -1,0 +1,1 @@
+"""Reports rendered from the analysis results: templates (Jinja2) to PDF (WeasyPrint)."""

@@ -1,0 +1,48 @@
+"""Templates to HTML to PDF. Report content is data, never markup: autoescape is on for every template."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from weasyprint import HTML
+
+from service.reports.assets import TEMPLATES, AssetFetcher
+
+
+def template_environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["number"] = format_number
+    return environment
+
+
+def format_number(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def render_html(template: str, context: dict[str, Any]) -> str:
+    return template_environment().get_template(template).render(**context)
+
+
+def render_pdf(html: str, *, dated: date, fetcher: AssetFetcher | None = None) -> bytes:
+    """PDF/A-3b. The document's dates are `dated` (from the snapshot or the options), so the same input gives
+    the same bytes: WeasyPrint otherwise stamps the current time."""
+    stamp = f"{dated.isoformat()}T00:00:00Z"
+    html = html.replace(
+        "<head>",
+        f'<head><meta name="dcterms.created" content="{stamp}"><meta name="dcterms.modified" content="{stamp}">',
+        1,
+    )
+    document = HTML(string=html, url_fetcher=fetcher or AssetFetcher(roots=(TEMPLATES / "fonts", TEMPLATES / "dsmb")))
+    return bytes(document.write_pdf(pdf_variant="pdf/a-3b"))
