@@ -275,7 +275,8 @@ def produce_dsmb(
         options = DsmbOptions(
             session, dated, data_cutoff, snapshot.content_hash, snapshot.id, organisation, unmask, final
         )
-        pdf = render_pdf(render_html("dsmb/report.html", build_dsmb_context(data, options)), dated=dated)
+        context = build_dsmb_context(data, options)
+        pdf = render_pdf(render_html("dsmb/report.html", context), dated=dated, attachments=context["attachments"])
         digest = write_atomic(target, pdf)
     record_artifacts(
         engine,

@@ -11,6 +11,7 @@ from service import __version__
 from service.analysis import build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
 from service.results import TOTAL, AnalysisResults
+from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
 POOLED = ArmRecord("ALL", "All participants")
@@ -101,6 +102,7 @@ def build_dsmb_context(data: ImportedTrial, options: DsmbOptions) -> dict[str, A
         "rows_by_key": rows_by_key,
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
+        "attachments": {f"{name}.csv": render_csv(table) for name, table in results.tables.items()},
     }
 
 

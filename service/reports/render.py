@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import io
+from datetime import UTC, date, datetime
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from weasyprint import HTML
+from weasyprint import HTML, Attachment
 
 from service.reports.assets import TEMPLATES, AssetFetcher
 
@@ -35,9 +36,12 @@ def render_html(template: str, context: dict[str, Any]) -> str:
     return template_environment().get_template(template).render(**context)
 
 
-def render_pdf(html: str, *, dated: date, fetcher: AssetFetcher | None = None) -> bytes:
-    """PDF/A-3b. The document's dates are `dated` (from the snapshot or the options), so the same input gives
-    the same bytes: WeasyPrint otherwise stamps the current time."""
+def render_pdf(
+    html: str, *, dated: date, fetcher: AssetFetcher | None = None, attachments: dict[str, bytes] | None = None
+) -> bytes:
+    """PDF/A-3b, with `attachments` (file name → content) embedded as associated data files. The document's
+    and the attachments' dates are `dated` (from the snapshot or the options), so the same input gives the same
+    bytes: WeasyPrint otherwise stamps the current time."""
     stamp = f"{dated.isoformat()}T00:00:00Z"
     html = html.replace(
         "<head>",
@@ -45,4 +49,16 @@ def render_pdf(html: str, *, dated: date, fetcher: AssetFetcher | None = None) -
         1,
     )
     document = HTML(string=html, url_fetcher=fetcher or AssetFetcher(roots=(TEMPLATES / "fonts", TEMPLATES / "dsmb")))
-    return bytes(document.write_pdf(pdf_variant="pdf/a-3b"))
+    moment = datetime(dated.year, dated.month, dated.day, tzinfo=UTC)
+    files = [
+        Attachment(
+            file_obj=io.BytesIO(content),
+            name=name,
+            description=f"Table {name}",
+            created=moment,
+            modified=moment,
+            relationship="Data",
+        )
+        for name, content in sorted((attachments or {}).items())
+    ]
+    return bytes(document.write_pdf(pdf_variant="pdf/a-3b", attachments=files))
