@@ -1,6 +1,7 @@
 """The `regsync` command line (DESIGN.md, 'Command line contract').
 
-Exit codes: 0 success, 1 output produced but failed validation, 2 bad input or usage.
+Exit codes: 0 success, 1 output produced but failed validation, 2 bad input or usage, 3 the output could not be
+produced (e.g. a report render stopped at its memory cap).
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from service.importing import load_source
 from service.models import Snapshot
 from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import SESSIONS, DsmbOptions, build_dsmb_context
-from service.reports.render import render_html, render_pdf
+from service.reports.render import render_html
+from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
 from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
 from service.tables_export import FORMATS, write_atomic, write_tables
@@ -250,6 +252,7 @@ def report_dsmb_command(
         unmask=unmask,
         final=final,
         report_date=report_date.date() if report_date else None,
+        memory_mb=app.config.render_memory_mb,
     )
     click.echo(f"{trial}: wrote {target} ({session} session, snapshot {snapshot.id})")
 
@@ -265,6 +268,7 @@ def produce_dsmb(
     unmask: bool = False,
     final: bool = False,
     report_date: date | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
 ) -> None:
     with err.status(f"Rendering the {session}-session DSMB report …"):
         data = load_snapshot_data(engine, snapshot)
@@ -276,7 +280,12 @@ def produce_dsmb(
             session, dated, data_cutoff, snapshot.content_hash, snapshot.id, organisation, unmask, final
         )
         context = build_dsmb_context(data, options)
-        pdf = render_pdf(render_html("dsmb/report.html", context), dated=dated, attachments=context["attachments"])
+        pdf = render_pdf_in_worker(
+            render_html("dsmb/report.html", context),
+            dated=dated,
+            attachments=context["attachments"],
+            memory_mb=memory_mb,
+        )
         digest = write_atomic(target, pdf)
     record_artifacts(
         engine,
@@ -309,7 +318,12 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     produce_tables(app.engine, outcome.snapshot, target / "tables")
     for session in SESSIONS:
         produce_dsmb(
-            app.engine, outcome.snapshot, session, target / f"dsmb-{session}.pdf", organisation=app.config.organisation
+            app.engine,
+            outcome.snapshot,
+            session,
+            target / f"dsmb-{session}.pdf",
+            organisation=app.config.organisation,
+            memory_mb=app.config.render_memory_mb,
         )
     click.echo(f"wrote {target}/")
 

@@ -25,6 +25,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "database": ("url",),
     "organisation": ("name",),
     "output": ("dir",),
+    "reports": ("render_memory_mb",),
     "trials": ("source", "format", "control"),
     "jobs": ("trial", "cron", "timezone", "outputs"),
 }
@@ -53,6 +54,7 @@ class Config:
     database_url: str
     organisation: str = ""
     output_dir: Path = Path("out")
+    render_memory_mb: int = 1024
     trials: dict[str, TrialSource] = field(default_factory=dict)
     jobs: dict[str, JobConfig] = field(default_factory=dict)
 
@@ -82,6 +84,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         database_url=_database_url(database, base),
         organisation=str(raw.get("organisation", {}).get("name", "")),
         output_dir=base / str(raw.get("output", {}).get("dir", "out")),
+        render_memory_mb=_positive_int(raw.get("reports", {}), "render_memory_mb", 1024, path),
         trials=trials,
         jobs=jobs,
     )
@@ -147,3 +150,10 @@ def _job(job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], pat
         if output not in OUTPUT_KINDS:
             raise ConfigError(f"{where}: unknown output '{output}'\n  Known: {', '.join(OUTPUT_KINDS)}.")
     return JobConfig(job_id, trial_id, cron, timezone, outputs)
+
+
+def _positive_int(section: dict[str, Any], key: str, default: int, path: Path) -> int:
+    value = section.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(f"{path}: '{key}' must be a whole number above 0, not {value!r}")
+    return value

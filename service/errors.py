@@ -56,9 +56,9 @@ class DataError(ServiceError):
 
 
 class RenderError(ServiceError):
-    """A report could not be rendered."""
+    """A report could not be rendered (exit code 3: the output could not be produced)."""
 
-    exit_code = 1
+    exit_code = 3
 
 
 class RegistryError(ServiceError):

@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 
 from service.analysis import build_analysis
 from service.cli import produce_dsmb
+from service.config import load_config
 from service.db import open_database
+from service.errors import ConfigError, RenderError
 from service.importing import load_source
 from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
@@ -274,3 +276,18 @@ def test_the_editions_tables_are_attached_as_csv(reports: dict[str, Path], sessi
     arm_labels = ("Mesenchymal stem cells", "Placebo")
     leaked = [name for name, text in files.items() if any(label in text for label in arm_labels)]
     assert (leaked == []) is (session == "open")
+
+
+def test_a_render_over_its_memory_cap_stops_and_writes_nothing(stored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    engine, snapshot = stored
+    target = tmp_path / "capped.pdf"
+    with pytest.raises(RenderError, match="exceeded its memory cap of 1 MB"):
+        produce_dsmb(engine, snapshot, "closed", target, memory_mb=1)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_render_memory_is_configurable(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[reports]\nrender_memory_mb = 0\n")
+    with pytest.raises(ConfigError, match="'render_memory_mb' must be a whole number above 0"):
+        load_config(path, required=True)

@@ -1,0 +1,44 @@
+"""Each render in a worker process of its own, with a memory cap.
+
+A report that grows without bound (a pathological table, a huge listing) stops in its worker with a clear
+RenderError instead of taking the service down; the parent writes the file only after a render succeeded.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import resource
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from datetime import date
+
+from service.errors import RenderError
+from service.reports.render import render_pdf
+
+DEFAULT_MEMORY_MB = 1024
+_PAGE = resource.getpagesize()
+
+
+def render_pdf_in_worker(
+    html: str, *, dated: date, attachments: dict[str, bytes] | None = None, memory_mb: int = DEFAULT_MEMORY_MB
+) -> bytes:
+    # spawn, not fork: a forked worker inherits the parent's heap, freed-but-mapped memory included, and could
+    # render inside it without growing, so the cap would depend on the parent's history. A fresh process makes
+    # the cap measure the render alone.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_cap_memory, initargs=(memory_mb,)) as pool:
+        try:
+            return pool.submit(render_pdf, html, dated=dated, attachments=attachments).result()
+        except (MemoryError, BrokenProcessPool) as exc:
+            raise RenderError(
+                f"the report render exceeded its memory cap of {memory_mb} MB and was stopped\n"
+                "  Raise [reports] render_memory_mb in config.toml if the report is legitimately this large."
+            ) from exc
+
+
+def _cap_memory(memory_mb: int) -> None:
+    """Limit the worker's address space to what it has now plus `memory_mb`."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        current = int(statm.read().split()[0]) * _PAGE
+    limit = current + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
