@@ -28,10 +28,6 @@ SERIOUS_CRITERIA: tuple[tuple[str, Callable[[AdverseEventRecord], bool]], ...] =
 )
 
 
-def is_related(event: AdverseEventRecord) -> bool:
-    return related_text(event.relationship)
-
-
 def leads_to_discontinuation(event: AdverseEventRecord) -> bool:
     return discontinuation_action(event.action_taken)
 

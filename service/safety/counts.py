@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pandas as pd
@@ -72,6 +72,19 @@ def order_keys(tally: Tally, soc_order: str) -> list[Key]:
         pts = [k for k in tally.subjects if k[0] == "pt" and k[1] == soc[1]]
         ordered.extend(sorted(pts, key=lambda k: (-frequency(k), k[2].casefold())))
     return ordered
+
+
+def order_terms_by_name(terms: Iterable[tuple[str, str]]) -> list[Key]:
+    """The any-row, then each SOC in MedDRA's internationally agreed order followed by its PTs by name: the
+    order of the tables whose rows are not ranked by frequency (maxima, rates)."""
+    by_soc: dict[str, set[str]] = defaultdict(set)
+    for soc, pt in terms:
+        by_soc[soc].add(pt)
+    keys: list[Key] = [ANY]
+    for soc in sorted(by_soc, key=soc_sort_key):
+        keys.append(("soc", soc, ""))
+        keys.extend(("pt", soc, pt) for pt in sorted(by_soc[soc], key=str.casefold))
+    return keys
 
 
 def build_count_rows(tally: Tally, safety: SafetySet, soc_order: str) -> tuple[AECountRow, ...]:

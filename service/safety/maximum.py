@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from service.results import TOTAL, MaximumRow
-from service.safety.counts import ANY, Key
+from service.safety.counts import ANY, Key, order_terms_by_name
 from service.safety.frame import MISSING_RANK
 from service.safety.population import SafetySet
-from service.safety.soc_order import soc_sort_key
 from service.stats import percent
 
 MISSING = "Missing"
@@ -40,11 +39,7 @@ def _summarise(safety: SafetySet, rank: str, labels: tuple[str, ...]) -> tuple[M
     ):
         for group, n in table.items():
             counts[(key_of(group), group[-2], int(group[-1]))] = int(n)
-    keys: list[Key] = [ANY]
-    for soc in sorted(set(per_soc["soc"]), key=soc_sort_key):
-        keys.append(("soc", soc, ""))
-        pts = set(per_term.loc[per_term["soc"] == soc, "pt"])
-        keys.extend(("pt", soc, pt) for pt in sorted(pts, key=str.casefold))
+    keys = order_terms_by_name(zip(per_term["soc"], per_term["pt"], strict=True))
     levels = [*range(len(labels)), MISSING_RANK]
     categories = [*labels, MISSING]
     rows = []

@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 
 from service.results import TOTAL, RateRow
-from service.safety.counts import ANY, Key
+from service.safety.counts import ANY, Key, order_terms_by_name
 from service.safety.population import SafetySet
-from service.safety.soc_order import soc_sort_key
 from service.stats import poisson_rate
 
 DAYS_PER_YEAR = 365.25
@@ -37,15 +36,9 @@ def summarise_incidence_rates(safety: SafetySet) -> tuple[RateRow, ...]:
     # The event's study day (day 1 = first dose), kept within the observation; an unknown onset counts as day 1.
     day = ((frame["start"] - first_dose).dt.days + 1).fillna(1).to_numpy(dtype=float)
     events = frame[["subject", "arm", "soc", "pt"]].assign(day=np.minimum(np.maximum(day, 1), full), full=full)
-    per_term = events.groupby(["subject", "arm", "soc", "pt"], observed=True).agg(
-        day=("day", "min"), full=("full", "first")
-    )
-    per_soc = per_term.groupby(level=["subject", "arm", "soc"], observed=True).agg(
-        day=("day", "min"), full=("full", "first")
-    )
-    per_subject = per_term.groupby(level=["subject", "arm"], observed=True).agg(
-        day=("day", "min"), full=("full", "first")
-    )
+    per_term = _first_day(events.groupby(["subject", "arm", "soc", "pt"], observed=True))
+    per_soc = _first_day(per_term.groupby(level=["subject", "arm", "soc"], observed=True))
+    per_subject = _first_day(per_term.groupby(level=["subject", "arm"], observed=True))
     # Participants with a first event, and the days after it (no longer at risk), per key and arm.
     n: dict[tuple[Key, str], int] = {}
     lost: dict[tuple[Key, str], float] = {}
@@ -62,11 +55,7 @@ def summarise_incidence_rates(safety: SafetySet) -> tuple[RateRow, ...]:
     full_days: dict[str, float] = defaultdict(float)
     for subject, (_, days) in observed.items():
         full_days[safety.arm_of[subject]] += days
-    keys: list[Key] = [ANY]
-    for soc in sorted(set(per_soc.index.get_level_values("soc")), key=soc_sort_key):
-        keys.append(("soc", soc, ""))
-        pts = {pt for (_, _, s, pt) in per_term.index if s == soc}
-        keys.extend(("pt", soc, pt) for pt in sorted(pts, key=str.casefold))
+    keys = order_terms_by_name((soc, pt) for (_, _, soc, pt) in per_term.index)
     rows = []
     for key in keys:
         counts = {arm: n.get((key, arm), 0) for arm in safety.arms}
