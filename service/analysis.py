@@ -273,6 +273,6 @@ def _order_note(order: str) -> str:
 
 
 def _randomized(data: ImportedTrial) -> dict[str, int]:
-    labels = {arm.code: arm.label for arm in data.arms}
+    labels = data.arm_labels
     counts = Counter(labels[p.arm_code] for p in data.participants if p.randomized and p.arm_code)
     return {**{label: counts[label] for label in labels.values()}, TOTAL: sum(counts.values())}

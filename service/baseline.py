@@ -25,7 +25,7 @@ def age_category(age: float) -> str:
 
 
 def summarise_baseline(data: ImportedTrial) -> tuple[SummaryRow, ...]:
-    labels = {arm.code: arm.label for arm in data.arms}
+    labels = data.arm_labels
     groups: dict[str, list[ParticipantRecord]] = {label: [] for label in labels.values()}
     for person in data.participants:
         if person.itt_population and person.arm_code is not None:

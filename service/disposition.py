@@ -18,7 +18,7 @@ DISPOSITION_RULES = (
 
 
 def summarise_disposition(data: ImportedTrial) -> tuple[DispositionRow, ...]:
-    labels = {arm.code: arm.label for arm in data.arms}
+    labels = data.arm_labels
     arms = list(labels.values())
     milestones: Counter[tuple[str, str]] = Counter()
     reasons: Counter[tuple[str, str]] = Counter()

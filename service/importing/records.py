@@ -45,6 +45,12 @@ class ParticipantRecord(NamedTuple):
     death_date: date | None = None
     death_cause: str | None = None
 
+    @property
+    def safety_arm_code(self) -> str | None:
+        """The arm a participant is analysed in for safety: the treatment actually received, else the planned
+        one (FDA ST&F; ADaM TRT01A before TRT01P)."""
+        return self.actual_arm_code or self.arm_code
+
 
 class ExposureRecord(NamedTuple):
     subject_id: str
@@ -131,6 +137,11 @@ class ImportedTrial:
     measurements: tuple[MeasurementRecord, ...] = ()
     exposures: tuple[ExposureRecord, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def arm_labels(self) -> dict[str, str]:
+        """Arm code → label, in the trial's order."""
+        return {arm.code: arm.label for arm in self.arms}
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -28,7 +28,7 @@ class OutcomeData:
 
 
 def collect_outcome(data: ImportedTrial, parameter: str) -> OutcomeData:
-    labels = {arm.code: arm.label for arm in data.arms}
+    labels = data.arm_labels
     arm_of = {p.subject_id: labels[p.arm_code] for p in data.participants if p.itt_population and p.arm_code}
     baseline: dict[str, float] = {}
     visits: dict[str, dict[str, float]] = defaultdict(dict)

@@ -53,8 +53,8 @@ def study_day(when: date | None, first_dose: date | None) -> int | None:
 
 
 def _arms(data: ImportedTrial) -> dict[str, str]:
-    labels = {arm.code: arm.label for arm in data.arms}
-    return {p.subject_id: labels[code] for p in data.participants if (code := p.actual_arm_code or p.arm_code)}
+    labels = data.arm_labels
+    return {p.subject_id: labels[code] for p in data.participants if (code := p.safety_arm_code)}
 
 
 def _listing(data: ImportedTrial, applies: Callable[[AdverseEventRecord], bool]) -> tuple[ListingRow, ...]:

@@ -41,12 +41,12 @@ def derive_safety_set(
 
     `ae_frame` is every AE of the trial as a frame (service.safety.frame); without it, it is built from
     data.adverse_events."""
-    labels = {arm.code: arm.label for arm in data.arms}
+    labels = data.arm_labels
     control = next((arm.label for arm in data.arms if arm.is_control), None)
     arm_of: dict[str, str] = {}
     participants: dict[str, ParticipantRecord] = {}
     for person in data.participants:
-        code = person.actual_arm_code or person.arm_code
+        code = person.safety_arm_code
         if person.safety_population and code is not None:
             arm_of[person.subject_id] = labels[code]
             participants[person.subject_id] = person
