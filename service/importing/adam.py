@@ -83,7 +83,7 @@ def _arm_names(adsl: SourceTable, planned: str) -> list[tuple[str, str]]:
         label = row.text(planned)
         if label is None or label.upper() in NOT_ASSIGNED:
             continue
-        number = row.number(f"{planned}N") if adsl.has(f"{planned}N") else None
+        number = row.number(f"{planned}N")
         found.setdefault(label, number if number is not None else 1e9 + index)
     return [(label, label) for label in sorted(found, key=lambda name: (found[name], name))]
 
@@ -92,7 +92,7 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
     table = row.table
     label = row.text(planned)
     arm = arms.get(label.casefold()) if label and label.upper() not in NOT_ASSIGNED else None
-    randomized = arm is not None and (row.flag("RANDFL", default=True) if table.has("RANDFL") else True)
+    randomized = arm is not None and row.flag("RANDFL", default=True)
     actual = None
     if table.has("TRT01A"):
         actual_label = row.text("TRT01A")
@@ -106,36 +106,34 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
                 )
     else:
         actual = arm
-    first_dose = _date(row, "TRTSDT")
-    disposition = (
-        row.choice("EOSSTT", normalize_disposition, "COMPLETED, DISCONTINUED, ONGOING") if table.has("EOSSTT") else None
-    )
+    first_dose = row.date("TRTSDT")
+    disposition = row.choice("EOSSTT", normalize_disposition, "COMPLETED, DISCONTINUED, ONGOING")
     return ParticipantRecord(
         subject_id=subject,
-        site=_text(row, "SITEID"),
-        country=_text(row, "COUNTRY"),
-        age=row.number("AGE", minimum=0) if table.has("AGE") else None,
-        age_unit=_text(row, "AGEU"),
-        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED") if table.has("SEX") else None,
-        race=_text(row, "RACE"),
-        ethnicity=_text(row, "ETHNIC"),
-        consent_date=_date(row, "RFICDT"),
+        site=row.text("SITEID"),
+        country=row.text("COUNTRY"),
+        age=row.number("AGE", minimum=0),
+        age_unit=row.text("AGEU"),
+        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
+        race=row.text("RACE"),
+        ethnicity=row.text("ETHNIC"),
+        consent_date=row.date("RFICDT"),
         randomized=randomized,
         arm_code=arm if randomized else None,
         actual_arm_code=actual,
-        randomization_date=_date(row, "RANDDT"),
+        randomization_date=row.date("RANDDT"),
         first_dose_date=first_dose,
-        last_dose_date=_date(row, "TRTEDT"),
+        last_dose_date=row.date("TRTEDT"),
         safety_population=row.flag("SAFFL") if table.has("SAFFL") else first_dose is not None,
         itt_population=row.flag("ITTFL")
         if table.has("ITTFL")
         else (row.flag("FASFL") if table.has("FASFL") else randomized),
-        per_protocol_population=row.flag("PPROTFL") if table.has("PPROTFL") else False,
+        per_protocol_population=row.flag("PPROTFL"),
         disposition=disposition or ("ongoing" if randomized else "screen failure"),
-        disposition_reason=_text(row, "DCSREAS"),
-        disposition_date=_date(row, "EOSDT"),
-        death_date=_date(row, "DTHDT"),
-        death_cause=_text(row, "DTHCAUS"),
+        disposition_reason=row.text("DCSREAS"),
+        disposition_date=row.date("EOSDT"),
+        death_date=row.date("DTHDT"),
+        death_cause=row.text("DTHCAUS"),
     )
 
 
@@ -168,14 +166,6 @@ def _dataset(folder: Path, stem: str) -> SourceTable:
     return read_table(path, upper=True)
 
 
-def _text(row: Row, column: str) -> str | None:
-    return row.text(column) if row.table.has(column) else None
-
-
-def _date(row: Row, column: str):  # type: ignore[no-untyped-def]
-    return row.date(column) if row.table.has(column) else None
-
-
 def _measurements(folder: Path, subjects: SubjectIndex, adsl_name: str) -> tuple[list[MeasurementRecord], list[str]]:
     records: list[MeasurementRecord] = []
     ignored: list[str] = []
@@ -201,13 +191,13 @@ def _measurements(folder: Path, subjects: SubjectIndex, adsl_name: str) -> tuple
                     subject_id=subjects.check(row, "USUBJID", adsl_name),
                     parameter=parameter,
                     visit=row.required_text("AVISIT"),
-                    parameter_label=_text(row, "PARAM") or parameter,
-                    visit_number=row.number("AVISITN") if table.has("AVISITN") else None,
-                    value=row.number("AVAL") if table.has("AVAL") else None,
-                    value_text=_text(row, "AVALC"),
-                    unit=_text(row, "AVALU"),
-                    baseline=row.flag("ABLFL") if table.has("ABLFL") else False,
-                    measured_on=_date(row, "ADT"),
+                    parameter_label=row.text("PARAM") or parameter,
+                    visit_number=row.number("AVISITN"),
+                    value=row.number("AVAL"),
+                    value_text=row.text("AVALC"),
+                    unit=row.text("AVALU"),
+                    baseline=row.flag("ABLFL"),
+                    measured_on=row.date("ADT"),
                 )
             )
     return records, ignored

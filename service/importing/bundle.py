@@ -135,7 +135,7 @@ def _participants(
     for row in table:
         subject = read.subjects.add(row, "subject_id")
         arm = arms.resolve(row, "arm")
-        actual = arms.resolve(row, "actual_arm") if table.has("actual_arm") else None
+        actual = arms.resolve(row, "actual_arm")
         disposition = row.choice(
             "disposition", normalize_disposition, "completed, discontinued, ongoing, screen failure"
         )
@@ -147,47 +147,39 @@ def _participants(
             )
         exposed_from, exposed_to = derive_dosing_period(dosing.get(subject, ()))
         first_dose = row.date("first_dose_date") or exposed_from
-        last_dose = (row.date("last_dose_date") if table.has("last_dose_date") else None) or exposed_to
+        last_dose = (row.date("last_dose_date")) or exposed_to
         treated = first_dose is not None
-        reason = row.text("disposition_reason") if table.has("disposition_reason") else None
+        reason = row.text("disposition_reason")
         if disposition == "discontinued" and not reason:
             read.notes.append(f"{PARTICIPANTS}: row {row.row_number}: subject {subject} discontinued without a reason")
         read.records.append(
             ParticipantRecord(
                 subject_id=subject,
-                site=_opt_text(row, table, "site"),
-                country=_opt_text(row, table, "country"),
+                site=row.text("site"),
+                country=row.text("country"),
                 age=row.number("age", minimum=0),
-                age_unit=_opt_text(row, table, "age_unit") or "YEARS",
+                age_unit=row.text("age_unit") or "YEARS",
                 sex=row.choice("sex", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
-                race=_opt_text(row, table, "race"),
-                ethnicity=_opt_text(row, table, "ethnicity"),
-                consent_date=row.date("consent_date") if table.has("consent_date") else None,
+                race=row.text("race"),
+                ethnicity=row.text("ethnicity"),
+                consent_date=row.date("consent_date"),
                 randomized=arm is not None,
                 arm_code=arm,
                 actual_arm_code=actual if actual is not None else (arm if treated else None),
                 randomization_date=row.date("randomization_date"),
                 first_dose_date=first_dose,
                 last_dose_date=last_dose,
-                safety_population=_population(row, table, "safety", treated),
-                itt_population=_population(row, table, "itt", arm is not None),
-                per_protocol_population=_population(row, table, "per_protocol", False),
+                safety_population=row.flag("safety", default=treated),
+                itt_population=row.flag("itt", default=arm is not None),
+                per_protocol_population=row.flag("per_protocol", default=False),
                 disposition=disposition or ("ongoing" if arm is not None else "screen failure"),
                 disposition_reason=reason,
-                disposition_date=row.date("disposition_date") if table.has("disposition_date") else None,
-                death_date=row.date("death_date") if table.has("death_date") else None,
-                death_cause=_opt_text(row, table, "death_cause"),
+                disposition_date=row.date("disposition_date"),
+                death_date=row.date("death_date"),
+                death_cause=row.text("death_cause"),
             )
         )
     return read
-
-
-def _population(row: Row, table: SourceTable, column: str, default: bool) -> bool:
-    return row.flag(column, default=default) if table.has(column) else default
-
-
-def _opt_text(row: Row, table: SourceTable, column: str) -> str | None:
-    return row.text(column) if table.has(column) else None
 
 
 def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
@@ -200,10 +192,10 @@ def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
             ExposureRecord(
                 subject_id=row.required_text("subject_id"),
                 treatment=row.required_text("treatment"),
-                dose=row.number("dose", minimum=0) if table.has("dose") else None,
-                dose_unit=_opt_text(row, table, "dose_unit"),
+                dose=row.number("dose", minimum=0),
+                dose_unit=row.text("dose_unit"),
                 start_date=row.date("start_date", required=True),
-                end_date=row.date("end_date") if table.has("end_date") else None,
+                end_date=row.date("end_date"),
             ),
         )
         for row in table
@@ -224,13 +216,13 @@ def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecor
                 subject_id=subjects.check(row, "subject_id", PARTICIPANTS),
                 parameter=parameter,
                 visit=row.required_text("visit"),
-                parameter_label=_opt_text(row, table, "parameter_label") or parameter,
-                visit_number=row.number("visit_number") if table.has("visit_number") else None,
+                parameter_label=row.text("parameter_label") or parameter,
+                visit_number=row.number("visit_number"),
                 value=row.number("value"),
-                value_text=_opt_text(row, table, "value_text"),
+                value_text=row.text("value_text"),
                 unit=row.text("unit"),
-                baseline=row.flag("baseline") if table.has("baseline") else False,
-                measured_on=row.date("date") if table.has("date") else None,
+                baseline=row.flag("baseline"),
+                measured_on=row.date("date"),
             )
         )
     return records

@@ -70,7 +70,7 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     milestones = _disposition_events(folder)
 
     arms = merge_definition_arms(
-        ((_text(r, "ARMCD"), _text(r, "ARM")) for r in dm if _assigned(r)), definition, dm.name, "ARM"
+        ((r.required_text("ARMCD"), r.required_text("ARM")) for r in dm if _assigned(r)), definition, dm.name, "ARM"
     )
     arms = choose_control(arms, control, dm.name)
     by_name = {a.code.casefold(): a.code for a in arms} | {a.label.casefold(): a.code for a in arms}
@@ -110,7 +110,7 @@ def _participant(
     milestones: dict[str, tuple[str, str | None, date | None]],
 ) -> ParticipantRecord:
     assigned = _assigned(row)
-    arm = arms[_text(row, "ARMCD").casefold()] if assigned else None
+    arm = arms[row.required_text("ARMCD").casefold()] if assigned else None
     actual = None
     if row.table.has("ACTARMCD") and row.text("ACTARMCD") not in NOT_TREATED and row.text("ACTARMCD"):
         actual_code = row.required_text("ACTARMCD")
@@ -130,13 +130,13 @@ def _participant(
     randomization = milestones.get("RANDOMIZED", (None, None, None))[2]
     return ParticipantRecord(
         subject_id=subject,
-        site=_opt(row, "SITEID"),
-        country=_opt(row, "COUNTRY"),
-        age=row.number("AGE", minimum=0) if row.table.has("AGE") else None,
-        age_unit=_opt(row, "AGEU"),
-        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED") if row.table.has("SEX") else None,
-        race=_opt(row, "RACE"),
-        ethnicity=_opt(row, "ETHNIC"),
+        site=row.text("SITEID"),
+        country=row.text("COUNTRY"),
+        age=row.number("AGE", minimum=0),
+        age_unit=row.text("AGEU"),
+        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
+        race=row.text("RACE"),
+        ethnicity=row.text("ETHNIC"),
         consent_date=_date_of(row, "RFICDTC"),
         randomized=assigned,
         arm_code=arm,
@@ -160,18 +160,8 @@ def _assigned(row: Row) -> bool:
     return code is not None and code.upper() not in NOT_ASSIGNED
 
 
-def _text(row: Row, column: str) -> str:
-    return row.required_text(column)
-
-
-def _opt(row: Row, column: str) -> str | None:
-    return row.text(column) if row.table.has(column) else None
-
-
 def _date_of(row: Row, column: str) -> date | None:
     """A --DTC date as a date when complete; partial reference dates are not imputed (too coarse to use)."""
-    if not row.table.has(column):
-        return None
     partial: PartialDate | None = row.partial_date(column)
     return partial.complete if partial else None
 
@@ -205,13 +195,13 @@ def _exposures(folder: Path) -> dict[str, list[ExposureRecord]]:
     for row in ex:
         subject = row.required_text("USUBJID")
         start = row.partial_date("EXSTDTC")
-        end = row.partial_date("EXENDTC") if ex.has("EXENDTC") else None
+        end = row.partial_date("EXENDTC")
         result[subject].append(
             ExposureRecord(
                 subject_id=subject,
                 treatment=row.required_text("EXTRT"),
-                dose=row.number("EXDOSE") if ex.has("EXDOSE") else None,
-                dose_unit=_opt(row, "EXDOSU"),
+                dose=row.number("EXDOSE"),
+                dose_unit=row.text("EXDOSU"),
                 start_date=start.complete if start else None,
                 end_date=end.complete if end else None,
             )
@@ -229,14 +219,14 @@ def _disposition_events(folder: Path) -> dict[str, dict[str, tuple[str, str | No
     for row in ds:
         subject = row.required_text("USUBJID")
         decod = row.required_text("DSDECOD")
-        partial = row.partial_date("DSSTDTC") if ds.has("DSSTDTC") else None
+        partial = row.partial_date("DSSTDTC")
         when = partial.complete if partial else None
-        category = (row.text("DSCAT") or "DISPOSITION EVENT").upper() if ds.has("DSCAT") else "DISPOSITION EVENT"
+        category = (row.text("DSCAT") or "DISPOSITION EVENT").upper()
         if decod.upper() == "RANDOMIZED":
             result[subject]["RANDOMIZED"] = ("randomized", None, when)
         elif category == "DISPOSITION EVENT":
             status = {"COMPLETED": "completed", "SCREEN FAILURE": "screen failure"}.get(decod.upper(), "discontinued")
-            reason = None if status != "discontinued" else (row.text("DSTERM") if ds.has("DSTERM") else None) or decod
+            reason = None if status != "discontinued" else (row.text("DSTERM")) or decod
             previous = result[subject].get("DISPOSITION")
             if previous is None or (when and (previous[2] is None or when >= previous[2])):
                 result[subject]["DISPOSITION"] = (status, reason, when)
