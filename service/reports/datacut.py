@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from service.importing.records import ImportedTrial, ParticipantRecord
@@ -18,27 +19,16 @@ def derive_data_cut(data: ImportedTrial, cutoff: date) -> ImportedTrial:
             continue
         kept.append(_as_of(person, cutoff))
     subjects = {p.subject_id for p in kept}
-    return ImportedTrial(
-        trial_id=data.trial_id,
-        source_format=data.source_format,
-        source_path=data.source_path,
-        definition=data.definition,
-        arms=data.arms,
+
+    def known(subject: str, when: date | None) -> bool:
+        return subject in subjects and (when is None or when <= cutoff)
+
+    return replace(
+        data,
         participants=tuple(kept),
-        adverse_events=tuple(
-            e
-            for e in data.adverse_events
-            if e.subject_id in subjects and (e.start_date is None or e.start_date <= cutoff)
-        ),
-        measurements=tuple(
-            m
-            for m in data.measurements
-            if m.subject_id in subjects and (m.measured_on is None or m.measured_on <= cutoff)
-        ),
-        exposures=tuple(
-            x for x in data.exposures if x.subject_id in subjects and (x.start_date is None or x.start_date <= cutoff)
-        ),
-        notes=data.notes,
+        adverse_events=tuple(e for e in data.adverse_events if known(e.subject_id, e.start_date)),
+        measurements=tuple(m for m in data.measurements if known(m.subject_id, m.measured_on)),
+        exposures=tuple(x for x in data.exposures if known(x.subject_id, x.start_date)),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -38,19 +38,8 @@ def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
         for p in data.participants
     )
     raw = {key: value for key, value in data.definition.raw.items() if key != "arms"}
-    definition = type(data.definition)(**{**data.definition.__dict__, "arms": (POOLED,), "raw": raw})
-    return ImportedTrial(
-        trial_id=data.trial_id,
-        source_format=data.source_format,
-        source_path=data.source_path,
-        definition=definition,
-        arms=(POOLED,),
-        participants=participants,
-        adverse_events=data.adverse_events,
-        measurements=data.measurements,
-        exposures=data.exposures,
-        notes=(),
-    )
+    definition = replace(data.definition, arms=(POOLED,), raw=raw)
+    return replace(data, definition=definition, arms=(POOLED,), participants=participants, notes=())
 
 
 def arm_display_names(arms: tuple[str, ...], unmask: bool) -> dict[str, str]:
