@@ -10,8 +10,10 @@ import pandas as pd
 
 from service.baseline import BASELINE_POPULATION, summarise_baseline
 from service.disposition import DISPOSITION_RULES, summarise_disposition
+from service.enrollment import ENROLLMENT_RULES, summarise_enrollment, summarise_sites
 from service.errors import DataError
 from service.importing.records import ImportedTrial
+from service.monitoring.plan import monitoring_rows, parse_monitoring
 from service.outcomes.compare import compare_outcome
 from service.outcomes.definition import parse_outcomes
 from service.outcomes.summary import CHANGE_RULE, OUTCOME_POPULATION, collect_outcome, summarise_outcome
@@ -22,13 +24,17 @@ from service.results import (
     ComparisonRow,
     DeathRow,
     DispositionRow,
+    EnrollmentRow,
+    ExposureRow,
     ListingRow,
     MaximumRow,
+    MonitoringRow,
     MortalityRow,
     OutcomeSummaryRow,
     OverviewRow,
     RateRow,
     RegistryAERow,
+    SiteRow,
     SummaryRow,
     Table,
 )
@@ -38,6 +44,7 @@ from service.safety.categories import (
     RELATED_RULE,
 )
 from service.safety.counts import COMPARISON_RULE, COUNTING_RULES, build_count_rows, count_by_soc_pt
+from service.safety.exposure import EXPOSURE_RULES, summarise_exposure
 from service.safety.listings import list_deaths, list_discontinuation_events, list_serious_events
 from service.safety.maximum import MAXIMUM_RULE, summarise_max_grade, summarise_max_severity
 from service.safety.overview import summarise_ae_overview
@@ -66,9 +73,13 @@ ROW_TYPES: dict[str, type] = {
     "listing_deaths": DeathRow,
     "listing_discontinuation": ListingRow,
     "disposition": DispositionRow,
+    "enrollment": EnrollmentRow,
+    "enrollment_by_site": SiteRow,
+    "exposure": ExposureRow,
     "baseline": SummaryRow,
     "outcome_summary": OutcomeSummaryRow,
     "outcome_comparison": ComparisonRow,
+    "monitoring": MonitoringRow,
 }
 TEAE_RULE = "TEAE: treatment-emergent adverse event (as flagged in the data, or derived: see README)."
 DEFAULT_OTHER_THRESHOLD = 5.0
@@ -233,6 +244,30 @@ def build_analysis(
         summarise_disposition(data),
     )
     add(
+        "enrollment",
+        "Enrollment over time",
+        "All randomized participants",
+        randomized,
+        ENROLLMENT_RULES,
+        summarise_enrollment(data, data_cutoff),
+    )
+    add(
+        "enrollment_by_site",
+        "Enrollment by site",
+        "All screened participants",
+        randomized,
+        ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",),
+        summarise_sites(data),
+    )
+    add(
+        "exposure",
+        "Exposure to study treatment",
+        SAFETY_POPULATION,
+        at_risk,
+        (ARM_RULE, *EXPOSURE_RULES),
+        summarise_exposure(data, safety),
+    )
+    add(
         "baseline",
         "Baseline characteristics",
         BASELINE_POPULATION,
@@ -263,6 +298,16 @@ def build_analysis(
         ("Each arm against the control arm; 95% confidence intervals; two-sided p-values.",),
         tuple(comparisons),
     )
+    plan = parse_monitoring(data.definition.raw)
+    if plan is not None:
+        add(
+            "monitoring",
+            "Group-sequential monitoring of the primary outcome",
+            OUTCOME_POPULATION,
+            randomized,
+            (plan.rule(),),
+            monitoring_rows(plan, comparisons, data_cutoff),
+        )
     return AnalysisResults(data.trial_id, snapshot_id, content_hash, data_cutoff, safety.arms, safety.control, tables)
 
 

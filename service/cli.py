@@ -10,7 +10,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -18,20 +18,16 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from service import __version__
-from service.artifacts import record_artifacts
 from service.config import SOURCE_FORMATS, Config, load_config
 from service.db import open_database
 from service.errors import DataError, ServiceError
 from service.importing import load_source
-from service.models import Snapshot
-from service.reports.datacut import derive_data_cut
-from service.reports.dsmb import SESSIONS, DsmbOptions, build_dsmb_context
-from service.reports.render import render_html
-from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
+from service.outputs import DsmbRequest, produce_dsmb, produce_tables
+from service.reports.dsmb import SESSIONS
 from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
-from service.tables_export import FORMATS, write_atomic, write_tables
-from service.trialdata import analyse_stored_snapshot, load_snapshot_data, resolve_snapshot
+from service.tables_export import FORMATS
+from service.trialdata import resolve_snapshot
 
 EXAMPLE_TRIAL = "msc-t1d"
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
@@ -183,18 +179,9 @@ def tables_command(
     """Write the analysis results data: every table, as CSV or JSON."""
     snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
     target = out_dir or app.config.output_dir / trial / "tables"
-    count = produce_tables(app.engine, snapshot, target, fmt, soc_order)
-    click.echo(f"{trial}: wrote {count} tables from snapshot {snapshot.id} ({snapshot.content_hash[:12]}) to {target}/")
-
-
-def produce_tables(
-    engine: Engine, snapshot: Snapshot, target: Path, fmt: str = "csv", soc_order: str | None = None
-) -> int:
     with err.status("Analysing …"):
-        results = analyse_stored_snapshot(engine, snapshot, soc_order)
-        files = write_tables(results, target, fmt)
-    record_artifacts(engine, snapshot, "tables", files, {"format": fmt, "soc_order": soc_order}, now=datetime.now(UTC))
-    return len(results.tables)
+        count = produce_tables(app.engine, snapshot, target, fmt, soc_order)
+    click.echo(f"{trial}: wrote {count} tables from snapshot {snapshot.id} ({snapshot.content_hash[:12]}) to {target}/")
 
 
 @cli.group("report")
@@ -227,6 +214,13 @@ def report_group() -> None:
     help="Date printed as the report date (default: the data cut-off).",
 )
 @click.option("--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest).")
+@click.option(
+    "--since",
+    "since",
+    type=int,
+    default=None,
+    help="Snapshot of the previous report, for 'changes since' (default: the latest earlier DSMB report's).",
+)
 @click.pass_obj
 def report_dsmb_command(
     app: AppContext,
@@ -238,63 +232,26 @@ def report_dsmb_command(
     final: bool,
     report_date: datetime | None,
     snapshot_id: int | None,
+    since: int | None,
 ) -> None:
     """Render the DSMB report, open or closed session, as PDF/A-3b."""
     snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
+    if since is not None:
+        resolve_snapshot(app.engine, trial, since)
     target = out_file or app.config.output_dir / trial / f"dsmb-{session}.pdf"
-    produce_dsmb(
-        app.engine,
-        snapshot,
+    request = DsmbRequest(
         session,
-        target,
         organisation=app.config.organisation,
         cutoff=cutoff.date() if cutoff else None,
         unmask=unmask,
         final=final,
         report_date=report_date.date() if report_date else None,
+        since=since,
         memory_mb=app.config.render_memory_mb,
     )
-    click.echo(f"{trial}: wrote {target} ({session} session, snapshot {snapshot.id})")
-
-
-def produce_dsmb(
-    engine: Engine,
-    snapshot: Snapshot,
-    session: str,
-    target: Path,
-    *,
-    organisation: str = "",
-    cutoff: date | None = None,
-    unmask: bool = False,
-    final: bool = False,
-    report_date: date | None = None,
-    memory_mb: int = DEFAULT_MEMORY_MB,
-) -> None:
     with err.status(f"Rendering the {session}-session DSMB report …"):
-        data = load_snapshot_data(engine, snapshot)
-        data_cutoff = cutoff or snapshot.data_cutoff
-        if cutoff is not None:
-            data = derive_data_cut(data, cutoff)
-        dated = report_date or data_cutoff or snapshot.created_at.date()
-        options = DsmbOptions(
-            session, dated, data_cutoff, snapshot.content_hash, snapshot.id, organisation, unmask, final
-        )
-        context = build_dsmb_context(data, options)
-        pdf = render_pdf_in_worker(
-            render_html("dsmb/report.html", context),
-            dated=dated,
-            attachments=context["attachments"],
-            memory_mb=memory_mb,
-        )
-        digest = write_atomic(target, pdf)
-    record_artifacts(
-        engine,
-        snapshot,
-        f"dsmb-{session}",
-        {target: digest},
-        {"session": session, "cutoff": str(data_cutoff), "unmask": unmask, "final": final},
-        now=datetime.now(UTC),
-    )
+        produce_dsmb(app.engine, snapshot, target, request)
+    click.echo(f"{trial}: wrote {target} ({session} session, snapshot {snapshot.id})")
 
 
 @cli.command("demo")
@@ -315,16 +272,12 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     target = (out_dir or app.config.output_dir) / EXAMPLE_TRIAL
     target.mkdir(parents=True, exist_ok=True)
     write_snapshot_manifest(outcome, target / "snapshot.json")
-    produce_tables(app.engine, outcome.snapshot, target / "tables")
+    with err.status("Analysing …"):
+        produce_tables(app.engine, outcome.snapshot, target / "tables")
     for session in SESSIONS:
-        produce_dsmb(
-            app.engine,
-            outcome.snapshot,
-            session,
-            target / f"dsmb-{session}.pdf",
-            organisation=app.config.organisation,
-            memory_mb=app.config.render_memory_mb,
-        )
+        request = DsmbRequest(session, organisation=app.config.organisation, memory_mb=app.config.render_memory_mb)
+        with err.status(f"Rendering the {session}-session DSMB report …"):
+            produce_dsmb(app.engine, outcome.snapshot, target / f"dsmb-{session}.pdf", request)
     click.echo(f"wrote {target}/")
 
 

@@ -197,6 +197,58 @@ class ComparisonRow:
     note: str
 
 
+@dataclass(frozen=True, slots=True)
+class ExposureRow:
+    """Study treatment received, per arm of the safety population."""
+
+    arm: str
+    n_treated: int
+    n_administrations: int
+    administrations_mean: float | None
+    administrations_min: int | None
+    administrations_max: int | None
+    duration_days_median: float | None  # first to last dose, inclusive
+    duration_days_min: int | None
+    duration_days_max: int | None
+    follow_up_years: float  # first dose to end of observation, summed
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentRow:
+    """Randomizations per calendar month, with the running total and, for the total, the planned path."""
+
+    month: str  # YYYY-MM
+    arm: str
+    n_randomized: int
+    cumulative: int
+    target_cumulative: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteRow:
+    site: str
+    arm: str
+    n_screened: int | None  # screening precedes the arm, so only the Total row has it
+    n_randomized: int
+    first_randomization: date | None
+    last_randomization: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringRow:
+    """One look of the group-sequential monitoring plan (service.monitoring)."""
+
+    look: int
+    status: str  # "done", "current" or "planned"
+    analysis_date: date | None
+    information_fraction: float
+    boundary_z: float
+    nominal_p: float
+    alpha_spent: float  # cumulative
+    observed_z: float | None
+    crossed: str  # "yes", "no", or "" for a look not yet done
+
+
 @dataclass(frozen=True)
 class AnalysisResults:
     trial_id: str

@@ -9,6 +9,8 @@ from typing import Any
 
 from service.errors import DataError
 from service.importing.records import ArmRecord, TrialDefinition
+from service.monitoring.plan import parse_monitoring
+from service.outcomes.definition import parse_outcomes
 
 DEFINITION_FILE = "trial.toml"
 ARM_TYPES = ("Experimental", "Active Comparator", "Placebo Comparator", "Sham Comparator", "No Intervention", "Other")
@@ -46,6 +48,10 @@ def parse_definition(raw: dict[str, Any]) -> TrialDefinition:
             raise _error(f"arms: the code '{code}' is used twice", "Give each arm its own code.")
     if sum(arm.is_control for arm in arms) > 1:
         raise _error("arms: more than one arm is marked control = true", "Mark exactly one control arm.")
+    for key in ("enrollment_start", "enrollment_end"):
+        _date(trial, key)
+    parse_outcomes(raw)
+    parse_monitoring(raw)
     return TrialDefinition(
         title=_str(trial, "title") or "",
         public_title=_str(trial, "public_title") or _str(trial, "title") or "",
@@ -110,7 +116,13 @@ def _date(table: dict[str, Any], key: str) -> date | None:
         return None
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    raise _error(f"trial: '{key}' must be a date written as 1979-05-27 (no quotes)")
+    # A stored definition holds its dates as ISO text (see _jsonable), so text in that form is a date too.
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise _error(f"trial: '{key}' must be a date written as 1979-05-27")
 
 
 def _error(problem: str, hint: str | None = None) -> DataError:

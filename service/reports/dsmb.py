@@ -7,10 +7,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
 from service import __version__
 from service.analysis import build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
-from service.results import TOTAL, AnalysisResults
+from service.monitoring.plan import parse_monitoring
+from service.reports.changes import PreviousReport, summarise_changes
+from service.reports.figures import ae_incidence_plot, consort_diagram, enrollment_chart, monitoring_plot
+from service.results import TOTAL, AnalysisResults, ExposureRow, SiteRow
 from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
@@ -49,20 +54,54 @@ def arm_display_names(arms: tuple[str, ...], unmask: bool) -> dict[str, str]:
     return {**names, TOTAL: TOTAL}
 
 
-def build_dsmb_context(data: ImportedTrial, options: DsmbOptions) -> dict[str, Any]:
+def build_dsmb_context(
+    data: ImportedTrial,
+    options: DsmbOptions,
+    *,
+    ae_frame: pd.DataFrame | None = None,
+    previous: ImportedTrial | None = None,
+    previous_report: PreviousReport | None = None,
+) -> dict[str, Any]:
+    """Everything the template prints. `ae_frame` is every AE as a frame (service.safety.frame), when the caller
+    read the snapshot that way; `previous` is the data of the previous report, for what changed since."""
     if options.session not in SESSIONS:
         raise ValueError(f"session must be one of {SESSIONS}")
     analysed = remove_arm_assignment(data) if options.session == "open" else data
+    if previous is not None and options.session == "open":
+        previous = remove_arm_assignment(previous)
     results = build_analysis(
-        analysed, snapshot_id=options.snapshot_id, content_hash=options.content_hash, data_cutoff=options.data_cutoff
+        analysed,
+        snapshot_id=options.snapshot_id,
+        content_hash=options.content_hash,
+        data_cutoff=options.data_cutoff,
+        ae_frame=ae_frame,
     )
-    if options.session == "open":
-        columns = [TOTAL]
-        names = {TOTAL: "All participants"}
-    else:
+    closed = options.session == "closed"
+    if closed:
         columns = [*results.arms, TOTAL]
         names = arm_display_names(results.arms, options.unmask)
+    else:
+        columns = [TOTAL]
+        names = {TOTAL: "All participants"}
+    arm_names = {code: names.get(label, label) for code, label in analysed.arm_labels.items()}
     definition = data.definition
+    tables = results.tables
+    plan = parse_monitoring(definition.raw) if closed else None
+    monitoring = tables["monitoring"].rows if plan is not None and "monitoring" in tables else ()
+    figures = {
+        "enrollment": enrollment_chart(tables["enrollment"].rows, definition.target_enrollment)
+        if tables["enrollment"].rows
+        else None,
+        "consort": consort_diagram(tables["disposition"].rows, columns, names),
+        "ae_incidence": ae_incidence_plot(tables["ae_soc_pt"].rows, results.arms, results.control, names)
+        if closed
+        else None,
+        "monitoring": monitoring_plot(monitoring, plan.sides) if plan is not None else None,
+    }
+    outline = report_outline(closed, figures, bool(monitoring))
+    changes = None
+    if previous is not None and previous_report is not None and previous_report.snapshot.id is not None:
+        changes = summarise_changes(previous, analysed, previous_report.snapshot.id, previous_report.data_cutoff)
     return {
         "session": options.session,
         "session_label": "OPEN SESSION" if options.session == "open" else "CLOSED SESSION",
@@ -77,6 +116,7 @@ def build_dsmb_context(data: ImportedTrial, options: DsmbOptions) -> dict[str, A
             "target_enrollment": definition.target_enrollment,
         },
         "report_date": options.report_date.isoformat(),
+        "pdf_date": f"{options.report_date.isoformat()}T00:00:00Z",
         "data_cutoff": options.data_cutoff.isoformat() if options.data_cutoff else "not stated",
         "content_hash": options.content_hash,
         "snapshot_id": options.snapshot_id,
@@ -84,15 +124,102 @@ def build_dsmb_context(data: ImportedTrial, options: DsmbOptions) -> dict[str, A
         "organisation": options.organisation or "—",
         "columns": columns,
         "names": names,
-        "tables": results.tables,
+        "arm_names": arm_names,
+        "tables": tables,
         "summary": _summary(results, definition.target_enrollment),
-        "show_outcomes": options.session == "closed",
+        "changes": changes,
+        "figures": figures,
+        "outline": outline,
+        "outline_by": {entry.anchor: entry for entry in outline},
+        "monitoring_rule": plan.rule() if plan is not None else "",
+        "show_outcomes": closed,
         "control": results.control,
         "rows_by_key": rows_by_key,
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
-        "attachments": {f"{name}.csv": render_csv(table) for name, table in results.tables.items()},
+        "exposure_lines": exposure_lines,
+        "disposition_lines": disposition_lines,
+        "sites": site_lines,
+        "attachments": {f"{name}.csv": render_csv(table) for name, table in tables.items()},
     }
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    anchor: str
+    number: str
+    title: str
+    level: int  # 1 section, 2 subsection
+    kind: str  # "section", "table" or "figure"
+
+    @property
+    def label(self) -> str:
+        if self.kind == "section":
+            return f"{self.number} {self.title}"
+        return f"{self.kind.capitalize()} {self.number} — {self.title}"
+
+
+def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool) -> list[OutlineEntry]:
+    """Sections, tables and figures in the order printed, numbered; the contents and the headings both read it,
+    so they cannot disagree."""
+    sections: list[tuple[str, str, list[tuple[str, str, str]]]] = [
+        ("summary", "Summary", [("table", "changes", "Changes since the previous report")]),
+        (
+            "enrollment",
+            "Enrollment",
+            [("figure", "enrollment-chart", "Cumulative enrollment against target")] * bool(figures["enrollment"])
+            + [("table", "enrollment-sites", "Enrollment by site")],
+        ),
+        (
+            "flow",
+            "Participant flow",
+            [("figure", "consort", "CONSORT flow diagram"), ("table", "disposition", "Participant flow")],
+        ),
+        (
+            "baseline-exposure",
+            "Baseline characteristics and exposure",
+            [
+                ("table", "baseline", "Baseline characteristics"),
+                ("table", "exposure", "Exposure to study treatment"),
+            ],
+        ),
+        (
+            "safety",
+            "Safety",
+            [
+                ("table", "ae-overview", "Overview of adverse events"),
+                ("table", "ae-soc-pt", "Treatment-emergent adverse events by system organ class and preferred term"),
+                *(
+                    [("figure", "ae-incidence", "Adverse event incidence by arm, with risk differences")]
+                    if figures["ae_incidence"]
+                    else []
+                ),
+                ("table", "ae-severity", "Treatment-emergent adverse events by maximum severity"),
+                ("table", "ae-grade", "Treatment-emergent adverse events by maximum CTCAE grade"),
+                ("table", "ae-related", "Related treatment-emergent adverse events"),
+                ("table", "ae-serious", "Serious treatment-emergent adverse events"),
+                ("table", "ae-discontinuation", "Treatment-emergent adverse events leading to discontinuation"),
+                ("table", "ae-deaths", "Deaths"),
+                ("table", "listing-serious", "Listing of serious adverse events"),
+            ],
+        ),
+    ]
+    if closed:
+        efficacy = [("table", "outcomes", "Efficacy outcomes by arm")]
+        if monitoring:
+            efficacy += [
+                ("table", "monitoring", "Group-sequential monitoring of the primary outcome"),
+                ("figure", "monitoring-plot", "Monitoring boundaries and observed z"),
+            ]
+        sections.append(("efficacy", "Efficacy outcomes by arm", efficacy))
+    outline = []
+    for number, (anchor, title, items) in enumerate(sections, start=1):
+        outline.append(OutlineEntry(anchor, f"{number}.", title, 1, "section"))
+        counters = {"table": 0, "figure": 0}
+        for kind, item_anchor, item_title in items:
+            counters[kind] += 1
+            outline.append(OutlineEntry(item_anchor, f"{number}.{counters[kind]}", item_title, 2, kind))
+    return outline
 
 
 def _summary(results: AnalysisResults, target: int | None) -> dict[str, Any]:
@@ -106,6 +233,41 @@ def _summary(results: AnalysisResults, target: int | None) -> dict[str, Any]:
         "with_serious": overview.get(("Any serious TEAE", TOTAL), 0),
         "deaths": overview.get(("Deaths (any cause)", TOTAL), 0),
     }
+
+
+def disposition_lines(rows: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The participant flow as printed: the reasons for discontinuation indented under "Discontinued"."""
+    lines = rows_by(rows, "category")
+    milestones = [line for line in lines if line[1]["kind"] != "reason"]
+    reasons = [line for line in lines if line[1]["kind"] == "reason"]
+    at = next((i + 1 for i, (category, _) in enumerate(milestones) if category == "Discontinued"), len(milestones))
+    return milestones[:at] + reasons + milestones[at:]
+
+
+def exposure_lines(rows: Sequence[ExposureRow]) -> list[tuple[str, dict[str, str]]]:
+    lines: dict[str, dict[str, str]] = {}
+    for r in rows:
+        lines.setdefault("Participants treated", {})[r.arm] = str(r.n_treated)
+        lines.setdefault("Administrations, total", {})[r.arm] = str(r.n_administrations)
+        lines.setdefault("Administrations per participant, mean (min–max)", {})[r.arm] = (
+            f"{r.administrations_mean:.1f} ({r.administrations_min}–{r.administrations_max})"
+            if r.administrations_mean is not None
+            else "–"
+        )
+        lines.setdefault("Treatment duration, days, median (min–max)", {})[r.arm] = (
+            f"{r.duration_days_median:g} ({r.duration_days_min}–{r.duration_days_max})"
+            if r.duration_days_median is not None
+            else "–"
+        )
+        lines.setdefault("Follow-up, participant-years", {})[r.arm] = f"{r.follow_up_years:.1f}"
+    return list(lines.items())
+
+
+def site_lines(rows: Sequence[SiteRow]) -> list[tuple[str, dict[str, SiteRow]]]:
+    sites: dict[str, dict[str, SiteRow]] = {}
+    for r in rows:
+        sites.setdefault(r.site, {})[r.arm] = r
+    return list(sites.items())
 
 
 def rows_by_key(rows: Sequence[Any]) -> list[tuple[tuple[str, str, str], dict[str, Any]]]:

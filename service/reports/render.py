@@ -21,6 +21,7 @@ def template_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["number"] = format_number
+    environment.filters["pvalue"] = format_p_value
     return environment
 
 
@@ -32,6 +33,12 @@ def format_number(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def format_p_value(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
 def render_html(template: str, context: dict[str, Any]) -> str:
     return template_environment().get_template(template).render(**context)
 
@@ -39,15 +46,9 @@ def render_html(template: str, context: dict[str, Any]) -> str:
 def render_pdf(
     html: str, *, dated: date, fetcher: AssetFetcher | None = None, attachments: dict[str, bytes] | None = None
 ) -> bytes:
-    """PDF/A-3b, with `attachments` (file name → content) embedded as associated data files. The document's
-    and the attachments' dates are `dated` (from the snapshot or the options), so the same input gives the same
-    bytes: WeasyPrint otherwise stamps the current time."""
-    stamp = f"{dated.isoformat()}T00:00:00Z"
-    html = html.replace(
-        "<head>",
-        f'<head><meta name="dcterms.created" content="{stamp}"><meta name="dcterms.modified" content="{stamp}">',
-        1,
-    )
+    """PDF/A-3b, with `attachments` (file name → content) embedded as associated data files, dated `dated` (from
+    the snapshot or the options). The template sets the document's own dates (dcterms.created and .modified
+    meta): without them WeasyPrint stamps the current time, and the same input would not give the same bytes."""
     document = HTML(string=html, url_fetcher=fetcher or AssetFetcher(roots=(TEMPLATES / "fonts", TEMPLATES / "dsmb")))
     moment = datetime(dated.year, dated.month, dated.day, tzinfo=UTC)
     files = [

@@ -17,6 +17,7 @@ from service.reports.render import render_pdf
 
 DEFAULT_MEMORY_MB = 1024
 _PAGE = resource.getpagesize()
+_HINT = "  Raise [reports] render_memory_mb in config.toml if the report is legitimately this large."
 
 
 def render_pdf_in_worker(
@@ -29,10 +30,14 @@ def render_pdf_in_worker(
     with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_cap_memory, initargs=(memory_mb,)) as pool:
         try:
             return pool.submit(render_pdf, html, dated=dated, attachments=attachments).result()
-        except (MemoryError, BrokenProcessPool) as exc:
+        except MemoryError as exc:
             raise RenderError(
-                f"the report render exceeded its memory cap of {memory_mb} MB and was stopped\n"
-                "  Raise [reports] render_memory_mb in config.toml if the report is legitimately this large."
+                f"the report render exceeded its memory cap of {memory_mb} MB and was stopped\n{_HINT}"
+            ) from exc
+        except BrokenProcessPool as exc:
+            raise RenderError(
+                "the report render stopped: its worker process ended abruptly (most likely it exceeded its memory "
+                f"cap of {memory_mb} MB)\n{_HINT}"
             ) from exc
 
 

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from service.analysis import build_analysis
-from service.cli import produce_dsmb
+from service.outputs import DsmbRequest, produce_dsmb
 from service.config import load_config
 from service.db import open_database
 from service.errors import ConfigError, RenderError
@@ -66,7 +66,7 @@ def reports(stored, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     out = {}
     for session in ("open", "closed"):
         out[session] = folder / f"dsmb-{session}.pdf"
-        produce_dsmb(engine, snapshot, session, out[session], organisation="Test CTU")
+        produce_dsmb(engine, snapshot, out[session], DsmbRequest(session, organisation="Test CTU"))
     return out
 
 
@@ -86,24 +86,40 @@ def test_every_section_is_there_in_order(reports: dict[str, Path], session: str)
     text = "\n".join(pages(reports[session]))
     sections = [
         "1. Summary",
-        "2. Participant flow",
-        "3. Baseline characteristics",
-        "4. Safety",
-        "4.1 Overview of adverse events",
-        "4.2 Treatment-emergent adverse events by system organ class",
-        "4.3 Treatment-emergent adverse events by maximum CTCAE grade",
-        "4.4 Related treatment-emergent adverse events",
-        "4.5 Serious treatment-emergent adverse events",
-        "4.6 Treatment-emergent adverse events leading to",
-        "4.7 Listing of serious adverse events",
-        "4.8 Deaths",
+        "Table 1.1 — Changes since the previous report",
+        "2. Enrollment",
+        "Figure 2.1 — Cumulative enrollment against target",
+        "Table 2.1 — Enrollment by site",
+        "3. Participant flow",
+        "Figure 3.1 — CONSORT flow diagram",
+        "Table 3.1 — Participant flow",
+        "4. Baseline characteristics and exposure",
+        "Table 4.1 — Baseline characteristics",
+        "Table 4.2 — Exposure to study treatment",
+        "5. Safety",
+        "Table 5.1 — Overview of adverse events",
+        "Table 5.2 — Treatment-emergent adverse events by system organ class",
+        *(["Figure 5.1 — Adverse event incidence by arm, with risk differences"] if session == "closed" else []),
+        "Table 5.3 — Treatment-emergent adverse events by maximum severity",
+        "Table 5.4 — Treatment-emergent adverse events by maximum CTCAE grade",
+        "Table 5.5 — Related treatment-emergent adverse events",
+        "Table 5.6 — Serious treatment-emergent adverse events",
+        "Table 5.7 — Treatment-emergent adverse events leading to",
+        "Table 5.8 — Deaths",
+        "Table 5.9 — Listing of serious adverse events",
     ]
     if session == "closed":
-        sections.append("5. Efficacy outcomes by arm")
-    body = text[text.index("List of tables") :]  # after the contents, which name every section too
+        sections += [
+            "6. Efficacy outcomes by arm",
+            "Table 6.1 — Efficacy outcomes by arm",
+            "Table 6.2 — Group-sequential monitoring of the primary outcome",
+            "Figure 6.1 — Monitoring boundaries and observed z",
+        ]
+    body = "\n".join(pages(reports[session])[2:])  # after the title and contents pages, which name them too
     positions = [body.index(s) for s in sections]
     assert positions == sorted(positions)
-    assert ("5. Efficacy" in text) is (session == "closed")
+    assert ("6. Efficacy" in text) is (session == "closed")
+    assert ("Group-sequential" in text) is (session == "closed")
     title = " ".join(pages(reports[session])[0].split())
     for item in ("NCT04078308", "IRCT2016070428786N1", "DRAFT", f"Data cut-off {CUTOFF}", "regsync 0.1.0", "Test CTU"):
         assert item in title, item
@@ -155,7 +171,7 @@ def test_open_edition_is_built_from_data_without_arms() -> None:
 def test_two_renders_are_byte_identical(stored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     engine, snapshot = stored
     for name in ("a", "b"):
-        produce_dsmb(engine, snapshot, "closed", tmp_path / f"{name}.pdf")
+        produce_dsmb(engine, snapshot, tmp_path / f"{name}.pdf", DsmbRequest("closed"))
     assert (tmp_path / "a.pdf").read_bytes() == (tmp_path / "b.pdf").read_bytes()
 
 
@@ -166,7 +182,7 @@ def test_pages_rendered_to_png_are_not_blank(reports: dict[str, Path], session: 
     safety_page = next(
         n
         for n, text in enumerate(texts, start=1)
-        if "4.1 Overview of adverse events" in text and "Contents" not in text
+        if "Table 5.1 — Overview of adverse events" in text and "Contents" not in text
     )
     for number, png in enumerate(sorted(tmp_path.glob("p*.png")), start=1):
         image = Image.open(png).convert("L")
@@ -216,17 +232,18 @@ def test_markup_in_the_data_prints_as_text_and_fetches_nothing(
     )
     engine = open_database(f"sqlite:///{tmp_path / 'i.db'}")
     snapshot = store_snapshot(engine, load_source(tiny, "tiny"), now=datetime(2026, 1, 1, tzinfo=UTC)).snapshot
-    produce_dsmb(engine, snapshot, session, tmp_path / "r.pdf")
+    produce_dsmb(engine, snapshot, tmp_path / "r.pdf", DsmbRequest(session))
     text = "".join(pages(tmp_path / "r.pdf", layout=False))
     compact = "".join(text.split())  # long cells wrap, even inside a word
     if session == "open":
         assert "".join(link.split()) in compact  # the PT, in the one-column SOC/PT tables
     else:
         # The closed tables' PT column is narrow: the term wraps and reading order may interleave a
-        # neighbouring cell, so each piece is looked for; the verbatim term prints whole in the listing.
+        # neighbouring cell, so each piece is looked for; so too the verbatim term in the listing's narrow column.
         for piece in ("<link", "rel=stylesheet", 'href="http://', f'127.0.0.1:{port}/x">'):
             assert piece in compact, piece
-        assert "".join(img.split()) in compact
+        for piece in ("(<img", 'src="file:///etc/', 'passwd">)'):
+            assert piece in compact, piece
     assert requests == []
     assert "root:" not in text
 
@@ -261,7 +278,7 @@ def test_contents_give_the_page_each_section_starts_on(reports: dict[str, Path],
     texts = pages(reports[session])
     contents = texts[1]
     assert "Contents" in contents and "List of tables" in contents
-    for heading in ("1. Summary", "4.1 Overview of adverse events", "4.8 Deaths"):
+    for heading in ("1. Summary", "Table 5.1 — Overview of adverse events", "Table 5.8 — Deaths", "Figure 3.1"):
         line = next(line for line in contents.splitlines() if heading in line)
         page = int(line.split()[-1])
         assert heading in texts[page - 1], (heading, page)
@@ -282,7 +299,7 @@ def test_a_render_over_its_memory_cap_stops_and_writes_nothing(stored, tmp_path:
     engine, snapshot = stored
     target = tmp_path / "capped.pdf"
     with pytest.raises(RenderError, match="exceeded its memory cap of 1 MB"):
-        produce_dsmb(engine, snapshot, "closed", target, memory_mb=1)
+        produce_dsmb(engine, snapshot, target, DsmbRequest("closed", memory_mb=1))
     assert list(tmp_path.iterdir()) == []
 
 

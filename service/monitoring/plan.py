@@ -1,0 +1,184 @@
+"""The [monitoring] section of trial.toml, and the monitoring table of a closed DSMB report.
+
+    [monitoring]
+    outcome = "CPEPS"                 # the [[outcomes]] parameter whose comparison is monitored
+    spending = "obrien-fleming"       # or "pocock" (Lan–DeMets shapes)
+    alpha = 0.05
+    sides = 2
+    direction = "higher"              # which sign of the estimate favours the experimental arm
+    maximum_information = 21          # participants with the outcome at the final analysis
+    planned_fractions = [0.5, 1.0]
+    [[monitoring.looks]]              # earlier interim analyses, as they were done
+    information_fraction = 0.48
+    observed_z = 0.91
+    date = 2018-03-01
+
+The current look is this snapshot's: its information fraction is the participants the comparison analysed over
+the maximum information, its z the comparison's two-sided p turned into a z with the sign of the estimate.
+Boundaries are recomputed over the looks as done, then the planned looks still ahead (Lan & DeMets 1983).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from scipy import stats
+
+from service.errors import DataError
+from service.monitoring.spending import SPENDING_SHAPES, spending_boundaries
+from service.results import ComparisonRow, MonitoringRow
+
+DIRECTIONS = ("higher", "lower")
+
+
+@dataclass(frozen=True)
+class Look:
+    information_fraction: float
+    observed_z: float | None
+    on: date | None
+
+
+@dataclass(frozen=True)
+class MonitoringPlan:
+    outcome: str
+    spending: str
+    alpha: float
+    sides: int
+    direction: str
+    maximum_information: int
+    planned_fractions: tuple[float, ...]
+    looks: tuple[Look, ...]
+
+    def rule(self) -> str:
+        shape = "O'Brien–Fleming" if self.spending == "obrien-fleming" else "Pocock"
+        return (
+            f"Lan–DeMets alpha spending, {shape} type; overall α = {self.alpha:g}, {self.sides}-sided"
+            f"{' (α/2 on each side)' if self.sides == 2 else ''}. Information fraction = participants analysed for "
+            f"the outcome / {self.maximum_information}. Boundaries are recomputed at the looks as done; planned "
+            "looks are provisional. Observed z: the comparison's p-value as a z, signed so that a positive z "
+            "favours the experimental arm."
+        )
+
+
+def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
+    section = raw.get("monitoring")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise _error("must be a table", "")
+    outcome = section.get("outcome")
+    parameters = [entry.get("parameter") for entry in raw.get("outcomes", []) if isinstance(entry, dict)]
+    if not isinstance(outcome, str) or outcome not in parameters:
+        raise _error(f"outcome {outcome!r} is not the parameter of an [[outcomes]] entry", "outcome")
+    spending = str(section.get("spending", "obrien-fleming")).lower()
+    if spending not in SPENDING_SHAPES:
+        raise _error(f"spending '{spending}' is not one of {', '.join(SPENDING_SHAPES)}", "spending")
+    alpha = _number(section, "alpha", 0.05)
+    if not 0 < alpha < 0.5:
+        raise _error(f"alpha {alpha:g} is not between 0 and 0.5", "alpha")
+    sides = section.get("sides", 2)
+    if sides not in (1, 2):
+        raise _error(f"sides {sides!r} is not 1 or 2", "sides")
+    direction = str(section.get("direction", "higher")).lower()
+    if direction not in DIRECTIONS:
+        raise _error(f"direction '{direction}' is not one of {', '.join(DIRECTIONS)}", "direction")
+    maximum = section.get("maximum_information")
+    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum <= 0:
+        raise _error("maximum_information must be a positive whole number of participants", "maximum_information")
+    planned = section.get("planned_fractions", [1.0])
+    if not isinstance(planned, list) or not planned or not all(_is_fraction(t) for t in planned):
+        raise _error("planned_fractions must be a list of numbers in (0, 1]", "planned_fractions")
+    if sorted(set(planned)) != planned:
+        raise _error("planned_fractions must increase", "planned_fractions")
+    looks = tuple(_look(entry, index) for index, entry in enumerate(section.get("looks", []), start=1))
+    fractions = [look.information_fraction for look in looks]
+    if sorted(set(fractions)) != fractions:
+        raise _error("the looks' information fractions must increase", "looks.information_fraction")
+    return MonitoringPlan(
+        outcome, spending, alpha, int(sides), direction, maximum, tuple(float(t) for t in planned), looks
+    )
+
+
+def monitoring_rows(
+    plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None
+) -> tuple[MonitoringRow, ...]:
+    """The looks as done, this snapshot's, then the planned ones still ahead, with their boundaries."""
+    current = _current_look(plan, comparisons, on)
+    done = [look for look in plan.looks if current is None or look.information_fraction < current.information_fraction]
+    looks: list[tuple[str, Look]] = [("done", look) for look in done]
+    if current is not None:
+        looks.append(("current", current))
+    reached = looks[-1][1].information_fraction if looks else 0.0
+    looks.extend(("planned", Look(t, None, None)) for t in plan.planned_fractions if t > reached)
+    if not looks:
+        return ()
+    bounds = spending_boundaries(
+        [look.information_fraction for _, look in looks], alpha=plan.alpha, sides=plan.sides, shape=plan.spending
+    )
+    rows = []
+    for number, ((status, look), bound) in enumerate(zip(looks, bounds, strict=True), start=1):
+        crossed = ""
+        if look.observed_z is not None:
+            beyond = abs(look.observed_z) if plan.sides == 2 else look.observed_z
+            crossed = "yes" if beyond >= bound.z else "no"
+        rows.append(
+            MonitoringRow(
+                look=number,
+                status=status,
+                analysis_date=look.on,
+                information_fraction=look.information_fraction,
+                boundary_z=bound.z,
+                nominal_p=bound.nominal_p,
+                alpha_spent=bound.alpha_spent,
+                observed_z=look.observed_z,
+                crossed=crossed,
+            )
+        )
+    return tuple(rows)
+
+
+def _current_look(plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None) -> Look | None:
+    """This snapshot's look, from the first comparison of the monitored outcome (none in a pooled analysis)."""
+    row = next((r for r in comparisons if r.parameter == plan.outcome and r.p_value is not None), None)
+    if row is None or row.estimate is None or row.p_value is None:
+        return None
+    fraction = min((row.n_arm + row.n_control) / plan.maximum_information, 1.0)
+    z = float(stats.norm.isf(max(row.p_value, 1e-300) / 2))
+    favours = row.estimate > 0 if plan.direction == "higher" else row.estimate < 0
+    return Look(fraction, z if favours else -z, on)
+
+
+def _look(entry: Any, index: int) -> Look:
+    if not isinstance(entry, dict) or not _is_fraction(entry.get("information_fraction")):
+        raise _error(f"look {index}: information_fraction must be a number in (0, 1]", "looks.information_fraction")
+    z = entry.get("observed_z")
+    if z is not None and (not isinstance(z, int | float) or isinstance(z, bool) or not math.isfinite(z)):
+        raise _error(f"look {index}: observed_z must be a number", "looks.observed_z")
+    on = entry.get("date")
+    if isinstance(on, str):
+        try:
+            on = date.fromisoformat(on)
+        except ValueError:
+            raise _error(f"look {index}: date '{on}' is not YYYY-MM-DD", "looks.date") from None
+    if on is not None and not isinstance(on, date):
+        raise _error(f"look {index}: date must be YYYY-MM-DD", "looks.date")
+    return Look(float(entry["information_fraction"]), None if z is None else float(z), on)
+
+
+def _is_fraction(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+
+
+def _number(section: dict[str, Any], key: str, default: float) -> float:
+    value = section.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise _error(f"{key} must be a number", key)
+    return float(value)
+
+
+def _error(problem: str, key: str) -> DataError:
+    return DataError(f"monitoring: {problem}", file="trial.toml", column=f"monitoring.{key}" if key else "monitoring")

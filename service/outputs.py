@@ -1,0 +1,98 @@
+"""Producing a snapshot's outputs: the tables and the DSMB reports, each written atomically and recorded as an
+artifact. The command line and the scheduler both call these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from service.artifacts import record_artifacts
+from service.gcpause import paused_gc
+from service.importing.records import ImportedTrial
+from service.models import Snapshot
+from service.reports.changes import find_previous_report
+from service.reports.datacut import derive_data_cut
+from service.reports.dsmb import DsmbOptions, build_dsmb_context
+from service.reports.render import render_html
+from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
+from service.tables_export import write_atomic, write_tables
+from service.trialdata import analyse_stored_snapshot, load_snapshot_data, load_snapshot_for_analysis
+
+
+def produce_tables(
+    engine: Engine, snapshot: Snapshot, target: Path, fmt: str = "csv", soc_order: str | None = None
+) -> int:
+    results = analyse_stored_snapshot(engine, snapshot, soc_order)
+    files = write_tables(results, target, fmt)
+    record_artifacts(engine, snapshot, "tables", files, {"format": fmt, "soc_order": soc_order}, now=datetime.now(UTC))
+    return len(results.tables)
+
+
+@dataclass(frozen=True)
+class DsmbRequest:
+    session: str
+    organisation: str = ""
+    cutoff: date | None = None
+    unmask: bool = False
+    final: bool = False
+    report_date: date | None = None
+    since: int | None = None  # the snapshot of the previous report (default: the latest earlier DSMB report's)
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+
+def produce_dsmb(engine: Engine, snapshot: Snapshot, target: Path, request: DsmbRequest) -> str:
+    """Render one edition of the DSMB report to `target`; returns its sha256."""
+    data, frame = read_report_data(engine, snapshot, request.cutoff)
+    previous_report = find_previous_report(engine, snapshot, request.since)
+    previous = None
+    if previous_report is not None:
+        earlier = previous_report.snapshot
+        cut = previous_report.data_cutoff if previous_report.data_cutoff != earlier.data_cutoff else None
+        previous, _ = read_report_data(engine, earlier, cut)
+    data_cutoff = request.cutoff or snapshot.data_cutoff
+    dated = request.report_date or data_cutoff or snapshot.created_at.date()
+    options = DsmbOptions(
+        request.session,
+        dated,
+        data_cutoff,
+        snapshot.content_hash,
+        snapshot.id,
+        request.organisation,
+        request.unmask,
+        request.final,
+    )
+    with paused_gc():
+        context = build_dsmb_context(data, options, ae_frame=frame, previous=previous, previous_report=previous_report)
+        html = render_html("dsmb/report.html", context)
+    pdf = render_pdf_in_worker(html, dated=dated, attachments=context["attachments"], memory_mb=request.memory_mb)
+    digest = write_atomic(target, pdf)
+    record_artifacts(
+        engine,
+        snapshot,
+        f"dsmb-{request.session}",
+        {target: digest},
+        {
+            "session": request.session,
+            "cutoff": str(data_cutoff),
+            "unmask": request.unmask,
+            "final": request.final,
+            "previous_snapshot": previous_report.snapshot.id if previous_report else None,
+        },
+        now=datetime.now(UTC),
+    )
+    return digest
+
+
+def read_report_data(
+    engine: Engine, snapshot: Snapshot, cutoff: date | None
+) -> tuple[ImportedTrial, pd.DataFrame | None]:
+    """The snapshot as a report reads it: AEs as columns, full records only for the listed ones; or, for a data
+    cut, every record (the cut filters them), without a frame."""
+    if cutoff is None:
+        with paused_gc():
+            return load_snapshot_for_analysis(engine, snapshot)
+    return derive_data_cut(load_snapshot_data(engine, snapshot), cutoff), None

@@ -1,0 +1,289 @@
+"""The DSMB report's figures, as inline SVG drawn from the analysis tables (never from anything else)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from service.reports.svg import Canvas
+from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow
+
+COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000")
+GRID = "#d9d9d9"
+
+
+def enrollment_chart(rows: Sequence[EnrollmentRow], target: int | None) -> Markup:
+    """Cumulative randomizations by month (solid) against the planned path (dashed) and the target."""
+    total = [r for r in rows if r.arm == TOTAL]
+    canvas = Canvas(480, 220, "Cumulative enrollment against target")
+    left, top, width, height = 42.0, 14.0, 420.0, 160.0
+    ceiling = max([r.cumulative for r in total] + [target or 0, 1])
+    ceiling = _nice_ceiling(ceiling)
+    months = len(total)
+
+    def x(index: float) -> float:
+        return left + width * index / max(months, 1)
+
+    def y(value: float) -> float:
+        return top + height * (1 - value / ceiling)
+
+    _y_axis(canvas, left, width, top, height, ceiling, y)
+    step = max(1, round(months / 8))
+    for index, row in enumerate(total):
+        if index % step == 0:
+            canvas.line(x(index), top + height, x(index), top + height + 3)
+            canvas.text(x(index), top + height + 12, row.month, anchor="middle", size=7)
+    if target:
+        canvas.line(left, y(target), left + width, y(target), stroke="#999", width=0.6, dash="2 2")
+        canvas.text(left + width, y(target) - 3, f"Target {target}", anchor="end", size=7, fill="#555")
+    planned = [(x(i + 1), y(r.target_cumulative)) for i, r in enumerate(total) if r.target_cumulative is not None]
+    if planned:
+        canvas.polyline([(x(0), y(0)), *planned], stroke=COLOURS[1], width=1.2, dash="4 3")
+    actual: list[tuple[float, float]] = [(x(0), y(0))]
+    for index, row in enumerate(total):
+        actual += [(x(index), y(row.cumulative - row.n_randomized)), (x(index + 1), y(row.cumulative))]
+    canvas.polyline(actual, stroke=COLOURS[0], width=1.6)
+    legend_y = top + height + 28
+    canvas.line(left, legend_y - 3, left + 18, legend_y - 3, stroke=COLOURS[0], width=1.6)
+    canvas.text(left + 22, legend_y, "Randomized (cumulative)", size=7)
+    if planned:
+        canvas.line(left + 150, legend_y - 3, left + 168, legend_y - 3, stroke=COLOURS[1], width=1.2, dash="4 3")
+        canvas.text(left + 172, legend_y, "Planned enrollment", size=7)
+    return canvas.markup()
+
+
+def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], names: Mapping[str, str]) -> Markup:
+    """CONSORT flow: screened, excluded, randomized, then per arm allocated, treated, discontinued (with reasons)
+    and completed."""
+    count = {(r.category, r.arm): r.n for r in rows if r.kind == "milestone"}
+    reasons: dict[str, list[tuple[str, int]]] = {}
+    for r in rows:
+        if r.kind == "reason" and r.n:
+            reasons.setdefault(r.arm, []).append((r.category, r.n))
+    arms = [c for c in columns if c != TOTAL] or [TOTAL]
+    most_reasons = max([len(reasons.get(a, [])) for a in arms] + [0])
+    box_w = min(200.0, (480 - 20 * (len(arms) - 1)) / len(arms))
+    width = max(480.0, len(arms) * box_w + 20 * (len(arms) - 1))
+    height = 250 + 10 * most_reasons
+    canvas = Canvas(width, height, "CONSORT flow diagram")
+    centre = width / 2
+    _box(canvas, centre - 90, 4, 180, 24, [f"Assessed for eligibility (n = {count.get(('Screened', TOTAL), 0)})"])
+    excluded = count.get(("Not randomized", TOTAL), 0)
+    canvas.line(centre, 28, centre, 70)
+    canvas.line(centre, 44, centre + 110, 44)
+    _box(
+        canvas,
+        centre + 110,
+        32,
+        min(170.0, width - centre - 112),
+        24,
+        [f"Not randomized (n = {excluded})", f"Screen failure: {count.get(('Screen failure', TOTAL), 0)}"],
+    )
+    _box(canvas, centre - 90, 70, 180, 18, [f"Randomized (n = {count.get(('Randomized', TOTAL), 0)})"], bold=True)
+    canvas.line(centre, 88, centre, 98)
+    slot = width / len(arms)
+    if len(arms) > 1:
+        canvas.line(slot / 2, 98, width - slot / 2, 98)
+    for index, arm in enumerate(arms):
+        x = slot * index + (slot - box_w) / 2
+        mid = slot * index + slot / 2
+        canvas.line(mid, 98, mid, 106)
+        label = names.get(arm, arm)
+        _box(
+            canvas,
+            x,
+            106,
+            box_w,
+            30,
+            [
+                f"Allocated: {label} (n = {count.get(('Randomized', arm), 0)})",
+                f"Received treatment (n = {count.get(('Treated', arm), 0)})",
+            ],
+        )
+        canvas.line(mid, 136, mid, 146)
+        lost = [f"Discontinued (n = {count.get(('Discontinued', arm), 0)})"]
+        lost += [f"{reason}: {n}" for reason, n in reasons.get(arm, [])]
+        lost_h = 10.0 * (1 + most_reasons) + 6
+        _box(canvas, x, 146, box_w, lost_h, lost)
+        canvas.line(mid, 146 + lost_h, mid, 156 + lost_h)
+        _box(
+            canvas,
+            x,
+            156 + lost_h,
+            box_w,
+            30,
+            [
+                f"Completed (n = {count.get(('Completed', arm), 0)})",
+                f"Ongoing (n = {count.get(('Ongoing', arm), 0)})",
+            ],
+        )
+    return canvas.markup()
+
+
+def ae_incidence_plot(
+    rows: Sequence[AECountRow], arms: Sequence[str], control: str | None, names: Mapping[str, str], limit: int = 20
+) -> Markup | None:
+    """Closed session: the most frequent preferred terms, with the percentage of each arm affected (left) and
+    each arm's risk difference against control with its 95% CI (right). None when there is nothing to compare."""
+    if control is None or len(arms) < 2:
+        return None
+    terms: dict[tuple[str, str], dict[str, AECountRow]] = {}
+    for row in rows:
+        if row.level == "pt":
+            terms.setdefault((row.soc, row.pt), {})[row.arm] = row
+    ranked = sorted(terms.items(), key=lambda item: (-item[1][TOTAL].n_subjects, item[0][1].casefold()))[:limit]
+    if not ranked:
+        return None
+    compared = [a for a in arms if a != control]
+    line_h = 14.0
+    top, label_w, panel_w, gap = 26.0, 150.0, 140.0, 44.0
+    height = top + line_h * len(ranked) + 40
+    width = label_w + 2 * panel_w + gap + 20
+    canvas = Canvas(width, height, "Adverse event incidence by arm, with risk differences")
+    bottom = top + line_h * len(ranked)
+    highest = _nice_ceiling(max(r.percent or 0 for _, cells in ranked for r in cells.values()) or 1)
+    left_x = label_w
+
+    def px(value: float) -> float:
+        return left_x + panel_w * value / highest
+
+    spans = [
+        abs(v)
+        for _, cells in ranked
+        for a in compared
+        for v in (cells[a].risk_diff_low, cells[a].risk_diff_high)
+        if v is not None
+    ]
+    reach = _nice_ceiling(max([*spans, 1.0]))
+    right_x = label_w + panel_w + gap
+
+    def rx(value: float) -> float:
+        return right_x + panel_w * (value + reach) / (2 * reach)
+
+    for fraction in (0, 0.5, 1):
+        canvas.line(px(highest * fraction), top - 4, px(highest * fraction), bottom, stroke=GRID, width=0.5)
+        canvas.text(px(highest * fraction), bottom + 10, f"{highest * fraction:g}", anchor="middle", size=7)
+        value = -reach + 2 * reach * fraction
+        canvas.line(rx(value), top - 4, rx(value), bottom, stroke="#888" if value == 0 else GRID, width=0.5)
+        canvas.text(rx(value), bottom + 10, f"{value:g}", anchor="middle", size=7)
+    canvas.text(left_x + panel_w / 2, bottom + 21, "Participants with the event (%)", anchor="middle", size=7)
+    canvas.text(
+        right_x + panel_w / 2, bottom + 21, "Risk difference vs control (% points, 95% CI)", anchor="middle", size=7
+    )
+    for index, ((_, pt), cells) in enumerate(ranked):
+        y = top + line_h * index + line_h / 2
+        canvas.text(label_w - 6, y + 3, _shorten(pt, 34), anchor="end", size=7)
+        canvas.line(left_x, y, left_x + panel_w, y, stroke="#f0f0f0", width=0.4)
+        for number, arm in enumerate(arms):
+            colour = COLOURS[number % len(COLOURS)]
+            percent = cells[arm].percent or 0.0
+            if arm == control:
+                canvas.diamond(px(percent), y, 3.2, colour)
+            else:
+                canvas.circle(px(percent), y, 2.8, colour)
+        for number, arm in enumerate(compared):
+            row = cells[arm]
+            if row.risk_diff is None or row.risk_diff_low is None or row.risk_diff_high is None:
+                continue
+            offset = (number - (len(compared) - 1) / 2) * 3
+            colour = COLOURS[arms.index(arm) % len(COLOURS)]
+            canvas.line(rx(row.risk_diff_low), y + offset, rx(row.risk_diff_high), y + offset, stroke=colour, width=1.0)
+            canvas.circle(rx(row.risk_diff), y + offset, 2.4, colour)
+    legend_x = left_x
+    for number, arm in enumerate(arms):
+        colour = COLOURS[number % len(COLOURS)]
+        if arm == control:
+            canvas.diamond(legend_x + 3, 10, 3.2, colour)
+        else:
+            canvas.circle(legend_x + 3, 10, 2.8, colour)
+        label = names.get(arm, arm) + (" (control)" if arm == control else "")
+        canvas.text(legend_x + 10, 13, label, size=7)
+        legend_x += 10 + 5.2 * len(label) + 14
+    return canvas.markup()
+
+
+def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
+    """Efficacy boundaries (±z) by information fraction, with the observed z at the looks done."""
+    if not rows:
+        return None
+    canvas = Canvas(420, 210, "Group-sequential monitoring boundaries")
+    left, top, width, height = 40.0, 10.0, 360.0, 160.0
+    finite = [r.boundary_z for r in rows if r.boundary_z < 50] + [abs(r.observed_z) for r in rows if r.observed_z]
+    reach = float(math.ceil(max([*finite, 3.0]) + 0.5))
+    low = -reach if sides == 2 else min(-1.0, min([r.observed_z or 0 for r in rows]) - 0.5)
+
+    def x(fraction: float) -> float:
+        return left + width * fraction
+
+    def y(z: float) -> float:
+        return top + height * (reach - z) / (reach - low)
+
+    canvas.rect(left, top, width, height, fill="none", stroke="#999")
+    for tick in range(int(low), int(reach) + 1):
+        canvas.line(left - 3, y(tick), left + width, y(tick), stroke="#888" if tick == 0 else GRID, width=0.5)
+        canvas.text(left - 6, y(tick) + 3, f"{tick:d}", anchor="end", size=7)
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        canvas.line(x(tick), top + height, x(tick), top + height + 3)
+        canvas.text(x(tick), top + height + 12, f"{tick:g}", anchor="middle", size=7)
+    canvas.text(left + width / 2, top + height + 24, "Information fraction", anchor="middle", size=7)
+    shown = [r for r in rows if r.boundary_z < reach]
+    canvas.polyline([(x(r.information_fraction), y(r.boundary_z)) for r in shown], stroke=COLOURS[1], width=1.2)
+    for r in shown:
+        canvas.circle(x(r.information_fraction), y(r.boundary_z), 2.2, COLOURS[1])
+        if sides == 2:
+            canvas.circle(x(r.information_fraction), y(-r.boundary_z), 2.2, COLOURS[1])
+    if sides == 2:
+        canvas.polyline([(x(r.information_fraction), y(-r.boundary_z)) for r in shown], stroke=COLOURS[1], width=1.2)
+    observed = [r for r in rows if r.observed_z is not None]
+    if observed:
+        canvas.polyline(
+            [(x(r.information_fraction), y(_clip(r.observed_z or 0.0, low, reach))) for r in observed],
+            stroke=COLOURS[0],
+            width=1.0,
+            dash="3 2",
+        )
+    for r in observed:
+        canvas.diamond(x(r.information_fraction), y(_clip(r.observed_z or 0.0, low, reach)), 3.5, COLOURS[0])
+    canvas.line(left + 10, top + 10, left + 28, top + 10, stroke=COLOURS[1], width=1.2)
+    canvas.text(left + 32, top + 13, "Efficacy boundary", size=7)
+    canvas.diamond(left + 19, top + 22, 3.5, COLOURS[0])
+    canvas.text(left + 32, top + 25, "Observed z", size=7)
+    return canvas.markup()
+
+
+def _box(
+    canvas: Canvas, x: float, y: float, width: float, height: float, lines: Sequence[str], bold: bool = False
+) -> None:
+    canvas.rect(x, y, width, height)
+    first = y + (height - 10 * len(lines)) / 2 + 7.5
+    for index, text in enumerate(lines):
+        canvas.text(x + 5, first + 10 * index, _shorten(text, int(width / 4.6)), size=7, bold=bold and index == 0)
+
+
+def _y_axis(canvas: Canvas, left: float, width: float, top: float, height: float, ceiling: float, y: Any) -> None:
+    for step in range(5):
+        value = ceiling * step / 4
+        canvas.line(left, y(value), left + width, y(value), stroke=GRID, width=0.5)
+        canvas.text(left - 5, y(value) + 3, f"{value:g}", anchor="end", size=7)
+    canvas.line(left, top, left, top + height)
+    canvas.line(left, top + height, left + width, top + height)
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest round number at or above `value` that splits into four round ticks (4, 8, 20, 40, 100, …)."""
+    magnitude = 10 ** max(len(str(int(value))) - 1, 0)
+    for multiple in (0.4, 0.8, 1, 2, 4, 8, 10):
+        if multiple * magnitude >= value:
+            return float(multiple * magnitude)
+    return float(10 * magnitude)
+
+
+def _clip(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
