@@ -20,8 +20,7 @@ def enrollment_chart(rows: Sequence[EnrollmentRow], target: int | None) -> Marku
     total = [r for r in rows if r.arm == TOTAL]
     canvas = Canvas(480, 220, "Cumulative enrollment against target")
     left, top, width, height = 42.0, 14.0, 420.0, 160.0
-    ceiling = max([r.cumulative for r in total] + [target or 0, 1])
-    ceiling = _nice_ceiling(ceiling)
+    ceiling = _nice_ceiling(max([r.cumulative for r in total] + [target or 0, 1]))
     months = len(total)
 
     def x(index: float) -> float:
@@ -225,9 +224,9 @@ def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
     for tick in range(int(low), int(reach) + 1):
         canvas.line(left - 3, y(tick), left + width, y(tick), stroke="#888" if tick == 0 else GRID, width=0.5)
         canvas.text(left - 6, y(tick) + 3, f"{tick:d}", anchor="end", size=7)
-    for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        canvas.line(x(tick), top + height, x(tick), top + height + 3)
-        canvas.text(x(tick), top + height + 12, f"{tick:g}", anchor="middle", size=7)
+    for fraction in (0, 0.25, 0.5, 0.75, 1.0):
+        canvas.line(x(fraction), top + height, x(fraction), top + height + 3)
+        canvas.text(x(fraction), top + height + 12, f"{fraction:g}", anchor="middle", size=7)
     canvas.text(left + width / 2, top + height + 24, "Information fraction", anchor="middle", size=7)
     shown = [r for r in rows if r.boundary_z < reach]
     canvas.polyline([(x(r.information_fraction), y(r.boundary_z)) for r in shown], stroke=COLOURS[1], width=1.2)

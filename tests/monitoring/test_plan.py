@@ -1,0 +1,116 @@
+"""The [monitoring] plan: checked at import, and turned into the looks of the closed report's monitoring table."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
+from service.monitoring.spending import spending_boundaries
+from service.results import ComparisonRow
+
+OUTCOMES = '\n[[outcomes]]\nparameter = "SCORE"\ntitle = "Score"\ntype = "primary"\n'
+GOOD = (
+    '\n[monitoring]\noutcome = "SCORE"\nmaximum_information = 20\nplanned_fractions = [0.5, 1.0]\n'
+    "[[monitoring.looks]]\ninformation_fraction = 0.5\nobserved_z = 1.0\ndate = 2020-03-01\n"
+)
+
+
+def comparison(
+    estimate: float, p: float, n_arm: int = 8, n_control: int = 7, parameter: str = "SCORE"
+) -> ComparisonRow:
+    return ComparisonRow(
+        parameter, "Score", "primary", "Month 6", "Active", "Placebo", "welch", "difference in means",
+        estimate, None, None, p, n_arm, n_control, "",
+    )  # fmt: skip
+
+
+def plan(**changes: Any) -> MonitoringPlan:
+    raw: dict[str, Any] = {
+        "outcomes": [{"parameter": "SCORE"}],
+        "monitoring": {
+            "outcome": "SCORE",
+            "maximum_information": 20,
+            "planned_fractions": [0.5, 1.0],
+            "looks": [{"information_fraction": 0.5, "observed_z": 1.0, "date": "2020-03-01"}],
+            **changes,
+        },
+    }
+    parsed = parse_monitoring(raw)
+    assert parsed is not None
+    return parsed
+
+
+def test_the_looks_done_this_one_and_the_planned_ones_left() -> None:
+    # This look: 8 + 7 = 15 of 20 participants → 0.75; p = 0.01 two-sided → z = Φ⁻¹(0.995) = 2.5758.
+    rows = monitoring_rows(plan(), [comparison(0.4, 0.01)], date(2020, 6, 1))
+    assert [(r.look, r.status, r.information_fraction) for r in rows] == [
+        (1, "done", 0.5),
+        (2, "current", 0.75),
+        (3, "planned", 1.0),
+    ]
+    bounds = spending_boundaries([0.5, 0.75, 1.0], alpha=0.05, sides=2, shape="obrien-fleming")
+    assert [r.boundary_z for r in rows] == [b.z for b in bounds]
+    assert rows[1].observed_z == pytest.approx(2.5758, abs=1e-4)
+    assert [r.crossed for r in rows] == ["no", "yes" if bounds[1].z <= 2.5758 else "no", ""]
+    assert rows[0].observed_z == 1.0 and rows[0].analysis_date == date(2020, 3, 1)
+    assert rows[1].analysis_date == date(2020, 6, 1)
+    assert rows[2].observed_z is None
+    assert rows[-1].alpha_spent == pytest.approx(0.05)
+
+
+def test_the_sign_follows_the_direction_that_favours_the_experimental_arm() -> None:
+    lower = monitoring_rows(plan(direction="lower"), [comparison(-0.4, 0.01)], None)
+    assert lower[1].observed_z == pytest.approx(2.5758, abs=1e-4)
+    higher = monitoring_rows(plan(), [comparison(-0.4, 0.01)], None)
+    assert higher[1].observed_z == pytest.approx(-2.5758, abs=1e-4)
+    # One-sided: a z against the experimental arm never crosses the efficacy boundary.
+    one_sided = monitoring_rows(plan(sides=1), [comparison(-3.0, 1e-6)], None)
+    assert one_sided[1].crossed == "no"
+
+
+def test_without_a_comparison_only_the_plan_is_shown() -> None:
+    # The open edition's pooled analysis has no comparison: the looks done and planned, no current one.
+    rows = monitoring_rows(plan(), [], None)
+    assert [(r.status, r.information_fraction) for r in rows] == [("done", 0.5), ("planned", 1.0)]
+
+
+def test_information_past_the_maximum_is_the_final_look() -> None:
+    rows = monitoring_rows(plan(), [comparison(1.0, 0.2, n_arm=12, n_control=11)], None)
+    assert [(r.status, r.information_fraction) for r in rows] == [("done", 0.5), ("current", 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("section", "column", "message"),
+    [
+        ('outcome = "NOPE"\nmaximum_information = 20', "monitoring.outcome", "outcome 'NOPE' is not the parameter"),
+        ('outcome = "SCORE"', "monitoring.maximum_information", "maximum_information must be a positive"),
+        ('outcome = "SCORE"\nmaximum_information = 20\nspending = "haybittle"', "monitoring.spending",
+         "spending 'haybittle' is not one of obrien-fleming, pocock"),
+        ('outcome = "SCORE"\nmaximum_information = 20\nalpha = 0.7', "monitoring.alpha", "alpha 0.7 is not between"),
+        ('outcome = "SCORE"\nmaximum_information = 20\nsides = 3', "monitoring.sides", "sides 3 is not 1 or 2"),
+        ('outcome = "SCORE"\nmaximum_information = 20\nplanned_fractions = [0.5, 1.5]',
+         "monitoring.planned_fractions", "planned_fractions must be a list of numbers in (0, 1]"),
+        ('outcome = "SCORE"\nmaximum_information = 20\nplanned_fractions = [1.0, 0.5]',
+         "monitoring.planned_fractions", "planned_fractions must increase"),
+        ('outcome = "SCORE"\nmaximum_information = 20\n[[monitoring.looks]]\ninformation_fraction = 0.5\n'
+         'observed_z = "big"', "monitoring.looks.observed_z", "look 1: observed_z must be a number"),
+    ],
+)  # fmt: skip
+def test_a_bad_plan_is_refused_at_import(run_cli, tiny: Path, section: str, column: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    definition = tiny / "trial.toml"
+    definition.write_text(definition.read_text() + OUTCOMES + "\n[monitoring]\n" + section + "\n")
+    result = run_cli("import", "tiny", "--source", str(tiny))
+    assert result.exit_code == 2
+    assert "trial.toml" in result.stderr and column in result.stderr, result.stderr
+    assert message in result.stderr, result.stderr
+    assert "tiny" not in run_cli("trials").stdout  # nothing was imported
+
+
+def test_a_good_plan_imports(run_cli, tiny: Path) -> None:  # type: ignore[no-untyped-def]
+    definition = tiny / "trial.toml"
+    definition.write_text(definition.read_text() + OUTCOMES + GOOD)
+    assert run_cli("import", "tiny", "--source", str(tiny)).exit_code == 0
