@@ -22,6 +22,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_tables.py
+	$(BIN)/python bench/bench_dsmb.py
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
