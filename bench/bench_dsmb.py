@@ -78,7 +78,8 @@ ours = pages(out / "report.pdf")
 parent_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
-rows = [[cell.text_content() for cell in tr.xpath("./td|./th")] for tr in lxml_html.fromstring(captured["html"]).iter("tr")]
+document = lxml_html.fromstring(captured["html"])
+rows = [[cell.text_content() for cell in tr.xpath("./td|./th")] for tr in document.iter("tr")]
 plain = "<html><body><table>" + "".join(
     "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
 ) + "</table></body></html>"
@@ -114,7 +115,8 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         trials = [("example", EXAMPLE)] + [
-            (f"{size:,} × {args.aes}", generate(Path(tmp) / f"t{size}", size, args.aes, "bundle")) for size in args.sizes
+            (f"{size:,} × {args.aes}", generate(Path(tmp) / f"t{size}", size, args.aes, "bundle"))
+            for size in args.sizes
         ]
         for index, (name, source) in enumerate(trials):
             url = f"sqlite:///{Path(tmp) / f'r{index}.db'}"

@@ -81,6 +81,7 @@ ROW_TYPES: dict[str, type] = {
     "outcome_comparison": ComparisonRow,
     "monitoring": MonitoringRow,
 }
+NO_CONTROL_NOTE = "No control arm is defined, so no comparison is made."
 TEAE_RULE = "TEAE: treatment-emergent adverse event (as flagged in the data, or derived: see README)."
 DEFAULT_OTHER_THRESHOLD = 5.0
 
@@ -117,11 +118,7 @@ def build_analysis(
     ) -> None:
         tables[name] = Table(name, ROW_TYPES[name], title, population, denominators, notes, rows)
 
-    control_note = (
-        COMPARISON_RULE.format(control=safety.control)
-        if safety.control
-        else ("No control arm is defined, so no comparison is made.")
-    )
+    control_note = COMPARISON_RULE.format(control=safety.control) if safety.control else NO_CONTROL_NOTE
     ae_notes = (TEAE_RULE, ARM_RULE, *COUNTING_RULES, control_note)
     at_risk = dict(safety.at_risk)
     add(

@@ -10,12 +10,12 @@ from typing import Any
 import pandas as pd
 
 from service import __version__
-from service.analysis import build_analysis
+from service.analysis import NO_CONTROL_NOTE, build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
 from service.monitoring.plan import parse_monitoring
 from service.reports.changes import PreviousReport, summarise_changes
 from service.reports.figures import ae_incidence_plot, consort_diagram, enrollment_chart, monitoring_plot
-from service.results import TOTAL, AnalysisResults, ExposureRow, SiteRow
+from service.results import TOTAL, AnalysisResults, ExposureRow, SiteRow, Table
 from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
@@ -77,6 +77,11 @@ def build_dsmb_context(
         ae_frame=ae_frame,
     )
     closed = options.session == "closed"
+    if not closed:
+        results = replace(results, tables={name: _pooled_notes(table) for name, table in results.tables.items()})
+    elif not options.unmask:
+        masked = arm_display_names(results.arms, unmask=False)
+        results = replace(results, tables={n: _masked_notes(t, masked) for n, t in results.tables.items()})
     if closed:
         columns = [*results.arms, TOTAL]
         names = arm_display_names(results.arms, options.unmask)
@@ -140,8 +145,39 @@ def build_dsmb_context(
         "exposure_lines": exposure_lines,
         "disposition_lines": disposition_lines,
         "sites": site_lines,
-        "attachments": {f"{name}.csv": render_csv(table) for name, table in tables.items()},
+        "attachments": {
+            f"{name}.csv": render_csv(_masked_rows(table, names) if closed and not options.unmask else table)
+            for name, table in tables.items()
+        },
     }
+
+
+POOLED_NOTE = "Open session: the arms are pooled, so no comparison between arms is shown."
+
+
+def _pooled_notes(table: Table[Any]) -> Table[Any]:
+    """The open edition's footnotes: the pooled analysis has no control arm because the arms are pooled, not
+    because the trial has none."""
+    return replace(table, footnotes=tuple(POOLED_NOTE if n == NO_CONTROL_NOTE else n for n in table.footnotes))
+
+
+def _masked_notes(table: Table[Any], names: dict[str, str]) -> Table[Any]:
+    """Footnotes that name an arm (e.g. "each arm against Placebo") name it as the masked report does."""
+    notes = []
+    for note in table.footnotes:
+        for label, shown in names.items():
+            note = note.replace(label, shown)
+        notes.append(note)
+    return replace(table, footnotes=tuple(notes))
+
+
+def _masked_rows(table: Table[Any], names: dict[str, str]) -> Table[Any]:
+    """A table as the masked closed edition attaches it: arms (and control arms) by their masked names, so the
+    key is not in the PDF's attachments either."""
+    fields = [f for f in ("arm", "control") if f in getattr(table.row_type, "__dataclass_fields__", {})]
+    rows = tuple(replace(row, **{f: names.get(getattr(row, f), getattr(row, f)) for f in fields}) for row in table.rows)
+    denominators = {names.get(arm, arm): n for arm, n in table.denominators.items()}
+    return replace(table, rows=rows, denominators=denominators)
 
 
 @dataclass(frozen=True)

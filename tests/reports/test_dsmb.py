@@ -146,6 +146,8 @@ def test_closed_numbers_equal_the_analysis_tables(reports: dict[str, Path]) -> N
 def test_open_edition_has_no_arm_level_data(reports: dict[str, Path]) -> None:
     text = "\n".join(pages(reports["open"]))
     # "Placebo" also stands in the trial's title ("Placebo-Controlled"), which the open report may print.
+    assert "Open session: the arms are pooled" in " ".join(text.split())
+    assert "No control arm is defined" not in text
     for forbidden in ("Mesenchymal stem cells", "Arm A", "Arm B", " vs control", "RD (95% CI)"):
         assert forbidden not in text, forbidden
     assert not re.search(r"\bPlacebo\b(?!-Controlled)", text)
@@ -158,6 +160,13 @@ def test_open_edition_has_no_arm_level_data(reports: dict[str, Path]) -> None:
     } - totals
     assert arm_cells, "the fixture must have arm-level cells to look for"
     assert not [cell for cell in arm_cells if cell in text]
+
+
+def test_the_masked_closed_edition_never_names_an_arm(reports: dict[str, Path]) -> None:
+    text = "\n".join(pages(reports["closed"], layout=False))
+    assert "Mesenchymal stem cells" not in text
+    assert not re.search(r"\bPlacebo\b(?!-Controlled)", text)
+    assert "against Arm B" in " ".join(text.split())  # the comparison footnote, masked
 
 
 def test_open_edition_is_built_from_data_without_arms() -> None:
@@ -290,9 +299,13 @@ def test_the_editions_tables_are_attached_as_csv(reports: dict[str, Path], sessi
     files = {path.name: path.read_text(encoding="utf-8") for path in tmp_path.glob("*.csv")}
     assert {"ae_soc_pt.csv", "ae_overview.csv", "disposition.csv", "baseline.csv"} <= set(files)
     assert files["ae_soc_pt.csv"].splitlines()[0].startswith("level,soc,pt,arm,n_subjects,n_events,n_at_risk")
+    # The open edition has no arms; the closed one names them as it prints them, masked: the key is not
+    # attached either.
     arm_labels = ("Mesenchymal stem cells", "Placebo")
     leaked = [name for name, text in files.items() if any(label in text for label in arm_labels)]
-    assert (leaked == []) is (session == "open")
+    assert leaked == []
+    assert ("Arm A" in files["ae_soc_pt.csv"]) is (session == "closed")
+    assert ("Arm B" in files["listing_serious.csv"]) is (session == "closed")
 
 
 def test_a_render_over_its_memory_cap_stops_and_writes_nothing(stored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
