@@ -34,6 +34,7 @@ from service.results import (
     OverviewRow,
     RateRow,
     RegistryAERow,
+    RegistryGroupRow,
     SiteRow,
     SummaryRow,
     Table,
@@ -53,6 +54,7 @@ from service.safety.rates import RATE_RULE, summarise_incidence_rates
 from service.safety.registry import (
     summarise_mortality_for_registry,
     summarise_other_for_registry,
+    summarise_registry_groups,
     summarise_serious_for_registry,
 )
 from service.safety.soc_order import SOC_ORDERS
@@ -68,6 +70,7 @@ ROW_TYPES: dict[str, type] = {
     "ae_registry_serious": RegistryAERow,
     "ae_registry_other": RegistryAERow,
     "ae_registry_mortality": MortalityRow,
+    "ae_registry_groups": RegistryGroupRow,
     "ae_incidence_rates": RateRow,
     "listing_serious": ListingRow,
     "listing_deaths": DeathRow,
@@ -205,6 +208,14 @@ def build_analysis(
         at_risk,
         ("Deaths from any cause, whether or not treatment-emergent.",),
         summarise_mortality_for_registry(safety),
+    )
+    add(
+        "ae_registry_groups",
+        "Arm totals for the registry AE tables",
+        SAFETY_POPULATION,
+        at_risk,
+        (TEAE_RULE, "Other affected: participants with at least one of the other (non-serious) terms listed."),
+        summarise_registry_groups(safety, threshold),
     )
     add(
         "ae_incidence_rates",

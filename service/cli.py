@@ -17,12 +17,14 @@ import click
 from rich.console import Console
 from sqlalchemy import Engine
 
+from registry.ctgov.build import SECTIONS
+from registry.ctgov.validate import Problem, validate_ctgov_file
 from service import __version__
 from service.config import SOURCE_FORMATS, Config, load_config
 from service.db import open_database
 from service.errors import DataError, ServiceError
 from service.importing import load_source
-from service.outputs import DsmbRequest, produce_dsmb, produce_tables
+from service.outputs import DsmbRequest, produce_ctgov, produce_dsmb, produce_tables
 from service.reports.dsmb import SESSIONS
 from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
@@ -254,6 +256,81 @@ def report_dsmb_command(
     click.echo(f"{trial}: wrote {target} ({session} session, snapshot {snapshot.id})")
 
 
+@cli.group("registry")
+def registry_group() -> None:
+    """Write registry files."""
+
+
+@registry_group.command("ctgov")
+@click.argument("trial")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="XML to write (default: OUTPUT_DIR/TRIAL/ctgov-results.xml).",
+)
+@click.option(
+    "--partial",
+    "partial",
+    is_flag=False,
+    flag_value=",".join(SECTIONS),
+    default=None,
+    help=f"A partial upload: only these sections (comma-separated: {', '.join(SECTIONS)}); alone, all of them. "
+    "PRS keeps the sections not sent.",
+)
+@click.option(
+    "--merge",
+    "merge",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="A record downloaded from PRS to put the results into (validated against ProtocolRecordSchema.xsd).",
+)
+@click.option("--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest).")
+@click.pass_obj
+def registry_ctgov_command(
+    app: AppContext, trial: str, out_file: Path | None, partial: str | None, merge: Path | None, snapshot_id: int | None
+) -> None:
+    """Write the ClinicalTrials.gov PRS results XML and validate it (exit 1 when it fails, after the list)."""
+    sections = tuple(SECTIONS)
+    if partial is not None:
+        sections = tuple(part.strip() for part in partial.split(",") if part.strip())
+        unknown = [part for part in sections if part not in SECTIONS]
+        if unknown or not sections:
+            raise click.BadParameter(
+                f"unknown section(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SECTIONS)}",
+                param_hint="--partial",
+            )
+    snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
+    target = out_file or app.config.output_dir / trial / "ctgov-results.xml"
+    with err.status("Writing the PRS results XML …"):
+        outcome = produce_ctgov(app.engine, snapshot, target, sections, partial is not None, merge)
+    report_registry_outcome(f"{trial}: wrote {target} (snapshot {snapshot.id})", outcome.problems, outcome.warnings)
+
+
+@cli.group("validate")
+def validate_group() -> None:
+    """Check a registry file against its schema and the registry's rules."""
+
+
+@validate_group.command("ctgov")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def validate_ctgov_command(file: Path) -> None:
+    """Check a PRS results document (rrs:result) or a PRS record (prs:study_collection)."""
+    report_registry_outcome(f"{file}: checked", validate_ctgov_file(file), [])
+
+
+def report_registry_outcome(done: str, problems: list[Problem], warnings: list[str]) -> None:
+    for warning in warnings:
+        err.print(f"warning: {warning}", markup=False)
+    if problems:
+        click.echo(f"{done}: {len(problems)} problem(s) to fix before upload:")
+        for problem in problems:
+            click.echo(f"  {problem}")
+        raise click.exceptions.Exit(1)
+    click.echo(f"{done}: valid (schema and PRS rules)")
+
+
 @cli.command("demo")
 @click.option(
     "--out",
@@ -274,6 +351,10 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     write_snapshot_manifest(outcome, target / "snapshot.json")
     with err.status("Analysing …"):
         produce_tables(app.engine, outcome.snapshot, target / "tables")
+    with err.status("Writing the PRS results XML …"):
+        ctgov = produce_ctgov(app.engine, outcome.snapshot, target / "ctgov-results.xml")
+    for problem in ctgov.problems:
+        err.print(f"ctgov-results.xml: {problem}", markup=False)
     for session in SESSIONS:
         request = DsmbRequest(session, organisation=app.config.organisation, memory_mb=app.config.render_memory_mb)
         with err.status(f"Rendering the {session}-session DSMB report …"):

@@ -8,8 +8,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
+from lxml import etree
 from sqlalchemy import Engine
 
+from registry.ctgov.build import SECTIONS, build_result
+from registry.ctgov.merge import merge_into_record
+from registry.ctgov.validate import Problem, check_schema, validate_result
+from service.analysis import build_analysis
 from service.artifacts import record_artifacts
 from service.gcpause import paused_gc
 from service.importing.records import ImportedTrial
@@ -96,3 +101,40 @@ def read_report_data(
         with paused_gc():
             return load_snapshot_for_analysis(engine, snapshot)
     return derive_data_cut(load_snapshot_data(engine, snapshot), cutoff), None
+
+
+@dataclass(frozen=True)
+class RegistryOutcome:
+    digest: str
+    problems: list[Problem]
+    warnings: list[str]
+
+
+def produce_ctgov(
+    engine: Engine,
+    snapshot: Snapshot,
+    target: Path,
+    sections: tuple[str, ...] = SECTIONS,
+    partial: bool = False,
+    merge: Path | None = None,
+) -> RegistryOutcome:
+    """The PRS results XML (or, with `merge`, the downloaded PRS record with it), written and validated; the
+    file is written even when it fails validation, so the data manager can see what to fix."""
+    with paused_gc():
+        data, frame = load_snapshot_for_analysis(engine, snapshot)
+        results = build_analysis(
+            data, snapshot_id=snapshot.id, content_hash=snapshot.content_hash, data_cutoff=snapshot.data_cutoff,
+            ae_frame=frame,
+        )  # fmt: skip
+    built = build_result(data, results, sections, partial)
+    problems = validate_result(built.root)
+    document = built.root
+    if merge is not None:
+        document = merge_into_record(merge, built.root, data.definition.study_id)
+        problems += check_schema(document, "ProtocolRecordSchema.xsd")
+    content = etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    digest = write_atomic(target, content)
+    options = {"sections": list(sections), "partial": partial, "merge": str(merge) if merge else None,
+               "valid": not problems}  # fmt: skip
+    record_artifacts(engine, snapshot, "ctgov", {target: digest}, options, now=datetime.now(UTC))
+    return RegistryOutcome(digest, problems, built.warnings)

@@ -88,6 +88,18 @@ class MortalityRow:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistryGroupRow:
+    """An arm's totals for the registry AE tables: participants at risk, affected by any serious term, affected
+    by any of the other (non-serious) terms listed, and deaths from any cause."""
+
+    arm: str
+    n_at_risk: int
+    n_serious_affected: int
+    n_other_affected: int
+    n_deaths: int
+
+
+@dataclass(frozen=True, slots=True)
 class RateRow:
     level: str
     soc: str

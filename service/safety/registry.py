@@ -8,7 +8,7 @@ from collections import defaultdict
 import pandas as pd
 
 from service.errors import DataError
-from service.results import MortalityRow, RegistryAERow
+from service.results import MortalityRow, RegistryAERow, RegistryGroupRow
 from service.safety.overview import count_deaths
 from service.safety.population import SafetySet
 from service.safety.soc_order import soc_sort_key
@@ -43,6 +43,28 @@ def summarise_other_for_registry(safety: SafetySet, threshold: float) -> tuple[R
 def summarise_mortality_for_registry(safety: SafetySet) -> tuple[MortalityRow, ...]:
     deaths = count_deaths(safety)
     return tuple(MortalityRow(arm, deaths[arm], safety.at_risk[arm]) for arm in safety.arms)
+
+
+def summarise_registry_groups(safety: SafetySet, threshold: float) -> tuple[RegistryGroupRow, ...]:
+    """Per arm: at risk, participants with any serious TEAE, participants with any of the other TEAEs the
+    registry table lists (terms reaching the threshold), and deaths."""
+    frame = safety.frame
+    serious = frame[frame["serious"].to_numpy()]
+    listed = {(r.soc, r.pt) for r in summarise_other_for_registry(safety, threshold)}
+    other = frame[~frame["serious"].to_numpy()]
+    keep = [(soc, pt) in listed for soc, pt in zip(other["soc"], other["pt"], strict=True)]
+    other = other[keep]
+    deaths = count_deaths(safety)
+    return tuple(
+        RegistryGroupRow(
+            arm,
+            safety.at_risk[arm],
+            int(serious.loc[serious["arm"] == arm, "subject"].nunique()),
+            int(other.loc[other["arm"] == arm, "subject"].nunique()),
+            deaths[arm],
+        )
+        for arm in safety.arms
+    )
 
 
 def _terms(safety: SafetySet, frame: pd.DataFrame, threshold: float | None) -> tuple[RegistryAERow, ...]:

@@ -1,0 +1,399 @@
+"""The ClinicalTrials.gov PRS results upload (`rrs:result`, RRSUploadSchema.xsd) from one analysis.
+
+Every number comes from the analysis tables (service.analysis); nothing is recounted here. Elements follow the
+schema's sequences (alphabetical within each type); child elements are unqualified (elementFormDefault).
+Group IDs are stable — FG000… (flow), BG000… (baseline, the total last), OM1G000… (outcome measure 1), EG000…
+(adverse events), arms in the trial's order — so the same snapshot gives byte-identical XML.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from service.analysis import DEFAULT_OTHER_THRESHOLD
+from service.importing.records import ImportedTrial
+from service.outcomes.definition import OutcomeSpec, parse_outcomes
+from service.results import TOTAL, AnalysisResults
+
+RRS = "http://clinicaltrials.gov/rrs"
+SECTIONS = ("flow", "baseline", "outcomes", "adverse-events", "contact", "limitations", "agreement")
+
+# ClinicalTrials.gov's wording of the MedDRA SOCs where it differs from MedDRA's.
+CTGOV_SOC = {
+    "general disorders and administration site conditions": "General disorders",
+    "product issues": "Product Issues",
+}
+REASON_TYPES = {
+    "adverse event": "Adverse Event",
+    "death": "Death",
+    "lack of efficacy": "Lack of Efficacy",
+    "lost to follow-up": "Lost to Follow-up",
+    "physician decision": "Physician Decision",
+    "pregnancy": "Pregnancy",
+    "protocol violation": "Protocol Violation",
+    "withdrawal by subject": "Withdrawal by Subject",
+}
+MEASURE_TYPES = {"primary": "Primary", "secondary": "Secondary", "other": "Other Pre-specified"}
+METHODS = {
+    "welch": ("t-Test, 2 Sided", "Mean Difference (Final Values)"),
+    "mann-whitney": ("Wilcoxon (Mann-Whitney)", "Other"),
+    "ancova": ("ANCOVA", "Mean Difference (Final Values)"),
+    "fisher": ("Fisher Exact", "Risk Difference (RD)"),
+    "chi-square": ("Chi-squared", "Risk Difference (RD)"),
+}
+DEFAULT_AE_TIME_FRAME = "From the first dose of study treatment to the end of follow-up or the data cut-off"
+DEFAULT_AE_DESCRIPTION = (
+    "Treatment-emergent adverse events in the safety population (participants who received at least one dose), "
+    "counted in the arm of the treatment actually received."
+)
+
+
+@dataclass
+class Built:
+    root: etree._Element
+    warnings: list[str] = field(default_factory=list)
+
+    def to_bytes(self) -> bytes:
+        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def build_result(
+    data: ImportedTrial, results: AnalysisResults, sections: Sequence[str] = SECTIONS, partial: bool = False
+) -> Built:
+    """A partial upload (partialUpload="true"; implied when `sections` is not all of SECTIONS) replaces only the
+    sections sent, so PRS keeps the others."""
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        raise ValueError(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    built = Built(etree.Element(f"{{{RRS}}}result", nsmap={"rrs": RRS}))
+    if partial or set(sections) != set(SECTIONS):
+        built.root.set("partialUpload", "true")
+    ctgov = data.definition.raw.get("ctgov", {})
+    arms = list(results.arms)
+    if "baseline" in sections:
+        _baseline(built, results, arms)
+    if "agreement" in sections:
+        _agreement(built, ctgov.get("certain_agreement", {}))
+    if "limitations" in sections:
+        _limitations(built, ctgov)
+    # outcomeMeasures is required by the schema, even when empty.
+    measures = _sub(built.root, "outcomeMeasures")
+    if "outcomes" in sections:
+        _outcomes(measures, results, parse_outcomes(data.definition.raw), arms)
+    if "flow" in sections:
+        _flow(built, results, arms, ctgov)
+    if "contact" in sections:
+        _contact(built, ctgov.get("point_of_contact", {}))
+    if "adverse-events" in sections:
+        _events(built, results, arms, ctgov, data)
+    return built
+
+
+def _baseline(built: Built, results: AnalysisResults, arms: list[str]) -> None:
+    table = results["baseline"]
+    baseline = _sub(built.root, "baseline")
+    measures = _sub(baseline, "baselineMeasures")
+    ids = {arm: f"BG{i:03d}" for i, arm in enumerate([*arms, TOTAL])}
+    by_characteristic: dict[str, list[Any]] = {}
+    for row in table.rows:
+        by_characteristic.setdefault(row.characteristic, []).append(row)
+    for characteristic, rows in by_characteristic.items():
+        continuous = rows[0].category == ""
+        measure = _sub(measures, "baselineMeasure")
+        title, other = _baseline_title(characteristic, continuous)
+        if continuous:
+            _text(measure, "dispersionType", "Standard Deviation")
+        measure_rows = _sub(measure, "measureRows")
+        if characteristic == "Country":
+            for country in dict.fromkeys(r.category for r in rows):
+                _baseline_row(measure_rows, [r for r in rows if r.category == country], ids, country, False)
+        else:
+            _baseline_row(measure_rows, rows, ids, None, not continuous)
+        _text(measure, "parameterType", "Mean" if continuous else "Count of Participants")
+        _text(measure, "title", title)
+        _text(measure, "unitOfMeasure", rows[0].unit if continuous and rows[0].unit else "Participants")
+        if other:
+            _text(measure, "otherTitle", other)
+    groups = _sub(baseline, "baselineReportingGroups")
+    for arm in arms:
+        group = _sub(groups, "baselineReportingGroup", id=ids[arm])
+        _text(group, "subjectsAnalyzed", str(table.denominators.get(arm, 0)))
+        _text(group, "title", arm)
+    _text(baseline, "populationAnalysisDescription", table.population)
+    total = _sub(baseline, "totalBaselineReportingGroup", id=ids[TOTAL])
+    _text(total, "subjectsAnalyzed", str(table.denominators.get(TOTAL, 0)))
+    _text(total, "title", "Total")
+
+
+def _baseline_title(characteristic: str, continuous: bool) -> tuple[str, str | None]:
+    fixed = {"Age": "Age, Continuous", "Age, categorical": "Age, Categorical", "Sex": "Sex: Female, Male"}
+    if characteristic in fixed:
+        return fixed[characteristic], None
+    if characteristic in ("Race", "Ethnicity"):
+        return "Race/Ethnicity, Customized", characteristic
+    if characteristic == "Country":
+        return "Region of Enrollment", None
+    return ("Continuous" if continuous else "Categorical") + ": Study-Specific Measure", characteristic
+
+
+def _baseline_row(parent: etree._Element, rows: list[Any], ids: dict[str, str], title: str | None,
+                  categorical: bool) -> None:  # fmt: skip
+    measure_row = _sub(parent, "measureRow")
+    values = _sub(measure_row, "reportedValues")
+    for arm, group in ids.items():
+        arm_rows = [r for r in rows if r.arm == arm]
+        value = _sub(values, "reportedValue")
+        _text(value, "reportingGroupId", group)
+        entries = _sub(value, "reportedEntries")
+        for r in arm_rows:
+            entry = _sub(entries, "reportedEntry")
+            if categorical:
+                _text(entry, "catName", r.category)
+                _text(entry, "parameterValue", str(r.n))
+            elif title is not None:  # a country: a count in a titled row
+                _text(entry, "parameterValue", str(r.n))
+            elif r.n == 0 or r.mean is None:
+                _text(entry, "naComment", "No participants with a value")
+            else:
+                _text(entry, "dispersionSpread", _num(r.sd) if r.sd is not None else "NA")
+                _text(entry, "parameterValue", _num(r.mean))
+    if title is not None:
+        _text(measure_row, "title", title)
+
+
+def _agreement(built: Built, agreement: dict[str, Any]) -> None:
+    element = _sub(built.root, "certainAgreement")
+    if not agreement:
+        built.warnings.append("certainAgreement: [ctgov.certain_agreement] is not in trial.toml; the section is empty")
+    _text(element, "otherDetails", agreement.get("other_details"))
+    _text(element, "piSponsorEmployee", agreement.get("pi_sponsor_employee"))
+    _text(element, "restrictionType", agreement.get("restriction_type"))
+    _text(element, "restrictiveAgreement", agreement.get("restrictive_agreement"))
+
+
+def _limitations(built: Built, ctgov: dict[str, Any]) -> None:
+    element = _sub(built.root, "limitationsAndCaveats")
+    _text(element, "description", ctgov.get("limitations_and_caveats"))
+
+
+def _outcomes(parent: etree._Element, results: AnalysisResults, specs: Sequence[OutcomeSpec], arms: list[str]) -> None:
+    summaries = results["outcome_summary"].rows
+    comparisons = results["outcome_comparison"].rows
+    for number, spec in enumerate(specs, start=1):
+        statistic = spec.variable if spec.method != "ancova" else "value"
+        visits = [r.visit for r in summaries if r.parameter == spec.parameter and r.statistic == statistic]
+        visit = spec.timepoint or (visits[-1] if visits else None)
+        rows = {r.arm: r for r in summaries if r.parameter == spec.parameter and r.visit == visit
+                and r.statistic == statistic}  # fmt: skip
+        ids = {arm: f"OM{number}G{i:03d}" for i, arm in enumerate(arms)}
+        binary = spec.method in ("fisher", "chi-square")
+        median = spec.method == "mann-whitney"
+        measure = _sub(parent, "outcomeMeasure")
+        if not binary:
+            _text(measure, "dispersionType", "Inter-Quartile Range" if median else "Standard Deviation")
+        measure_rows = _sub(_sub(measure, "measureRows"), "measureRow")
+        values = _sub(measure_rows, "reportedValues")
+        for arm in arms:
+            row = rows.get(arm)
+            value = _sub(values, "reportedValue")
+            _text(value, "reportingGroupId", ids[arm])
+            entry = _sub(_sub(value, "reportedEntries"), "reportedEntry")
+            if row is None or row.n == 0:
+                _text(entry, "naComment", "No participants with a value at this timepoint")
+            elif binary:
+                _text(entry, "parameterValue", str(round((row.mean or 0.0) * row.n)))
+            elif median:
+                _text(entry, "dispersionLowerLimit", _num(row.q1))
+                _text(entry, "dispersionUpperLimit", _num(row.q3))
+                _text(entry, "parameterValue", _num(row.median))
+            else:
+                _text(entry, "dispersionSpread", _num(row.sd) if row.sd is not None else "NA")
+                _text(entry, "parameterValue", _num(row.mean))
+        description = spec.description or (
+            f"{'Change from baseline in ' if statistic == 'change' else ''}{spec.title} at {visit}."
+        )
+        _text(measure, "measureDescription", description)
+        _text(measure, "parameterType", "Count of Participants" if binary else "Median" if median else "Mean")
+        _text(measure, "populationAnalysisDescription", results["outcome_summary"].population)
+        _text(measure, "timeFrame", spec.time_frame or str(visit))
+        _text(measure, "title", spec.title)
+        unit = next((r.unit for r in rows.values() if r.unit), "")
+        _text(measure, "unitOfMeasure", "Participants" if binary else unit or "units on a scale")
+        _text(measure, "measureType", MEASURE_TYPES[spec.outcome_type])
+        analyses = _sub(measure, "outcomeMeasureAnalyses")
+        for comparison in (c for c in comparisons if c.parameter == spec.parameter and c.estimate is not None):
+            _analysis(analyses, comparison, ids, spec)
+        groups = _sub(measure, "outcomeReportingGroups")
+        for arm in arms:
+            group = _sub(groups, "outcomeReportingGroup", id=ids[arm])
+            _text(group, "subjectsAnalyzed", str(rows[arm].n if arm in rows else 0))
+            _text(group, "title", arm)
+
+
+def _analysis(parent: etree._Element, comparison: Any, ids: dict[str, str], spec: OutcomeSpec) -> None:
+    method, parameter = METHODS[spec.method]
+    analysis = _sub(parent, "measureAnalysis")
+    compared = _sub(analysis, "outcomeReportingGroups")
+    for arm in (comparison.arm, comparison.control):
+        _text(compared, "outcomeReportingGroupId", ids[arm])
+    _text(analysis, "ciLowerLimit", _num(comparison.ci_low))
+    _text(analysis, "ciNumSides", "2-Sided")
+    _text(analysis, "ciPctValue", "95")
+    _text(analysis, "ciUpperLimit", _num(comparison.ci_high))
+    _text(analysis, "estimateComment", comparison.estimate_type)
+    _text(analysis, "groupDescription", f"{comparison.arm} compared with {comparison.control}.")
+    if parameter == "Other":
+        _text(analysis, "otherTypeName", "Hodges-Lehmann shift")
+    _text(analysis, "parameterType", parameter)
+    _text(analysis, "parameterValue", _num(comparison.estimate))
+    _text(analysis, "pValue", _p(comparison.p_value))
+    _text(analysis, "statisticalMethod", method)
+    _text(analysis, "statisticalTestComment", comparison.method)
+    _text(analysis, "statisticalTestType", "Superiority")
+
+
+def _flow(built: Built, results: AnalysisResults, arms: list[str], ctgov: dict[str, Any]) -> None:
+    rows = results["disposition"].rows
+    milestones = {(r.category, r.arm): r.n for r in rows if r.kind == "milestone"}
+    reasons: dict[str, dict[str, int]] = {}
+    for r in rows:
+        if r.kind == "reason":
+            reasons.setdefault(r.category, {})[r.arm] = r.n
+    flow = _sub(built.root, "participantFlow")
+    groups = _sub(flow, "participantFlowGroups")
+    ids = {arm: f"FG{i:03d}" for i, arm in enumerate(arms)}
+    for arm in arms:
+        _text(_sub(groups, "flowGroup", id=ids[arm]), "title", arm)
+    period = _sub(_sub(flow, "periods"), "period")
+    _milestone(period, "completedMilestone", ids, lambda arm: milestones.get(("Completed", arm), 0))
+    drops = _sub(period, "dropWithdrawReasons")
+    ongoing = {arm: milestones.get(("Ongoing", arm), 0) for arm in arms}
+    listed = list(reasons.items()) + ([("Ongoing at the data cut-off", ongoing)] if any(ongoing.values()) else [])
+    for reason, counts in listed:
+        drop = _sub(drops, "dropWithdrawReason")
+        details = _sub(drop, "dropWithdrawReasonDetails")
+        for arm in arms:
+            detail = _sub(details, "reasonDetail")
+            _text(detail, "reportingGroupId", ids[arm])
+            _text(detail, "subjectsAffected", str(counts.get(arm, 0)))
+        kind = REASON_TYPES.get(reason.casefold())
+        if kind is None:
+            _text(drop, "otherReasonName", reason)
+        _text(drop, "reasonType", kind or "Other")
+    misc = _sub(period, "milestones")
+    treated = _sub(misc, "milestone")
+    _achievements(treated, ids, lambda arm: milestones.get(("Treated", arm), 0))
+    _text(treated, "titleOther", "Received treatment")
+    _milestone(period, "startedMilestone", ids, lambda arm: milestones.get(("Randomized", arm), 0))
+    _text(period, "title", "Overall Study")
+    _text(flow, "preAssignmentDescription", ctgov.get("pre_assignment_details"))
+    _text(flow, "recruitmentDetails", ctgov.get("recruitment_details"))
+
+
+def _milestone(period: etree._Element, tag: str, ids: dict[str, str], count: Callable[[str], int]) -> None:
+    _achievements(_sub(period, tag), ids, count)
+
+
+def _achievements(milestone: etree._Element, ids: dict[str, str], count: Callable[[str], int]) -> None:
+    achievements = _sub(milestone, "milestoneAchievements")
+    for arm, group in ids.items():
+        achievement = _sub(achievements, "milestoneAchievement")
+        _text(achievement, "reportingGroupId", group)
+        _text(achievement, "subjectsAchieve", str(count(arm)))
+
+
+def _contact(built: Built, contact: dict[str, Any]) -> None:
+    element = _sub(built.root, "pointOfContact")
+    if not contact:
+        built.warnings.append("pointOfContact: [ctgov.point_of_contact] is not in trial.toml; the section is empty")
+    _text(element, "email", contact.get("email"))
+    _text(element, "organizationName", contact.get("organization"))
+    _text(element, "phoneExtension", contact.get("phone_extension"))
+    _text(element, "phoneNumber", contact.get("phone"))
+    _text(element, "title", contact.get("title"))
+
+
+def _events(
+    built: Built, results: AnalysisResults, arms: list[str], ctgov: dict[str, Any], data: ImportedTrial
+) -> None:
+    safety = data.definition.raw.get("safety", {})
+    events = _sub(built.root, "reportedEvents")
+    _text(events, "assessmentType", ctgov.get("ae_assessment_type", "Systematic Assessment"))
+    threshold = float(safety.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
+    _text(events, "frequencyReportingThreshold", f"{threshold:g}")
+    ids = {arm: f"EG{i:03d}" for i, arm in enumerate(arms)}
+    _terms(_sub(events, "frequentAdverseEvents"), "frequentEvent", results["ae_registry_other"].rows, ids)
+    groups = _sub(events, "interventionGroups")
+    for row in results["ae_registry_groups"].rows:
+        group = _sub(groups, "interventionGroup", id=ids[row.arm])
+        _text(group, "numDeaths", str(row.n_deaths))
+        _text(group, "numSubjectsFrequentEvents", str(row.n_other_affected))
+        _text(group, "numSubjectsSeriousEvents", str(row.n_serious_affected))
+        _text(group, "partAtRiskAllCauseMort", str(row.n_at_risk))
+        _text(group, "partAtRiskFrequentEvents", str(row.n_at_risk))
+        _text(group, "partAtRiskSeriousEvents", str(row.n_at_risk))
+        _text(group, "title", row.arm)
+    description = ctgov.get("ae_description")
+    if not description:
+        built.warnings.append(
+            f"reportedEvents: no [ctgov] ae_description in trial.toml; stated: {DEFAULT_AE_DESCRIPTION}"
+        )
+    _text(events, "notes", description or DEFAULT_AE_DESCRIPTION)
+    _terms(_sub(events, "seriousAdverseEvents"), "seriousEvent", results["ae_registry_serious"].rows, ids)
+    version = safety.get("meddra_version")
+    if not version:
+        built.warnings.append("reportedEvents: no [safety] meddra_version in trial.toml; stated: MedDRA")
+    _text(events, "sourceVocabulary", f"MedDRA {version}" if version else "MedDRA")
+    time_frame = ctgov.get("ae_time_frame")
+    if not time_frame:
+        built.warnings.append(
+            f"reportedEvents: no [ctgov] ae_time_frame in trial.toml; stated: {DEFAULT_AE_TIME_FRAME}"
+        )
+    _text(events, "timeFrame", time_frame or DEFAULT_AE_TIME_FRAME)
+
+
+def _terms(parent: etree._Element, tag: str, rows: Iterable[Any], ids: dict[str, str]) -> None:
+    terms: dict[tuple[str, str], list[Any]] = {}
+    for row in rows:
+        terms.setdefault((row.soc, row.pt), []).append(row)
+    for (soc, pt), per_arm in terms.items():
+        event = _sub(parent, tag)
+        stats = _sub(event, "adverseEventStats")
+        for row in per_arm:
+            stat = _sub(stats, "eventStats")
+            _text(stat, "reportingGroupId", ids[row.arm])
+            _text(stat, "numEvents", str(row.n_events))
+            _text(stat, "numSubjectsAffected", str(row.n_affected))
+            _text(stat, "numSubjects", str(row.n_at_risk))
+        _text(event, "organSystemName", ctgov_soc(soc))
+        _text(event, "term", pt)
+
+
+def ctgov_soc(soc: str) -> str:
+    return CTGOV_SOC.get(soc.casefold(), soc)
+
+
+def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
+    return etree.SubElement(parent, tag, **attributes)
+
+
+def _text(parent: etree._Element, tag: str, value: str | None) -> None:
+    if value is not None and str(value) != "":
+        etree.SubElement(parent, tag).text = str(value)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "NA"
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _p(value: float | None) -> str:
+    if value is None:
+        return ""
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
