@@ -381,7 +381,9 @@ def write_snapshot_manifest(outcome: ImportOutcome, path: Path) -> None:
 
 def main() -> None:
     try:
-        cli.main(standalone_mode=False, prog_name="regsync")
+        code = cli.main(standalone_mode=False, prog_name="regsync")
+        if isinstance(code, int) and code:
+            sys.exit(code)  # click returns a command's Exit code, unraised, outside standalone mode
     except click.exceptions.Abort:
         err.print("aborted")
         sys.exit(130)

@@ -3,9 +3,11 @@ and a CLI runner that goes through `service.cli.main` exactly as the console scr
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import sys
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,3 +108,24 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+@pytest.fixture
+def listening_server() -> Iterator[tuple[int, list[str]]]:
+    """An HTTP server on 127.0.0.1 that records every request, for tests proving nothing is fetched."""
+    requests: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<!ENTITY x 'fetched'>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], requests
+    server.shutdown()

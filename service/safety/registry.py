@@ -56,15 +56,15 @@ def summarise_registry_groups(safety: SafetySet, threshold: float) -> tuple[Regi
     other = other[keep]
     deaths = count_deaths(safety)
     return tuple(
-        RegistryGroupRow(
-            arm,
-            safety.at_risk[arm],
-            int(serious.loc[serious["arm"] == arm, "subject"].nunique()),
-            int(other.loc[other["arm"] == arm, "subject"].nunique()),
-            deaths[arm],
-        )
+        RegistryGroupRow(arm, safety.at_risk[arm], _affected(serious, arm), _affected(other, arm), deaths[arm])
         for arm in safety.arms
     )
+
+
+def _affected(frame: pd.DataFrame, arm: str) -> int:
+    if frame.empty:  # an empty frame may carry no columns at all
+        return 0
+    return int(frame.loc[(frame["arm"] == arm).to_numpy(), "subject"].nunique())
 
 
 def _terms(safety: SafetySet, frame: pd.DataFrame, threshold: float | None) -> tuple[RegistryAERow, ...]:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import http.server
 import re
 import subprocess
-import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -201,26 +198,6 @@ def test_pages_rendered_to_png_are_not_blank(reports: dict[str, Path], session: 
         assert dark > 0, number  # something is printed on every page besides the furniture
         if number == safety_page:
             assert dark > 0.01, dark  # a page of tables inks over 1% of its body (measured: 1.7–2.5%)
-
-
-@pytest.fixture
-def listening_server() -> Iterator[tuple[int, list[str]]]:
-    requests: list[str] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            requests.append(self.path)
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1], requests
-    server.shutdown()
 
 
 def csv_field(value: str) -> str:

@@ -187,3 +187,12 @@ def test_a_trial_without_any_teae_still_has_every_table_with_zero_rows() -> None
     assert results["ae_registry_serious"].rows == () and results["ae_registry_other"].rows == ()
     overview = {(r.category, r.arm): r.n_subjects for r in results["ae_overview"].rows}
     assert overview[("Any TEAE", "Total")] == 0 and overview[("Deaths (any cause)", "Low dose")] == 1
+
+
+def test_registry_group_totals(tables) -> None:  # type: ignore[no-untyped-def]
+    # Drug: A2's serious headache; A1 (headaches), A2 (nausea) and A3 (dizziness) have non-serious listed terms.
+    # Low dose: Z2 died, no TEAE. Placebo: P1's headache and nausea.
+    assert [
+        (r.arm, r.n_at_risk, r.n_serious_affected, r.n_other_affected, r.n_deaths)
+        for r in tables["ae_registry_groups"].rows
+    ] == [("Drug", 4, 1, 3, 0), ("Low dose", 2, 0, 0, 1), ("Placebo", 3, 0, 1, 0)]
