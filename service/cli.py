@@ -9,22 +9,25 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
 from sqlalchemy import Engine
 
 from registry.ctgov.build import SECTIONS
-from registry.ctgov.validate import Problem, validate_ctgov_file
+from registry.ctgov.validate import validate_ctgov_file
+from registry.irct.validate import validate_irct_file
 from service import __version__
 from service.config import SOURCE_FORMATS, Config, load_config
 from service.db import open_database
 from service.errors import DataError, ServiceError
 from service.importing import load_source
-from service.outputs import DsmbRequest, produce_ctgov, produce_dsmb, produce_tables
+from service.outputs import DsmbRequest, produce_ctgov, produce_dsmb, produce_irct, produce_tables
 from service.reports.dsmb import SESSIONS
 from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
@@ -55,6 +58,15 @@ class AppContext:
         if self._engine is None:
             self._engine = open_database(self.config.database_url)
         return self._engine
+
+
+snapshot_option = click.option(
+    "--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest)."
+)
+
+
+def out_file_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--out", "out_file", type=click.Path(path_type=Path), default=None, help=help_text)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -167,7 +179,7 @@ def snapshots_command(app: AppContext, trial: str) -> None:
     help="Folder to write (default: OUTPUT_DIR/TRIAL/tables).",
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", help="csv (default) or json.")
-@click.option("--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest).")
+@snapshot_option
 @click.option(
     "--soc-order",
     type=click.Choice(SOC_ORDERS),
@@ -200,13 +212,7 @@ def report_group() -> None:
     default=None,
     help="Data cut-off (YYYY-MM-DD); default: the snapshot's.",
 )
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="PDF to write (default: OUTPUT_DIR/TRIAL/dsmb-SESSION.pdf).",
-)
+@out_file_option("PDF to write (default: OUTPUT_DIR/TRIAL/dsmb-SESSION.pdf).")
 @click.option("--unmask", is_flag=True, help="Closed session: name the arms instead of Arm A, Arm B, ….")
 @click.option("--final", is_flag=True, help="No DRAFT watermark.")
 @click.option(
@@ -215,7 +221,7 @@ def report_group() -> None:
     default=None,
     help="Date printed as the report date (default: the data cut-off).",
 )
-@click.option("--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest).")
+@snapshot_option
 @click.option(
     "--since",
     "since",
@@ -263,13 +269,7 @@ def registry_group() -> None:
 
 @registry_group.command("ctgov")
 @click.argument("trial")
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="XML to write (default: OUTPUT_DIR/TRIAL/ctgov-results.xml).",
-)
+@out_file_option("XML to write (default: OUTPUT_DIR/TRIAL/ctgov-results.xml).")
 @click.option(
     "--partial",
     "partial",
@@ -286,7 +286,7 @@ def registry_group() -> None:
     default=None,
     help="A record downloaded from PRS to put the results into (validated against ProtocolRecordSchema.xsd).",
 )
-@click.option("--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest).")
+@snapshot_option
 @click.pass_obj
 def registry_ctgov_command(
     app: AppContext, trial: str, out_file: Path | None, partial: str | None, merge: Path | None, snapshot_id: int | None
@@ -308,6 +308,30 @@ def registry_ctgov_command(
     report_registry_outcome(f"{trial}: wrote {target} (snapshot {snapshot.id})", outcome.problems, outcome.warnings)
 
 
+@registry_group.command("irct")
+@click.argument("trial")
+@out_file_option("XML to write (default: OUTPUT_DIR/TRIAL/irct.xml).")
+@click.option(
+    "--entry-sheet",
+    "entry_sheet",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Also write the IRCT entry sheet as this PDF (and .html beside it).",
+)
+@snapshot_option
+@click.pass_obj
+def registry_irct_command(
+    app: AppContext, trial: str, out_file: Path | None, entry_sheet: Path | None, snapshot_id: int | None
+) -> None:
+    """Write the WHO ICTRP / IRCT record and validate it (exit 1 when it fails, after the list)."""
+    snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
+    target = out_file or app.config.output_dir / trial / "irct.xml"
+    with err.status("Writing the ICTRP record …"):
+        outcome = produce_irct(app.engine, snapshot, target, entry_sheet, app.config.render_memory_mb)
+    report_registry_outcome(f"{trial}: wrote {target} (snapshot {snapshot.id})", outcome.findings, outcome.warnings,
+                            "valid (2017 WHO DTD and ICTRP XSD)")  # fmt: skip
+
+
 @cli.group("validate")
 def validate_group() -> None:
     """Check a registry file against its schema and the registry's rules."""
@@ -320,7 +344,16 @@ def validate_ctgov_command(file: Path) -> None:
     report_registry_outcome(f"{file}: checked", validate_ctgov_file(file), [])
 
 
-def report_registry_outcome(done: str, problems: list[Problem], warnings: list[str]) -> None:
+@validate_group.command("irct")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def validate_irct_command(file: Path) -> None:
+    """Check a WHO ICTRP record against the 2017 WHO DTD and the ICTRP XSD."""
+    report_registry_outcome(f"{file}: checked", validate_irct_file(file), [], "valid (2017 WHO DTD and ICTRP XSD)")
+
+
+def report_registry_outcome(
+    done: str, problems: Sequence[object], warnings: list[str], valid: str = "valid (schema and PRS rules)"
+) -> None:
     for warning in warnings:
         err.print(f"warning: {warning}", markup=False)
     if problems:
@@ -328,7 +361,7 @@ def report_registry_outcome(done: str, problems: list[Problem], warnings: list[s
         for problem in problems:
             click.echo(f"  {problem}")
         raise click.exceptions.Exit(1)
-    click.echo(f"{done}: valid (schema and PRS rules)")
+    click.echo(f"{done}: {valid}")
 
 
 @cli.command("demo")
@@ -355,6 +388,16 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
         ctgov = produce_ctgov(app.engine, outcome.snapshot, target / "ctgov-results.xml")
     for problem in ctgov.problems:
         err.print(f"ctgov-results.xml: {problem}", markup=False)
+    with err.status("Writing the ICTRP record and the IRCT entry sheet …"):
+        irct = produce_irct(
+            app.engine,
+            outcome.snapshot,
+            target / "irct.xml",
+            target / "irct-entry-sheet.pdf",
+            app.config.render_memory_mb,
+        )
+    for finding in irct.findings:
+        err.print(f"irct.xml: {finding}", markup=False)
     for session in SESSIONS:
         request = DsmbRequest(session, organisation=app.config.organisation, memory_mb=app.config.render_memory_mb)
         with err.status(f"Rendering the {session}-session DSMB report …"):

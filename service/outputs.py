@@ -14,7 +14,9 @@ from sqlalchemy import Engine
 from registry.ctgov.build import SECTIONS, build_result
 from registry.ctgov.merge import merge_into_record
 from registry.ctgov.validate import Problem, check_schema, validate_result
-from service.analysis import build_analysis
+from registry.irct.build import build_record
+from registry.irct.entry_sheet import entry_sheet_context
+from registry.irct.validate import Finding, validate_record
 from service.artifacts import record_artifacts
 from service.gcpause import paused_gc
 from service.importing.records import ImportedTrial
@@ -25,7 +27,12 @@ from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.render import render_html
 from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
 from service.tables_export import write_atomic, write_tables
-from service.trialdata import analyse_stored_snapshot, load_snapshot_data, load_snapshot_for_analysis
+from service.trialdata import (
+    analyse_stored_snapshot,
+    load_snapshot_data,
+    load_snapshot_for_analysis,
+    read_and_analyse,
+)
 
 
 def produce_tables(
@@ -120,12 +127,7 @@ def produce_ctgov(
 ) -> RegistryOutcome:
     """The PRS results XML (or, with `merge`, the downloaded PRS record with it), written and validated; the
     file is written even when it fails validation, so the data manager can see what to fix."""
-    with paused_gc():
-        data, frame = load_snapshot_for_analysis(engine, snapshot)
-        results = build_analysis(
-            data, snapshot_id=snapshot.id, content_hash=snapshot.content_hash, data_cutoff=snapshot.data_cutoff,
-            ae_frame=frame,
-        )  # fmt: skip
+    data, results = read_and_analyse(engine, snapshot)
     built = build_result(data, results, sections, partial)
     problems = validate_result(built.root)
     document = built.root
@@ -138,3 +140,34 @@ def produce_ctgov(
                "valid": not problems}  # fmt: skip
     record_artifacts(engine, snapshot, "ctgov", {target: digest}, options, now=datetime.now(UTC))
     return RegistryOutcome(digest, problems, built.warnings)
+
+
+@dataclass(frozen=True)
+class IrctOutcome:
+    digest: str
+    findings: list[Finding]
+    warnings: list[str]
+
+
+def produce_irct(
+    engine: Engine,
+    snapshot: Snapshot,
+    target: Path,
+    entry_sheet: Path | None = None,
+    memory_mb: int = DEFAULT_MEMORY_MB,
+) -> IrctOutcome:
+    """The WHO ICTRP record (validated against the 2017 DTD and the XSD) and, when asked, the IRCT entry sheet as
+    PDF with its HTML beside it."""
+    data, results = read_and_analyse(engine, snapshot)
+    built = build_record(data, results)
+    findings = validate_record(built.root)
+    digest = write_atomic(target, built.to_bytes())
+    files = {target: digest}
+    if entry_sheet is not None:
+        dated = snapshot.data_cutoff or snapshot.created_at.date()
+        context = entry_sheet_context(built.root, data, snapshot.id, str(snapshot.data_cutoff or "not stated"))
+        html = render_html("irct/entry_sheet.html", {**context, "pdf_date": f"{dated.isoformat()}T00:00:00Z"})
+        files[entry_sheet.with_suffix(".html")] = write_atomic(entry_sheet.with_suffix(".html"), html.encode())
+        files[entry_sheet] = write_atomic(entry_sheet, render_pdf_in_worker(html, dated=dated, memory_mb=memory_mb))
+    record_artifacts(engine, snapshot, "irct", files, {"valid": not findings}, now=datetime.now(UTC))
+    return IrctOutcome(digest, findings, built.warnings)

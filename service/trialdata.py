@@ -57,9 +57,16 @@ def analyse_stored_snapshot(engine: Engine, snapshot: Snapshot, soc_order: str |
 
     The AEs are read as the columns of the analysis frame; full records are read only for the events a
     listing shows (tests/test_tables_export.py checks that this gives the same tables as analysing records)."""
+    return read_and_analyse(engine, snapshot, soc_order)[1]
+
+
+def read_and_analyse(
+    engine: Engine, snapshot: Snapshot, soc_order: str | None = None
+) -> tuple[ImportedTrial, AnalysisResults]:
+    """The snapshot as analysed (its adverse_events holding only the listed AEs) and its analysis."""
     with paused_gc():
         data, ae_frame = load_snapshot_for_analysis(engine, snapshot)
-        return build_analysis(
+        results = build_analysis(
             data,
             snapshot_id=snapshot.id,
             content_hash=snapshot.content_hash,
@@ -67,6 +74,7 @@ def analyse_stored_snapshot(engine: Engine, snapshot: Snapshot, soc_order: str |
             soc_order=soc_order,
             ae_frame=ae_frame,
         )
+        return data, results
 
 
 def load_snapshot_for_analysis(engine: Engine, snapshot: Snapshot) -> tuple[ImportedTrial, pd.DataFrame]:

@@ -9,11 +9,11 @@ Group IDs are stable — FG000… (flow), BG000… (baseline, the total last), O
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
+from registry.built import Built
 from service.analysis import DEFAULT_OTHER_THRESHOLD
 from service.importing.records import ImportedTrial
 from service.outcomes.definition import OutcomeSpec, parse_outcomes
@@ -50,15 +50,6 @@ DEFAULT_AE_DESCRIPTION = (
     "Treatment-emergent adverse events in the safety population (participants who received at least one dose), "
     "counted in the arm of the treatment actually received."
 )
-
-
-@dataclass
-class Built:
-    root: etree._Element
-    warnings: list[str] = field(default_factory=list)
-
-    def to_bytes(self) -> bytes:
-        return etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def build_result(
