@@ -64,9 +64,8 @@ def timed_render(html_text, **kwargs):
         return render(html_text, **kwargs)
     finally:
         captured["render_s"] = time.perf_counter() - start
-worker.render_pdf_in_worker = timed_render
 import service.outputs
-service.outputs.render_pdf_in_worker = timed_render
+service.outputs.render_pdf_in_worker = timed_render  # the name produce_dsmb calls
 
 engine = open_database(sys.argv[1])
 out = Path(sys.argv[2])

@@ -45,6 +45,20 @@ METHODS = {
     "fisher": ("Fisher Exact", "Risk Difference (RD)"),
     "chi-square": ("Chi-squared", "Risk Difference (RD)"),
 }
+# (element, trial.toml key), in the schema's order.
+AGREEMENT_FIELDS = (
+    ("otherDetails", "other_details"),
+    ("piSponsorEmployee", "pi_sponsor_employee"),
+    ("restrictionType", "restriction_type"),
+    ("restrictiveAgreement", "restrictive_agreement"),
+)
+CONTACT_FIELDS = (
+    ("email", "email"),
+    ("organizationName", "organization"),
+    ("phoneExtension", "phone_extension"),
+    ("phoneNumber", "phone"),
+    ("title", "title"),
+)
 DEFAULT_AE_TIME_FRAME = "From the first dose of study treatment to the end of follow-up or the data cut-off"
 DEFAULT_AE_DESCRIPTION = (
     "Treatment-emergent adverse events in the safety population (participants who received at least one dose), "
@@ -68,7 +82,8 @@ def build_result(
     if "baseline" in sections:
         _baseline(built, results, arms)
     if "agreement" in sections:
-        _agreement(built, ctgov.get("certain_agreement", {}))
+        _copied(built, "certainAgreement", "[ctgov.certain_agreement]", ctgov.get("certain_agreement", {}),
+                AGREEMENT_FIELDS)  # fmt: skip
     if "limitations" in sections:
         _limitations(built, ctgov)
     # outcomeMeasures is required by the schema, even when empty.
@@ -78,7 +93,8 @@ def build_result(
     if "flow" in sections:
         _flow(built, results, arms, ctgov)
     if "contact" in sections:
-        _contact(built, ctgov.get("point_of_contact", {}))
+        _copied(built, "pointOfContact", "[ctgov.point_of_contact]", ctgov.get("point_of_contact", {}),
+                CONTACT_FIELDS)  # fmt: skip
     if "adverse-events" in sections:
         _events(built, results, arms, ctgov, data)
     return built
@@ -154,16 +170,6 @@ def _baseline_row(parent: etree._Element, rows: list[Any], ids: dict[str, str], 
                 _text(entry, "parameterValue", _num(r.mean))
     if title is not None:
         _text(measure_row, "title", title)
-
-
-def _agreement(built: Built, agreement: dict[str, Any]) -> None:
-    element = _sub(built.root, "certainAgreement")
-    if not agreement:
-        built.warnings.append("certainAgreement: [ctgov.certain_agreement] is not in trial.toml; the section is empty")
-    _text(element, "otherDetails", agreement.get("other_details"))
-    _text(element, "piSponsorEmployee", agreement.get("pi_sponsor_employee"))
-    _text(element, "restrictionType", agreement.get("restriction_type"))
-    _text(element, "restrictiveAgreement", agreement.get("restrictive_agreement"))
 
 
 def _limitations(built: Built, ctgov: dict[str, Any]) -> None:
@@ -297,15 +303,13 @@ def _achievements(milestone: etree._Element, ids: dict[str, str], count: Callabl
         _text(achievement, "subjectsAchieve", str(count(arm)))
 
 
-def _contact(built: Built, contact: dict[str, Any]) -> None:
-    element = _sub(built.root, "pointOfContact")
-    if not contact:
-        built.warnings.append("pointOfContact: [ctgov.point_of_contact] is not in trial.toml; the section is empty")
-    _text(element, "email", contact.get("email"))
-    _text(element, "organizationName", contact.get("organization"))
-    _text(element, "phoneExtension", contact.get("phone_extension"))
-    _text(element, "phoneNumber", contact.get("phone"))
-    _text(element, "title", contact.get("title"))
+def _copied(built: Built, tag: str, source: str, values: dict[str, Any], fields: tuple[tuple[str, str], ...]) -> None:
+    """A section copied field by field from a table of trial.toml (an empty one, with a warning, when absent)."""
+    element = _sub(built.root, tag)
+    if not values:
+        built.warnings.append(f"{tag}: {source} is not in trial.toml; the section is empty")
+    for child, key in fields:
+        _text(element, child, values.get(key))
 
 
 def _events(

@@ -31,9 +31,8 @@ def entry_sheet_context(
 
     contacts: list[Row] = []
     for contact in trial.iterfind("contacts/contact"):
-        name = " ".join(t for t in (contact.findtext(k) for k in ("firstname", "middlename", "lastname")) if t)
-        details = ", ".join(t for t in (contact.findtext(k) for k in ("affiliation", "address", "city", "country1",
-                                                                       "zip", "telephone", "email")) if t)  # fmt: skip
+        name = _joined(contact, ("firstname", "middlename", "lastname"), " ")
+        details = _joined(contact, ("affiliation", "address", "city", "country1", "zip", "telephone", "email"))
         contacts.append((f"{contact.findtext('type') or 'Contact'} contact", f"{name}; {details}", ""))
     ethics: list[Row] = []
     for review in trial.iterfind("ethics_reviews/ethics_review"):
@@ -44,13 +43,7 @@ def entry_sheet_context(
                 f"{review.findtext('status') or ''}, {review.findtext('approval_date') or ''}",
                 "",
             ),
-            (
-                "Committee contact",
-                ", ".join(
-                    t for t in (review.findtext(k) for k in ("contact_address", "contact_phone", "contact_email")) if t
-                ),
-                "",
-            ),
+            ("Committee contact", _joined(review, ("contact_address", "contact_phone", "contact_email")), ""),
         ]
     sections: list[tuple[str, list[Row]]] = [
         ("Titles", [
@@ -120,3 +113,8 @@ def entry_sheet_context(
         "data_cutoff": data_cutoff,
         "sections": sections,
     }
+
+
+def _joined(element: etree._Element, children: tuple[str, ...], separator: str = ", ") -> str:
+    """The texts of those children that have one, in order."""
+    return separator.join(t for t in (element.findtext(child) for child in children) if t)

@@ -136,7 +136,6 @@ def build_dsmb_context(
         "figures": figures,
         "outline": outline,
         "outline_by": {entry.anchor: entry for entry in outline},
-        "monitoring_rule": plan.rule() if plan is not None else "",
         "show_outcomes": closed,
         "control": results.control,
         "rows_by_key": rows_by_key,
@@ -203,8 +202,14 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool) -> l
         (
             "enrollment",
             "Enrollment",
-            [("figure", "enrollment-chart", "Cumulative enrollment against target")] * bool(figures["enrollment"])
-            + [("table", "enrollment-sites", "Enrollment by site")],
+            [
+                *(
+                    [("figure", "enrollment-chart", "Cumulative enrollment against target")]
+                    if figures["enrollment"]
+                    else []
+                ),
+                ("table", "enrollment-sites", "Enrollment by site"),
+            ],
         ),
         (
             "flow",
