@@ -32,7 +32,7 @@ from service.reports.dsmb import SESSIONS
 from service.safety.soc_order import SOC_ORDERS
 from service.snapshots import ImportOutcome, list_snapshots, list_trials, store_snapshot
 from service.tables_export import FORMATS
-from service.trialdata import resolve_snapshot
+from service.trialdata import read_and_analyse, resolve_snapshot
 
 EXAMPLE_TRIAL = "msc-t1d"
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
@@ -383,9 +383,10 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     target.mkdir(parents=True, exist_ok=True)
     write_snapshot_manifest(outcome, target / "snapshot.json")
     with err.status("Analysing …"):
-        produce_tables(app.engine, outcome.snapshot, target / "tables")
+        analysed = read_and_analyse(app.engine, outcome.snapshot)  # once, for the tables and both registries
+        produce_tables(app.engine, outcome.snapshot, target / "tables", analysed=analysed)
     with err.status("Writing the PRS results XML …"):
-        ctgov = produce_ctgov(app.engine, outcome.snapshot, target / "ctgov-results.xml")
+        ctgov = produce_ctgov(app.engine, outcome.snapshot, target / "ctgov-results.xml", analysed=analysed)
     for problem in ctgov.problems:
         err.print(f"ctgov-results.xml: {problem}", markup=False)
     with err.status("Writing the ICTRP record and the IRCT entry sheet …"):
@@ -395,6 +396,7 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
             target / "irct.xml",
             target / "irct-entry-sheet.pdf",
             app.config.render_memory_mb,
+            analysed=analysed,
         )
     for finding in irct.findings:
         err.print(f"irct.xml: {finding}", markup=False)

@@ -26,6 +26,7 @@ from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.render import render_html
 from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
+from service.results import AnalysisResults
 from service.tables_export import write_atomic, write_tables
 from service.trialdata import (
     analyse_stored_snapshot,
@@ -34,11 +35,21 @@ from service.trialdata import (
     read_and_analyse,
 )
 
+# A snapshot as read for analysis, with its analysis (service.trialdata.read_and_analyse): a caller producing
+# several outputs of one snapshot reads and analyses it once and passes this to each.
+Analysed = tuple[ImportedTrial, AnalysisResults]
+
 
 def produce_tables(
-    engine: Engine, snapshot: Snapshot, target: Path, fmt: str = "csv", soc_order: str | None = None
+    engine: Engine,
+    snapshot: Snapshot,
+    target: Path,
+    fmt: str = "csv",
+    soc_order: str | None = None,
+    analysed: Analysed | None = None,
 ) -> int:
-    results = analyse_stored_snapshot(engine, snapshot, soc_order)
+    """`analysed` must come from the same snapshot with the same soc_order."""
+    results = analysed[1] if analysed is not None else analyse_stored_snapshot(engine, snapshot, soc_order)
     files = write_tables(results, target, fmt)
     record_artifacts(engine, snapshot, "tables", files, {"format": fmt, "soc_order": soc_order}, now=datetime.now(UTC))
     return len(results.tables)
@@ -124,10 +135,11 @@ def produce_ctgov(
     sections: tuple[str, ...] = SECTIONS,
     partial: bool = False,
     merge: Path | None = None,
+    analysed: Analysed | None = None,
 ) -> RegistryOutcome:
     """The PRS results XML (or, with `merge`, the downloaded PRS record with it), written and validated; the
     file is written even when it fails validation, so the data manager can see what to fix."""
-    data, results = read_and_analyse(engine, snapshot)
+    data, results = analysed or read_and_analyse(engine, snapshot)
     built = build_result(data, results, sections, partial)
     problems = validate_result(built.root)
     document = built.root
@@ -155,10 +167,11 @@ def produce_irct(
     target: Path,
     entry_sheet: Path | None = None,
     memory_mb: int = DEFAULT_MEMORY_MB,
+    analysed: Analysed | None = None,
 ) -> IrctOutcome:
     """The WHO ICTRP record (validated against the 2017 DTD and the XSD) and, when asked, the IRCT entry sheet as
     PDF with its HTML beside it."""
-    data, results = read_and_analyse(engine, snapshot)
+    data, results = analysed or read_and_analyse(engine, snapshot)
     built = build_record(data, results)
     findings = validate_record(built.root)
     digest = write_atomic(target, built.to_bytes())
