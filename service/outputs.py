@@ -100,7 +100,7 @@ def produce_dsmb(engine: Engine, snapshot: Snapshot, target: Path, request: Dsmb
         {target: digest},
         {
             "session": request.session,
-            "cutoff": str(data_cutoff),
+            "cutoff": data_cutoff.isoformat() if data_cutoff else None,
             "unmask": request.unmask,
             "final": request.final,
             "previous_snapshot": previous_report.snapshot.id if previous_report else None,

@@ -80,6 +80,7 @@ def find_previous_report(engine: Engine, snapshot: Snapshot, since: int | None =
         assert earlier is not None
         session.expunge(earlier)
         cutoff = artifact.options.get("cutoff")
+        # Reports recorded before cut-offs were stored as null wrote the text "None".
         return PreviousReport(earlier, date.fromisoformat(cutoff) if cutoff and cutoff != "None" else None)
 
 
