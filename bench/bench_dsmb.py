@@ -27,19 +27,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.calibrate import calibration_seconds  # noqa: E402
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate, import_in_fresh_process  # noqa: E402
 
 EXAMPLE = HERE.parent / "examples" / "msc-t1d"
-
-IMPORT = """
-import sys
-from datetime import UTC, datetime
-from pathlib import Path
-from service.db import open_database
-from service.importing import load_source
-from service.snapshots import store_snapshot
-store_snapshot(open_database(sys.argv[2]), load_source(Path(sys.argv[1]), "bench"), now=datetime.now(UTC))
-"""
 
 REPORT = """
 import html, json, resource, subprocess, sys, time
@@ -119,7 +109,7 @@ def main() -> None:
         ]
         for index, (name, source) in enumerate(trials):
             url = f"sqlite:///{Path(tmp) / f'r{index}.db'}"
-            subprocess.run([sys.executable, "-c", IMPORT, str(source), url], check=True, cwd=HERE.parent)
+            import_in_fresh_process(source, url)
             r = measure(url, Path(tmp) / f"out{index}")
             print(
                 f"{name:>18} {r['rows']:>7,.0f} {r['pages']:>6.0f} {r['total_s']:>8.2f} {r['render_s']:>9.2f} "

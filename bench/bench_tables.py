@@ -24,17 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from bench.calibrate import calibration_seconds  # noqa: E402
-from bench.generate import generate  # noqa: E402
-
-IMPORT = """
-import sys
-from datetime import UTC, datetime
-from pathlib import Path
-from service.db import open_database
-from service.importing import load_source
-from service.snapshots import store_snapshot
-store_snapshot(open_database(sys.argv[2]), load_source(Path(sys.argv[1]), "bench"), now=datetime.now(UTC))
-"""
+from bench.generate import generate, import_in_fresh_process  # noqa: E402
 
 TABLES = """
 import json, resource, sys, time
@@ -85,7 +75,7 @@ def main() -> None:
         for size in args.sizes:
             source = generate(Path(tmp) / f"t{size}", size, args.aes, "bundle")
             url = f"sqlite:///{Path(tmp) / f't{size}.db'}"
-            subprocess.run([sys.executable, "-c", IMPORT, str(source), url], check=True, cwd=HERE.parent)
+            import_in_fresh_process(source, url)
             r = measure(url, Path(tmp) / f"tables{size}", args.repeats)
             print(
                 f"{r['participants']:>12,.0f} {r['aes']:>10,.0f} {r['load_s']:>14.2f} {r['analyse_s']:>15.2f} "

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,6 +27,23 @@ SOCS = {
 TERMS = [(soc, pt) for soc, pts in SOCS.items() for pt in pts]
 ARMS = [("ACT", "Active"), ("PBO", "Placebo")]
 START = date(2020, 1, 1)
+
+
+_IMPORT = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from service.db import open_database
+from service.importing import load_source
+from service.snapshots import store_snapshot
+store_snapshot(open_database(sys.argv[2]), load_source(Path(sys.argv[1]), "bench"), now=datetime.now(UTC))
+"""
+
+
+def import_in_fresh_process(source: Path, url: str) -> None:
+    """Import `source` as trial "bench" into the database at `url`, untimed, in a process of its own (so the
+    measured process starts without the import's heap)."""
+    subprocess.run([sys.executable, "-c", _IMPORT, str(source), url], check=True, cwd=Path(__file__).parent.parent)
 
 
 def generate(out: Path, participants: int, aes_per_participant: int, form: str, seed: int = 1) -> Path:
