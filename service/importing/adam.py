@@ -14,12 +14,12 @@ from service.errors import DataError
 from service.importing.ae_rows import read_adverse_events
 from service.importing.common import (
     SubjectIndex,
+    cdisc_demographics,
     choose_control,
     duplicate_ae_notes,
     imputation_note,
     merge_definition_arms,
     normalize_disposition,
-    normalize_sex,
 )
 from service.importing.definition import load_definition
 from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
@@ -110,13 +110,7 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
     disposition = row.choice("EOSSTT", normalize_disposition, "COMPLETED, DISCONTINUED, ONGOING")
     return ParticipantRecord(
         subject_id=subject,
-        site=row.text("SITEID"),
-        country=row.text("COUNTRY"),
-        age=row.number("AGE", minimum=0),
-        age_unit=row.text("AGEU"),
-        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
-        race=row.text("RACE"),
-        ethnicity=row.text("ETHNIC"),
+        **cdisc_demographics(row),
         consent_date=row.date("RFICDT"),
         randomized=randomized,
         arm_code=arm if randomized else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from service.errors import DataError
 from service.importing.records import AdverseEventRecord, ArmRecord, ExposureRecord, TrialDefinition
@@ -31,6 +32,19 @@ DISPOSITIONS = {
 
 def normalize_sex(value: str) -> str | None:
     return SEX_CODES.get(value.strip().upper())
+
+
+def cdisc_demographics(row: Row) -> dict[str, Any]:
+    """The demographic variables ADaM ADSL and SDTM DM share, under the same names, as ParticipantRecord fields."""
+    return {
+        "site": row.text("SITEID"),
+        "country": row.text("COUNTRY"),
+        "age": row.number("AGE", minimum=0),
+        "age_unit": row.text("AGEU"),
+        "sex": row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
+        "race": row.text("RACE"),
+        "ethnicity": row.text("ETHNIC"),
+    }
 
 
 def normalize_severity(value: str) -> str | None:

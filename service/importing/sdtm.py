@@ -15,12 +15,12 @@ from service.errors import DataError
 from service.importing.ae_rows import AEColumns, read_adverse_events
 from service.importing.common import (
     SubjectIndex,
+    cdisc_demographics,
     choose_control,
     derive_dosing_period,
     duplicate_ae_notes,
     imputation_note,
     merge_definition_arms,
-    normalize_sex,
 )
 from service.importing.dates import PartialDate
 from service.importing.definition import load_definition
@@ -130,13 +130,7 @@ def _participant(
     randomization = milestones.get("RANDOMIZED", (None, None, None))[2]
     return ParticipantRecord(
         subject_id=subject,
-        site=row.text("SITEID"),
-        country=row.text("COUNTRY"),
-        age=row.number("AGE", minimum=0),
-        age_unit=row.text("AGEU"),
-        sex=row.choice("SEX", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
-        race=row.text("RACE"),
-        ethnicity=row.text("ETHNIC"),
+        **cdisc_demographics(row),
         consent_date=_date_of(row, "RFICDTC"),
         randomized=assigned,
         arm_code=arm,
