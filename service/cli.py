@@ -10,21 +10,19 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from sqlalchemy import Engine
 
 from registry.ctgov.build import SECTIONS
 from registry.ctgov.validate import validate_ctgov_file
 from registry.irct.validate import validate_irct_file
 from service import __version__
-from service.config import SOURCE_FORMATS, Config, load_config
-from service.db import open_database
+from service.cli_context import AppContext, err
+from service.config import SOURCE_FORMATS
 from service.errors import DataError, ServiceError
 from service.importing import load_source
 from service.outputs import DsmbRequest, produce_ctgov, produce_dsmb, produce_irct, produce_tables
@@ -36,29 +34,6 @@ from service.trialdata import read_and_analyse, resolve_snapshot
 
 EXAMPLE_TRIAL = "msc-t1d"
 EXAMPLE_SOURCE = Path(__file__).resolve().parent.parent / "examples" / EXAMPLE_TRIAL
-
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-@dataclass
-class AppContext:
-    config_path: Path | None
-    explicit: bool
-    _config: Config | None = None
-    _engine: Engine | None = field(default=None, repr=False)
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_path, required=self.explicit)
-        return self._config
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            self._engine = open_database(self.config.database_url)
-        return self._engine
-
 
 snapshot_option = click.option(
     "--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest)."

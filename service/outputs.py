@@ -27,7 +27,8 @@ from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.render import render_html
 from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
 from service.results import AnalysisResults
-from service.tables_export import write_atomic, write_tables
+from service.atomic import write_atomic
+from service.tables_export import write_tables
 from service.trialdata import (
     analyse_stored_snapshot,
     load_snapshot_data,

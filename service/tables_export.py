@@ -8,7 +8,6 @@ renamed, so a failure never leaves half a file.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 from dataclasses import fields
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from service import __version__
+from service.atomic import write_atomic
 from service.results import AnalysisResults, Table
 
 FORMATS = ("csv", "json")
@@ -93,12 +93,3 @@ def _metadata(table: Table[Any]) -> dict[str, Any]:
 
 def _json_value(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def write_atomic(path: Path, content: bytes) -> str:
-    """Write under a temporary name in the same folder and rename, so no reader ever sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(content)
-    temporary.replace(path)
-    return hashlib.sha256(content).hexdigest()
