@@ -30,7 +30,7 @@ def write_atomic(path: Path, content: bytes) -> str:
 def sweep_partial_files(folder: Path, *, own_pid_is_stale: bool) -> list[Path]:
     """Remove temporary files under `folder` left by writers on this host that no longer run. At start, before
     this process writes anything, its own pid counts as stale too (a restarted container reuses pids)."""
-    removed = []
+    removed: list[Path] = []
     if not folder.is_dir():
         return removed
     for path in folder.rglob(".*.tmp"):

@@ -22,6 +22,7 @@ from registry.ctgov.validate import validate_ctgov_file
 from registry.irct.validate import validate_irct_file
 from service import __version__
 from service.cli_context import AppContext, err
+from service.cli_jobs import COMMANDS as JOB_COMMANDS
 from service.config import SOURCE_FORMATS
 from service.errors import DataError, ServiceError
 from service.importing import load_source
@@ -397,6 +398,10 @@ def write_snapshot_manifest(outcome: ImportOutcome, path: Path) -> None:
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     temporary.replace(path)
+
+
+for command in JOB_COMMANDS:
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.errors import ConfigError
+from service.scheduling.triggers import cron_trigger
 
 DEFAULT_DATABASE_URL = "sqlite:///var/regsync.db"
 OUTPUT_KINDS = ("tables", "dsmb-open", "dsmb-closed", "ctgov", "irct")
@@ -28,7 +29,23 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "reports": ("render_memory_mb",),
     "trials": ("source", "format", "control"),
     "jobs": ("trial", "cron", "timezone", "outputs"),
+    "scheduler": ("misfire_grace_seconds", "retries", "retry_backoff_seconds"),
+    "smtp": (
+        "host",
+        "port",
+        "tls",
+        "username",
+        "password_env",
+        "sender",
+        "recipients",
+        "notify_on",
+        "ca_file",
+        "timeout_seconds",
+    ),
 }
+TLS_MODES = ("starttls", "ssl", "none")
+# What a run ends as (service.scheduling.records); notify_on picks among the ones worth a message.
+NOTIFY_STATUSES = ("produced", "skipped", "failed", "abandoned")
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,27 @@ class JobConfig:
 
 
 @dataclass(frozen=True)
+class SchedulerConfig:
+    misfire_grace_seconds: int = 6 * 3600
+    retries: int = 3
+    retry_backoff_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    sender: str
+    recipients: tuple[str, ...]
+    port: int = 587
+    tls: str = "starttls"
+    username: str | None = None
+    password_env: str = "REGSYNC_SMTP_PASSWORD"  # the name of the variable holding the password, not the password
+    notify_on: tuple[str, ...] = ("produced", "failed", "abandoned")
+    ca_file: Path | None = None
+    timeout_seconds: int = 30
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None
     database_url: str
@@ -57,6 +95,8 @@ class Config:
     render_memory_mb: int = 1024
     trials: dict[str, TrialSource] = field(default_factory=dict)
     jobs: dict[str, JobConfig] = field(default_factory=dict)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    smtp: SmtpConfig | None = None
 
 
 def load_config(path: Path | None, *, required: bool) -> Config:
@@ -87,6 +127,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> Config:
         render_memory_mb=_positive_int(raw.get("reports", {}), "render_memory_mb", 1024, path),
         trials=trials,
         jobs=jobs,
+        scheduler=_scheduler(raw.get("scheduler", {}), path),
+        smtp=_smtp(raw["smtp"], base, path) if "smtp" in raw else None,
     )
 
 
@@ -138,13 +180,15 @@ def _job(job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], pat
     if trial_id not in trials:
         raise ConfigError(f"{where}: trial '{trial_id}' is not declared\n  Add a [trials.{trial_id}] section.")
     cron = str(entry["cron"])
-    if len(cron.split()) != 5:
-        raise ConfigError(f"{where}: cron '{cron}' must have five fields (minute hour day month weekday)")
     timezone = str(entry.get("timezone", "UTC"))
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{where}: unknown time zone '{timezone}'") from exc
+    try:
+        cron_trigger(cron, timezone)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: cron '{cron}': {exc}") from exc
     outputs = tuple(str(o) for o in entry.get("outputs", OUTPUT_KINDS))
     for output in outputs:
         if output not in OUTPUT_KINDS:
@@ -152,8 +196,56 @@ def _job(job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], pat
     return JobConfig(job_id, trial_id, cron, timezone, outputs)
 
 
-def _positive_int(section: dict[str, Any], key: str, default: int, path: Path) -> int:
+def _scheduler(section: dict[str, Any], path: Path) -> SchedulerConfig:
+    defaults = SchedulerConfig()
+    return SchedulerConfig(
+        misfire_grace_seconds=_positive_int(section, "misfire_grace_seconds", defaults.misfire_grace_seconds, path),
+        retries=_positive_int(section, "retries", defaults.retries, path, minimum=0),
+        retry_backoff_seconds=_positive_int(section, "retry_backoff_seconds", defaults.retry_backoff_seconds, path),
+    )
+
+
+def _smtp(section: dict[str, Any], base: Path, path: Path) -> SmtpConfig:
+    where = f"{path}: [smtp]"
+    for key in ("host", "sender", "recipients"):
+        if key not in section:
+            raise ConfigError(f"{where} needs '{key}'")
+    recipients = section["recipients"]
+    if isinstance(recipients, str):
+        recipients = [recipients]
+    if (
+        not isinstance(recipients, list)
+        or not recipients
+        or not all(isinstance(r, str) and "@" in r for r in recipients)
+    ):
+        raise ConfigError(f"{where}: 'recipients' must be a list of email addresses, not {section['recipients']!r}")
+    tls = str(section.get("tls", "starttls"))
+    if tls not in TLS_MODES:
+        raise ConfigError(f"{where}: tls '{tls}' is not one of {', '.join(TLS_MODES)}")
+    notify_on = tuple(str(s) for s in section.get("notify_on", SmtpConfig.notify_on))
+    for status in notify_on:
+        if status not in NOTIFY_STATUSES:
+            raise ConfigError(f"{where}: notify_on '{status}' is not one of {', '.join(NOTIFY_STATUSES)}")
+    if "password" in section:
+        raise ConfigError(f"{where}: a password is never written in config.toml; name its variable in password_env")
+    ca_file = section.get("ca_file")
+    username = section.get("username")
+    return SmtpConfig(
+        host=str(section["host"]),
+        sender=str(section["sender"]),
+        recipients=tuple(recipients),
+        port=_positive_int(section, "port", 587 if tls == "starttls" else 465 if tls == "ssl" else 25, path),
+        tls=tls,
+        username=str(username) if username else None,
+        password_env=str(section.get("password_env", SmtpConfig.password_env)),
+        notify_on=notify_on,
+        ca_file=base / str(ca_file) if ca_file else None,
+        timeout_seconds=_positive_int(section, "timeout_seconds", 30, path),
+    )
+
+
+def _positive_int(section: dict[str, Any], key: str, default: int, path: Path, *, minimum: int = 1) -> int:
     value = section.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ConfigError(f"{path}: '{key}' must be a whole number above 0, not {value!r}")
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ConfigError(f"{path}: '{key}' must be a whole number of at least {minimum}, not {value!r}")
     return value

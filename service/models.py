@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Float, Index, LargeBinary, Table, Unicode, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -173,14 +173,28 @@ class JobRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     job_id: str = Field(index=True, max_length=128)
+    trial_id: str | None = Field(default=None, max_length=64)
     scheduled_at: datetime
     started_at: datetime | None = None
     finished_at: datetime | None = None
     status: str = Field(default="claimed", max_length=16)
     instance: str | None = None
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     snapshot_id: int | None = Field(default=None, foreign_key="snapshot.id")
     artifact_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    summary: str | None = None
     error: str | None = None
+
+
+# APScheduler's SQLAlchemy job store, declared here so that the migrations create it (once, under the migration
+# lock) rather than every instance racing to create it at start; the columns are the job store's own.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    SQLModel.metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
 
 
 class AuditEntry(SQLModel, table=True):

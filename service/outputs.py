@@ -18,6 +18,7 @@ from registry.irct.build import build_record
 from registry.irct.entry_sheet import entry_sheet_context
 from registry.irct.validate import Finding, validate_record
 from service.artifacts import record_artifacts
+from service.atomic import write_atomic
 from service.gcpause import paused_gc
 from service.importing.records import ImportedTrial
 from service.models import Snapshot
@@ -27,7 +28,6 @@ from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.render import render_html
 from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
 from service.results import AnalysisResults
-from service.atomic import write_atomic
 from service.tables_export import write_tables
 from service.trialdata import (
     analyse_stored_snapshot,

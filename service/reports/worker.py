@@ -6,8 +6,10 @@ RenderError instead of taking the service down; the parent writes the file only 
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import resource
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -17,6 +19,7 @@ from service.reports.render import render_pdf
 
 DEFAULT_MEMORY_MB = 1024
 _PAGE = resource.getpagesize()
+_PR_SET_PDEATHSIG = 1
 _HINT = "  Raise [reports] render_memory_mb in config.toml if the report is legitimately this large."
 
 
@@ -27,7 +30,9 @@ def render_pdf_in_worker(
     # render inside it without growing, so the cap would depend on the parent's history. A fresh process makes
     # the cap measure the render alone.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_cap_memory, initargs=(memory_mb,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_prepare_worker, initargs=(memory_mb,)
+    ) as pool:
         try:
             return pool.submit(render_pdf, html, dated=dated, attachments=attachments).result()
         except MemoryError as exc:
@@ -39,6 +44,22 @@ def render_pdf_in_worker(
                 "the report render stopped: its worker process ended abruptly (most likely it exceeded its memory "
                 f"cap of {memory_mb} MB)\n{_HINT}"
             ) from exc
+
+
+def _prepare_worker(memory_mb: int) -> None:
+    _end_with_parent()
+    # Ctrl-C reaches the whole process group; the parent decides whether to stop, and a render it keeps finishes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _cap_memory(memory_mb)
+
+
+def _end_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent dies (kill -9 included), so no orphan renders on."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker ends when it finds its pipe closed
 
 
 def _cap_memory(memory_mb: int) -> None:

@@ -296,5 +296,5 @@ def test_a_render_over_its_memory_cap_stops_and_writes_nothing(stored, tmp_path:
 def test_report_render_memory_is_configurable(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("[reports]\nrender_memory_mb = 0\n")
-    with pytest.raises(ConfigError, match="'render_memory_mb' must be a whole number above 0"):
+    with pytest.raises(ConfigError, match="'render_memory_mb' must be a whole number of at least 1"):
         load_config(path, required=True)

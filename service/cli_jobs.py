@@ -1,0 +1,137 @@
+"""The scheduler's commands: serve, jobs, runs, run, status."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import click
+
+from service.cli_context import AppContext
+from service.config import JobConfig
+from service.errors import ConfigError
+from service.models import JobRun
+from service.scheduling.locks import job_is_locked
+from service.scheduling.records import ABANDONED, FAILED, RUNNING, UNSUCCESSFUL, last_runs, recent_runs
+from service.scheduling.runner import JobRunner
+from service.scheduling.serve import serve, stored_next_fires
+from service.scheduling.triggers import cron_trigger
+
+
+def configure_logging() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+    )
+    for quiet in ("apscheduler", "alembic"):
+        logging.getLogger(quiet).setLevel(logging.WARNING)
+
+
+@click.command("serve")
+@click.pass_obj
+def serve_command(app: AppContext) -> None:
+    """Run the scheduled jobs until stopped (SIGTERM or Ctrl-C finish the current step first)."""
+    configure_logging()
+    if not app.config.jobs:
+        logging.getLogger("regsync.scheduler").warning("no [jobs] in %s: nothing will run", app.config.path)
+    serve(app.engine, app.config)
+
+
+@click.command("jobs")
+@click.pass_obj
+def jobs_command(app: AppContext) -> None:
+    """List the configured jobs, one a line, id first, with the next fire time."""
+    stored = stored_next_fires(app.engine)
+    now = datetime.now(UTC)
+    for job in app.config.jobs.values():
+        click.echo(f"{job.job_id}\t{job.trial_id}\t{job.cron} ({job.timezone})\t{_next_fire(job, stored, now)}\t"
+                   f"{','.join(job.outputs)}")  # fmt: skip
+    if not app.config.jobs:
+        click.echo(f"no jobs: add a [jobs.ID] section to {app.config.path or 'config.toml'}")
+
+
+def _next_fire(job: JobConfig, stored: dict[str, datetime | None], now: datetime) -> str:
+    zone = ZoneInfo(job.timezone)
+    if job.job_id in stored:
+        when = stored[job.job_id]
+        if when is None:
+            return "next: paused"
+        overdue = " (overdue: runs when regsync serve starts, if within the grace period)" if when < now else ""
+        return f"next: {_local(when, zone)}{overdue}"
+    when = cron_trigger(job.cron, job.timezone).get_next_fire_time(None, now)
+    return f"next: {_local(when, zone)} (not yet scheduled: regsync serve has not run with this job)"
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> str:
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S %Z}"
+
+
+@click.command("runs")
+@click.option("--job", "job_id", default=None, help="Only this job's runs.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True, help="How many, newest first.")
+@click.pass_obj
+def runs_command(app: AppContext, job_id: str | None, limit: int) -> None:
+    """List recent runs, newest first: id, job, fire time, status, snapshot, files, summary."""
+    runs = recent_runs(app.engine, job_id, limit)
+    if not runs:
+        click.echo("no runs yet")
+    for run in runs:
+        click.echo(_run_line(run))
+
+
+def _run_line(run: JobRun) -> str:
+    took = f"{(run.finished_at - run.started_at).total_seconds():.1f} s" if run.finished_at and run.started_at else "-"
+    error = f"\terror: {run.error.splitlines()[0]}" if run.error else ""
+    return (
+        f"{run.id}\t{run.job_id}\t{run.scheduled_at:%Y-%m-%d %H:%M:%S}Z\t{run.status}\t{took}\t"
+        f"snapshot {run.snapshot_id or '-'}\t{len(run.artifact_ids)} file(s)\t{run.summary or ''}{error}"
+    )
+
+
+@click.command("run")
+@click.argument("job_id", metavar="JOB")
+@click.pass_obj
+def run_command(app: AppContext, job_id: str) -> None:
+    """Fire JOB once now, in this process, as the scheduler would."""
+    if job_id not in app.config.jobs:
+        known = ", ".join(app.config.jobs) or "none"
+        raise ConfigError(f"no job '{job_id}' in {app.config.path or 'the configuration'}\n  Jobs: {known}.")
+    configure_logging()
+    run = JobRunner(app.engine, app.config).fire(job_id, datetime.now(UTC))
+    if run is None:  # only if another instance inserted the same microsecond
+        raise click.ClickException("the fire was claimed by another instance")
+    click.echo(_run_line(run))
+    if run.status == FAILED:
+        raise click.exceptions.Exit(2 if run.summary and "bad input" in run.summary else 3)
+    if run.status == ABANDONED:
+        raise click.exceptions.Exit(130)
+
+
+@click.command("status")
+@click.pass_obj
+def status_command(app: AppContext) -> None:
+    """Each job's last run; exits 1 when any job's last run failed (for monitoring)."""
+    latest = last_runs(app.engine)
+    bad = []
+    for job_id in app.config.jobs:
+        run = latest.get(job_id)
+        if run is None:
+            click.echo(f"{job_id}\tnever run")
+            continue
+        status = run.status
+        if status == RUNNING and not job_is_locked(app.engine, job_id):
+            status = "interrupted"  # recorded as running, but nothing holds its lock: its process is gone
+        if status in (*UNSUCCESSFUL, "interrupted"):
+            bad.append(job_id)
+        detail = f"\terror: {run.error.splitlines()[0]}" if run.error and status != RUNNING else ""
+        click.echo(f"{job_id}\t{status}\t{run.scheduled_at:%Y-%m-%d %H:%M:%S}Z\t{run.summary or ''}{detail}")
+    if bad:
+        click.echo(f"last run not successful: {', '.join(bad)}", err=True)
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = (serve_command, jobs_command, runs_command, run_command, status_command)

@@ -1,0 +1,104 @@
+"""The run's email: what happened and where its files are. Nothing is attached: the reports stay where they
+were written, and a closed-session report, which holds unblinded data, is only ever announced.
+
+The SMTP password is read from the environment variable [smtp] password_env names, at the moment of sending,
+and goes nowhere else: not into the configuration, a message or a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import time
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from service.config import SmtpConfig
+from service.errors import ConfigError
+from service.models import Artifact, JobRun, Snapshot
+
+log = logging.getLogger("regsync.notify")
+_SEND_TRIES = 3
+
+
+def run_message(smtp: SmtpConfig, run: JobRun, snapshot: Snapshot | None, artifacts: list[Artifact]) -> EmailMessage:
+    message = EmailMessage()
+    cut = f", data cut-off {snapshot.data_cutoff}" if snapshot is not None and snapshot.data_cutoff else ""
+    message["Subject"] = f"[regsync] {run.job_id}: {run.status}" + (
+        f" (snapshot {snapshot.id}{cut})" if snapshot else ""
+    )
+    message["From"] = smtp.sender
+    message["To"] = ", ".join(smtp.recipients)
+    message["Date"] = format_datetime(run.finished_at or run.scheduled_at)
+    message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
+    lines = [
+        f"Job:        {run.job_id} (trial {run.trial_id})",
+        f"Status:     {run.status}",
+        f"Scheduled:  {run.scheduled_at:%Y-%m-%d %H:%M:%S} UTC",
+        f"Ran:        {_time(run.started_at)} to {_time(run.finished_at)} UTC on {run.instance}",
+    ]
+    if snapshot is not None:
+        lines.append(f"Snapshot:   {snapshot.id}, content hash {snapshot.content_hash}{cut}")
+    if run.attempts > 1:
+        lines.append(f"Attempts:   {run.attempts}")
+    lines += ["", run.summary or ""]
+    if run.error:
+        lines += ["", "Error:", *(f"  {line}" for line in run.error.splitlines())]
+    if artifacts:
+        lines += ["", "Files written (sha256):"]
+        for artifact in sorted(artifacts, key=lambda a: a.path):
+            lines.append(f"  {artifact.path}")
+            lines.append(f"      {artifact.sha256}")
+        if any(a.kind == "dsmb-closed" for a in artifacts):
+            lines += ["", "The closed-session DSMB report holds data by arm: it is announced here, never attached."]
+    lines += ["", "Nothing is attached to this message; the files are where the paths above say.", "-- regsync"]
+    message.set_content("\n".join(lines) + "\n")
+    return message
+
+
+def send_email(smtp: SmtpConfig, message: EmailMessage) -> None:
+    """Send, retrying a refused connection or a 4xx answer twice; raises the last error."""
+    password = None
+    if smtp.username:
+        password = os.environ.get(smtp.password_env)
+        if password is None:
+            raise ConfigError(
+                f"[smtp] username is set but the environment variable {smtp.password_env} (password_env) is not"
+            )
+    for attempt in range(1, _SEND_TRIES + 1):
+        try:
+            _deliver(smtp, message, password)
+            return
+        except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
+            code = getattr(exc, "smtp_code", None)
+            permanent = isinstance(code, int) and code >= 500
+            if permanent or attempt == _SEND_TRIES:
+                raise
+            log.warning("email not sent (try %d of %d): %s; trying again", attempt, _SEND_TRIES, _describe(exc))
+            time.sleep(2 * attempt)
+
+
+def _deliver(smtp: SmtpConfig, message: EmailMessage, password: str | None) -> None:
+    context = ssl.create_default_context(cafile=str(smtp.ca_file) if smtp.ca_file else None)
+    client: smtplib.SMTP
+    if smtp.tls == "ssl":
+        client = smtplib.SMTP_SSL(smtp.host, smtp.port, timeout=smtp.timeout_seconds, context=context)
+    else:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_seconds)
+    with client:
+        if smtp.tls == "starttls":
+            client.starttls(context=context)
+        if smtp.username and password is not None:
+            client.login(smtp.username, password)
+        client.send_message(message)
+
+
+def _describe(exc: BaseException) -> str:
+    # SMTP errors carry the server's reply, never what the client sent; the password cannot be in it.
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _time(moment: object) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S}" if moment is not None else "-"

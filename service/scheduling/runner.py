@@ -1,0 +1,172 @@
+"""One fire of a job, from claim to notification.
+
+claim the fire (one row per job and scheduled time: exactly one instance gets it)
+  -> take the job's lock (none: the previous run still runs; this fire is recorded as skipped)
+  -> mark the job's runs left "running" by a dead process as failed, and remove their partial files
+  -> the work (service.scheduling.work), retried with backoff when the failure is transient
+  -> record how it ended; send the email when [smtp] asks for this outcome
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import traceback
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.atomic import sweep_partial_files
+from service.config import Config
+from service.errors import ServiceError
+from service.models import Artifact, JobRun, Snapshot
+from service.scheduling.locks import try_lock_job
+from service.scheduling.notify import run_message, send_email
+from service.scheduling.records import (
+    ABANDONED,
+    FAILED,
+    SKIPPED,
+    RunEnd,
+    claim_fire,
+    fail_interrupted_runs,
+    finish_run,
+    record_missed,
+)
+from service.scheduling.retry import backoff_seconds, is_transient
+from service.scheduling.work import Abandoned, run_job_work
+
+log = logging.getLogger("regsync.scheduler")
+
+
+def instance_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class JobRunner:
+    def __init__(self, engine: Engine, config: Config, *, stop: threading.Event | None = None) -> None:
+        self.engine = engine
+        self.config = config
+        self.stop = stop or threading.Event()
+        self.instance = instance_name()
+
+    def fire(self, job_id: str, scheduled_at: datetime) -> JobRun | None:
+        """Run the fire of `job_id` at `scheduled_at`, unless another instance claimed it (then None)."""
+        job = self.config.jobs.get(job_id)
+        if job is None:
+            log.warning("job %s fired but is no longer in %s; ignored", job_id, self.config.path)
+            return None
+        run_id = claim_fire(self.engine, job_id, job.trial_id, scheduled_at, self.instance, now=_now())
+        if run_id is None:
+            log.info("%s at %s: claimed by another instance", job_id, _stamp(scheduled_at))
+            return None
+        lock = try_lock_job(self.engine, job_id)
+        if lock is None:
+            summary = "skipped: the previous run of this job is still running"
+            log.info("%s at %s (run %d): %s", job_id, _stamp(scheduled_at), run_id, summary)
+            return finish_run(self.engine, run_id, RunEnd(SKIPPED, summary), now=_now())
+        try:
+            self._recover(job_id, keep=run_id, at_start=False)
+            log.info("%s at %s (run %d): executing on %s", job_id, _stamp(scheduled_at), run_id, self.instance)
+            run = finish_run(self.engine, run_id, self._attempts(job_id, run_id), now=_now())
+        finally:
+            lock.release()
+        log.info("%s at %s (run %d): %s", job_id, _stamp(scheduled_at), run_id, run.summary)
+        self._notify(run)
+        return run
+
+    def record_missed(self, job_id: str, scheduled_at: datetime) -> None:
+        job = self.config.jobs.get(job_id)
+        grace = self.config.scheduler.misfire_grace_seconds
+        if job is not None and record_missed(self.engine, job_id, job.trial_id, scheduled_at, self.instance,
+                                             now=_now(), grace=grace) is not None:  # fmt: skip
+            log.warning("%s at %s: missed (the service was down past the grace period)", job_id, _stamp(scheduled_at))
+
+    def recover_all(self) -> None:
+        """At start: every job's runs left running by a process that is gone are marked failed."""
+        for job_id in self.config.jobs:
+            lock = try_lock_job(self.engine, job_id)
+            if lock is None:
+                continue  # another live instance is running it
+            try:
+                self._recover(job_id, keep=None, at_start=True)
+            finally:
+                lock.release()
+
+    def _recover(self, job_id: str, *, keep: int | None, at_start: bool) -> None:
+        interrupted = fail_interrupted_runs(self.engine, job_id, keep=keep, instance=self.instance, now=_now())
+        for run in interrupted:
+            log.warning("%s: run %s (fire %s, on %s) was cut off; marked failed", job_id, run.id,
+                        _stamp(run.scheduled_at), run.instance)  # fmt: skip
+        job = self.config.jobs.get(job_id)
+        if (interrupted or at_start) and job is not None:
+            for path in sweep_partial_files(self.config.output_dir / job.trial_id, own_pid_is_stale=at_start):
+                log.warning("%s: removed the partial file %s", job_id, path)
+
+    def _attempts(self, job_id: str, run_id: int) -> RunEnd:
+        job = self.config.jobs[job_id]
+        settings = self.config.scheduler
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return run_job_work(self.engine, self.config, job, run_id, self.stop, attempt=attempt)
+            except Abandoned as stopped:
+                done = f"; finished: {', '.join(stopped.done)}" if stopped.done else ""
+                summary = f"abandoned: the service was stopping; not produced: {', '.join(stopped.pending)}{done}"
+                return RunEnd(ABANDONED, summary, str(stopped), attempts=attempt)
+            except Exception as exc:
+                if self.stop.is_set():
+                    return RunEnd(ABANDONED, "abandoned: the service was stopping", _message(exc), attempts=attempt)
+                if not is_transient(exc) or attempt > settings.retries:
+                    kind = "bad input or configuration" if isinstance(exc, ServiceError) else "error"
+                    tries = f" after {attempt} attempts" if attempt > 1 else ""
+                    log.error("%s (run %d) failed%s: %s", job_id, run_id, tries, _message(exc))
+                    if not isinstance(exc, ServiceError):
+                        log.debug("%s", "".join(traceback.format_exception(exc)))
+                    return RunEnd(FAILED, f"failed ({kind}){tries}", _message(exc), attempts=attempt)
+                wait = backoff_seconds(settings.retry_backoff_seconds, attempt)
+                log.warning("%s (run %d): transient failure (%s); retrying in %d s", job_id, run_id,
+                            _message(exc), wait)  # fmt: skip
+                if self.stop.wait(wait):
+                    return RunEnd(ABANDONED, "abandoned: the service stopped while waiting to retry", _message(exc),
+                                  attempts=attempt)  # fmt: skip
+
+    def _notify(self, run: JobRun) -> None:
+        smtp = self.config.smtp
+        if smtp is None or run.status not in smtp.notify_on:
+            return
+        with Session(self.engine) as session:
+            snapshot = session.get(Snapshot, run.snapshot_id) if run.snapshot_id else None
+            artifacts = list(session.exec(select(Artifact).where(col(Artifact.id).in_(run.artifact_ids))))
+        try:
+            send_email(smtp, run_message(smtp, run, snapshot, artifacts))
+            log.info("%s (run %s): email sent to %s", run.job_id, run.id, ", ".join(smtp.recipients))
+        except Exception as exc:
+            log.error("%s (run %s): email not sent: %s: %s", run.job_id, run.id, type(exc).__name__, exc)
+
+
+def _message(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S%z}"
+
+
+def run_fire(job_id: str, scheduled_at: datetime | None = None, runner: JobRunner | None = None) -> str | None:
+    """The function every job in the job store names; FireExecutor supplies the fire's time and the runner (the
+    defaults exist only because APScheduler checks a job's function can be called with the job's own args)."""
+    if scheduled_at is None or runner is None:
+        raise RuntimeError("run_fire is called by service.scheduling.executor.FireExecutor, which passes the fire")
+    run = runner.fire(job_id, scheduled_at)
+    return run.status if run is not None else None
+
+
+RUN_FIRE = f"{__name__}:run_fire"

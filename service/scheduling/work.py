@@ -1,0 +1,149 @@
+"""What one run of a job does: import the source, and unless nothing changed, produce the job's outputs.
+
+A scheduled run writes under OUTPUT_DIR/TRIAL/snapshot-N/, one folder per snapshot, so an earlier night's files
+are never overwritten; OUTPUT_DIR/TRIAL/latest points at the newest complete folder. "Nothing changed" means the
+import found an identical snapshot and every output the job asks for is recorded for it, on disk, with the
+recorded sha256: a file deleted or damaged since is made again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from service.config import Config, JobConfig
+from service.importing import load_source
+from service.models import Artifact, Snapshot
+from service.outputs import Analysed, DsmbRequest, produce_ctgov, produce_dsmb, produce_irct, produce_tables
+from service.scheduling.records import PRODUCED, SKIPPED, RunEnd, note_snapshot
+from service.snapshots import store_snapshot
+from service.trialdata import read_and_analyse
+
+# Cheapest first, so a run stopped part-way has done as much as it could.
+OUTPUT_ORDER = ("tables", "ctgov", "irct", "dsmb-open", "dsmb-closed")
+
+
+class Abandoned(Exception):
+    """The service is stopping: the run ends between two steps, keeping what it finished."""
+
+    def __init__(self, done: list[str], pending: list[str]) -> None:
+        self.done = done
+        self.pending = pending
+        super().__init__(f"stopped before {pending[0]}")
+
+
+def snapshot_folder(config: Config, snapshot: Snapshot) -> Path:
+    return config.output_dir / snapshot.trial_id / f"snapshot-{snapshot.id}"
+
+
+def run_job_work(
+    engine: Engine, config: Config, job: JobConfig, run_id: int, stop: threading.Event, *, attempt: int
+) -> RunEnd:
+    if stop.is_set():
+        raise Abandoned([], ["the import", *job.outputs])
+    trial = config.trials[job.trial_id]
+    data = load_source(trial.source, trial.trial_id, trial.format, trial.control)
+    snapshot = store_snapshot(engine, data, now=datetime.now(UTC)).snapshot
+    assert snapshot.id is not None
+    note_snapshot(engine, run_id, snapshot.id)
+    del data
+    folder = snapshot_folder(config, snapshot)
+    label = f"snapshot {snapshot.id} ({snapshot.content_hash[:12]})"
+    missing = [
+        kind for kind in OUTPUT_ORDER if kind in job.outputs and not output_present(engine, snapshot, kind, folder)
+    ]
+    if not missing:
+        point_latest(folder)
+        return RunEnd(SKIPPED, f"skipped: no change: {label}, and every output is in {folder}", None, snapshot.id,
+                      attempts=attempt)  # fmt: skip
+    notes: list[str] = []
+    analysed = _Lazy(lambda: read_and_analyse(engine, snapshot))
+    for index, kind in enumerate(missing):
+        if stop.is_set():
+            raise Abandoned(missing[:index], missing[index:])
+        notes += produce_output(engine, config, snapshot, kind, folder, analysed)
+    point_latest(folder)
+    ids = [artifact.id for kind in missing for artifact in latest_artifacts(engine, snapshot, kind, folder)]
+    summary = f"produced {', '.join(missing)} from {label} in {folder}"
+    return RunEnd(PRODUCED, "; ".join([summary, *notes]), None, snapshot.id, [i for i in ids if i is not None],
+                  attempts=attempt)  # fmt: skip
+
+
+class _Lazy:
+    """The snapshot's analysis, computed the first time an output needs it and then shared."""
+
+    def __init__(self, compute: Callable[[], Analysed]) -> None:
+        self._compute = compute
+        self._value: Analysed | None = None
+
+    def get(self) -> Analysed:
+        if self._value is None:
+            self._value = self._compute()
+        return self._value
+
+
+def produce_output(
+    engine: Engine, config: Config, snapshot: Snapshot, kind: str, folder: Path, analysed: _Lazy
+) -> list[str]:
+    """Write one output into the snapshot's folder; returns notes for the run's summary (validation problems)."""
+    memory = config.render_memory_mb
+    if kind == "tables":
+        produce_tables(engine, snapshot, folder / "tables", analysed=analysed.get())
+        return []
+    if kind == "ctgov":
+        outcome = produce_ctgov(engine, snapshot, folder / "ctgov-results.xml", analysed=analysed.get())
+        return [f"ctgov-results.xml: {len(outcome.problems)} validation problem(s)"] if outcome.problems else []
+    if kind == "irct":
+        irct = produce_irct(engine, snapshot, folder / "irct.xml", folder / "irct-entry-sheet.pdf", memory,
+                            analysed=analysed.get())  # fmt: skip
+        return [f"irct.xml: {len(irct.findings)} validation finding(s)"] if irct.findings else []
+    session = kind.removeprefix("dsmb-")
+    request = DsmbRequest(session, organisation=config.organisation, memory_mb=memory)
+    produce_dsmb(engine, snapshot, folder / f"{kind}.pdf", request)
+    return []
+
+
+def latest_artifacts(engine: Engine, snapshot: Snapshot, kind: str, folder: Path) -> list[Artifact]:
+    """The files of the latest production of `kind` for the snapshot in `folder` (one production is recorded
+    with one timestamp)."""
+    prefix = str(folder.resolve()) + os.sep
+    with Session(engine) as session:
+        rows = list(
+            session.exec(
+                select(Artifact).where(
+                    Artifact.snapshot_id == snapshot.id, Artifact.kind == kind, col(Artifact.path).startswith(prefix)
+                )
+            )
+        )
+    if not rows:
+        return []
+    newest = max(row.created_at for row in rows)
+    return [row for row in rows if row.created_at == newest]
+
+
+def output_present(engine: Engine, snapshot: Snapshot, kind: str, folder: Path) -> bool:
+    files = latest_artifacts(engine, snapshot, kind, folder)
+    return bool(files) and all(_intact(Path(row.path), row.sha256) for row in files)
+
+
+def _intact(path: Path, sha256: str) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+    except OSError:
+        return False
+
+
+def point_latest(folder: Path) -> None:
+    """OUTPUT_DIR/TRIAL/latest -> snapshot-N, replaced atomically."""
+    link = folder.parent / "latest"
+    temporary = folder.parent / f".latest.{os.getpid()}.{threading.get_ident()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(folder.name)
+    temporary.replace(link)
