@@ -4,6 +4,8 @@ interrupted runs."""
 from __future__ import annotations
 
 import hashlib
+import itertools
+import socket
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -105,7 +107,7 @@ def test_transient_errors_are_retried_with_backoff(
     monkeypatch.setattr("service.scheduling.runner.run_job_work", flaky)
     run = JobRunner(engine, config).fire("nightly", AT)
     assert run is not None and (run.status, run.attempts) == ("produced", 3)
-    gaps = [later - earlier for earlier, later in zip(calls, calls[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(calls)]
     assert gaps[0] >= 1.0 and gaps[1] >= 2.0  # 1 s, then doubled
 
 
@@ -147,8 +149,6 @@ def test_a_run_left_running_by_a_dead_process_is_marked_failed(
     stale = claim_fire(engine, "nightly", "tiny", AT, "gone-host:4242", now=AT)
     folder = tmp_path / "out" / "tiny" / "snapshot-9"
     folder.mkdir(parents=True)
-    import socket
-
     host = socket.gethostname().replace(".", "_")
     leftover = folder / f".dsmb-closed.pdf.{host}-999999.tmp"  # a dead writer's half file
     leftover.write_bytes(b"%PDF-1.7 half")
