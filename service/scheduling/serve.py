@@ -78,11 +78,9 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> None:
             log.info("job %s: removed (no longer in the configuration)", stored.id)
     for job in config.jobs.values():
         stored = scheduler.get_job(job.job_id)
-        if stored is not None and (stored.name, stored.func_ref, stored.misfire_grace_time) == (
-            job_name(job),
-            RUN_FIRE,
-            grace,
-        ):
+        if stored is not None and (stored.name, stored.func_ref) == (job_name(job), RUN_FIRE):
+            if stored.misfire_grace_time != grace:  # the schedule stands, and with it a pending (missed) fire
+                scheduler.modify_job(job.job_id, misfire_grace_time=grace)
             continue
         scheduler.add_job(
             RUN_FIRE,
