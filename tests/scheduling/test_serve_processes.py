@@ -5,6 +5,7 @@ are coalesced, and three instances on PostgreSQL run each fire exactly once."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import subprocess
 import sys
@@ -69,7 +70,7 @@ def test_a_schedule_fires_on_time_skips_unchanged_data_and_picks_up_a_change(
         lambda: next(
             (r for r in runs_of(engine) if r.snapshot_id not in (None, first.snapshot_id) and r.status != "running"),
             None,
-        ),  # fmt: skip
+        ),
     )
     assert changed.status == "produced" and changed.artifact_ids
     folder = tmp_path / "out" / "tiny" / f"snapshot-{changed.snapshot_id}"
@@ -204,7 +205,7 @@ def test_three_instances_on_postgresql_run_each_of_20_fires_exactly_once(
 
     runs = [r for r in runs_of(engine) if r.scheduled_at > all_up][:20]
     times = [r.scheduled_at for r in runs]
-    assert [b - a for a, b in zip(times, times[1:], strict=False)] == [timedelta(seconds=1)] * 19, times  # none lost
+    assert [b - a for a, b in itertools.pairwise(times)] == [timedelta(seconds=1)] * 19, times  # none lost
     assert all(r.status in ("produced", "skipped") for r in runs), [(r.status, r.summary) for r in runs]
     assert all(r.summary != "skipped: the previous run of this job is still running" for r in runs)
 
