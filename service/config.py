@@ -145,6 +145,11 @@ def _check_keys(raw: dict[str, Any], path: Path) -> None:
             if not isinstance(entry, dict):
                 raise ConfigError(f"{path}: [{label}] must be a table")
             for key in entry:
+                if (section, key) == ("smtp", "password"):
+                    raise ConfigError(
+                        f"{path}: [smtp] password: a password is never written in config.toml\n"
+                        "  Put it in an environment variable and name the variable in password_env."
+                    )
                 if key not in KNOWN_KEYS[section]:
                     allowed = ", ".join(KNOWN_KEYS[section])
                     raise ConfigError(f"{path}: unknown key '{key}' in [{label}]\n  Known keys: {allowed}.")
@@ -226,8 +231,6 @@ def _smtp(section: dict[str, Any], base: Path, path: Path) -> SmtpConfig:
     for status in notify_on:
         if status not in NOTIFY_STATUSES:
             raise ConfigError(f"{where}: notify_on '{status}' is not one of {', '.join(NOTIFY_STATUSES)}")
-    if "password" in section:
-        raise ConfigError(f"{where}: a password is never written in config.toml; name its variable in password_env")
     ca_file = section.get("ca_file")
     username = section.get("username")
     return SmtpConfig(

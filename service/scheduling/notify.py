@@ -73,7 +73,7 @@ def send_email(smtp: SmtpConfig, message: EmailMessage) -> None:
             return
         except (OSError, smtplib.SMTPServerDisconnected, smtplib.SMTPResponseException) as exc:
             code = getattr(exc, "smtp_code", None)
-            permanent = isinstance(code, int) and code >= 500
+            permanent = (isinstance(code, int) and code >= 500) or isinstance(exc, ssl.SSLCertVerificationError)
             if permanent or attempt == _SEND_TRIES:
                 raise
             log.warning("email not sent (try %d of %d): %s; trying again", attempt, _SEND_TRIES, _describe(exc))
