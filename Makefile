@@ -23,6 +23,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_tables.py
 	$(BIN)/python bench/bench_dsmb.py
+	$(BIN)/python bench/bench_nightly.py
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
