@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -101,7 +103,14 @@ def run_command(app: AppContext, job_id: str) -> None:
         known = ", ".join(app.config.jobs) or "none"
         raise ConfigError(f"no job '{job_id}' in {app.config.path or 'the configuration'}\n  Jobs: {known}.")
     configure_logging()
-    run = JobRunner(app.engine, app.config).fire(job_id, datetime.now(UTC))
+    stop = threading.Event()
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = [signal.signal(s, lambda *_: stop.set()) for s in signals]  # finish the step, record "abandoned"
+    try:
+        run = JobRunner(app.engine, app.config, stop=stop).fire(job_id, datetime.now(UTC))
+    finally:
+        for stopping, handler in zip(signals, previous, strict=True):
+            signal.signal(stopping, handler)
     if run is None:  # only if another instance inserted the same microsecond
         raise click.ClickException("the fire was claimed by another instance")
     click.echo(_run_line(run))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -216,4 +217,30 @@ def test_three_instances_on_postgresql_run_each_of_20_fires_exactly_once(
     claimed_elsewhere = len(re.findall(r"nightly at \S+ \S+: claimed by another instance", logs))
     assert claimed_elsewhere > 0  # the instances really did race for fires, and the claim settled it
     assert len({r.instance for r in runs}) >= 2, Counter(r.instance for r in runs)
+    engine.dispose()
+
+
+def test_ctrl_c_during_run_job_finishes_the_step_and_records_the_run_abandoned(
+    db_url: str, tiny: Path, tmp_path: Path
+) -> None:
+    config = write_config(tmp_path, db_url, tiny, outputs=("tables", "dsmb-open", "dsmb-closed"))
+    engine = open_database(db_url)
+    process = subprocess.Popen([sys.executable, "-m", "service", "--config", str(config), "run", "nightly"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)  # fmt: skip
+    try:
+
+        def tables_done() -> bool:
+            with Session(engine) as session:
+                return session.exec(select(Artifact).where(Artifact.kind == "tables")).first() is not None
+
+        wait_for("the tables", tables_done, timeout=60, every=0.02)
+        process.send_signal(signal.SIGINT)
+        out, _ = process.communicate(timeout=90)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and "\tabandoned\t" in out
+    (run,) = runs_of(engine)
+    assert run.status == "abandoned" and run.summary is not None and "not produced: dsmb-closed" in run.summary
+    whole_files_only(engine, tmp_path / "out")
     engine.dispose()
