@@ -40,6 +40,12 @@ def finished(engine: Engine, count: int) -> list[JobRun] | None:
     return runs if len(runs) >= count else None
 
 
+def tables_made(engine: Engine) -> bool:
+    """The run's first output is recorded: it is now past its import, into the reports."""
+    with Session(engine) as session:
+        return session.exec(select(Artifact).where(Artifact.kind == "tables")).first() is not None
+
+
 def whole_files_only(engine: Engine, folder: Path) -> None:
     """Every file under `folder` is a recorded artifact with its recorded sha256; no temporary file is left."""
     with Session(engine) as session:
@@ -91,9 +97,7 @@ def test_kill_9_mid_run_leaves_no_partial_artifact_and_a_failed_record(
 
     def rendering() -> JobRun | None:
         runs = runs_of(engine)
-        with Session(engine) as session:
-            tables_done = session.exec(select(Artifact).where(Artifact.kind == "tables")).first() is not None
-        return runs[0] if runs and runs[0].status == "running" and tables_done else None
+        return runs[0] if runs and runs[0].status == "running" and tables_made(engine) else None
 
     victim = wait_for("a run past its tables, rendering", rendering, timeout=60, every=0.02)
     service.kill()
@@ -129,11 +133,7 @@ def test_sigterm_finishes_the_current_step_and_abandons_the_rest(
     service = ServeProcess(config, tmp_path / "serve.log")
     services.append(service)
 
-    def tables_done() -> bool:
-        with Session(engine) as session:
-            return session.exec(select(Artifact).where(Artifact.kind == "tables")).first() is not None
-
-    wait_for("the tables of the first run", tables_done, timeout=60, every=0.02)
+    wait_for("the tables of the first run", lambda: tables_made(engine), timeout=60, every=0.02)
     assert service.terminate() == 0, service.text()
     (run,) = runs_of(engine)
     assert run.status == "abandoned", service.text()
@@ -147,10 +147,10 @@ def test_sigterm_finishes_the_current_step_and_abandons_the_rest(
 
 def missed_while_down(db_url: str, tiny: Path, tmp_path: Path, services: list[ServeProcess], *, grace: int,
                       down_after_last: float) -> tuple[list[JobRun], list[datetime]]:  # fmt: skip
-    """Start serve so it schedules three fires 2 s apart some seconds ahead, stop it before the first, start it
+    """Start serve so it schedules three fires 1 s apart some seconds ahead, stop it before the first, start it
     again `down_after_last` seconds after the last; returns the runs and the three fire times."""
     start = datetime.now(UTC).replace(microsecond=0)
-    fires = [start + timedelta(seconds=offset) for offset in (16, 18, 20)]
+    fires = [start + timedelta(seconds=offset) for offset in (12, 13, 14)]
     seconds = ",".join(str(moment.second) for moment in fires)
     config = write_config(tmp_path, db_url, tiny, cron=f"{seconds} * * * * *", outputs=("tables",),
                           extra=f"[scheduler]\nmisfire_grace_seconds = {grace}\n")  # fmt: skip
@@ -228,12 +228,7 @@ def test_ctrl_c_during_run_job_finishes_the_step_and_records_the_run_abandoned(
     process = subprocess.Popen([sys.executable, "-m", "service", "--config", str(config), "run", "nightly"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO)  # fmt: skip
     try:
-
-        def tables_done() -> bool:
-            with Session(engine) as session:
-                return session.exec(select(Artifact).where(Artifact.kind == "tables")).first() is not None
-
-        wait_for("the tables", tables_done, timeout=60, every=0.02)
+        wait_for("the tables", lambda: tables_made(engine), timeout=60, every=0.02)
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=90)
     finally:
