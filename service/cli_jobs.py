@@ -17,7 +17,7 @@ from service.errors import ConfigError
 from service.models import JobRun
 from service.scheduling.locks import job_is_locked
 from service.scheduling.records import ABANDONED, FAILED, RUNNING, UNSUCCESSFUL, last_runs, recent_runs
-from service.scheduling.runner import JobRunner
+from service.scheduling.runner import JobRunner, failure_exit_code
 from service.scheduling.serve import serve, stored_next_fires
 from service.scheduling.triggers import cron_trigger
 
@@ -115,7 +115,7 @@ def run_command(app: AppContext, job_id: str) -> None:
         raise click.ClickException("the fire was claimed by another instance")
     click.echo(_run_line(run))
     if run.status == FAILED:
-        raise click.exceptions.Exit(2 if run.summary and "bad input" in run.summary else 3)
+        raise click.exceptions.Exit(failure_exit_code(run))
     if run.status == ABANDONED:
         raise click.exceptions.Exit(130)
 

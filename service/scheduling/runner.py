@@ -39,6 +39,8 @@ from service.scheduling.retry import backoff_seconds, is_transient
 from service.scheduling.work import Abandoned, run_job_work
 
 log = logging.getLogger("regsync.scheduler")
+# A failed run's summary names its cause as the command line's exit code for that error does (service/cli.py).
+FAILURE_KINDS = {2: "bad input or configuration", 3: "the output could not be produced"}
 
 
 def instance_name() -> str:
@@ -121,7 +123,7 @@ class JobRunner:
                 if self.stop.is_set():
                     return RunEnd(ABANDONED, "abandoned: the service was stopping", _message(exc), attempts=attempt)
                 if not is_transient(exc) or attempt > settings.retries:
-                    kind = "bad input or configuration" if isinstance(exc, ServiceError) else "error"
+                    kind = FAILURE_KINDS.get(exc.exit_code, "error") if isinstance(exc, ServiceError) else "error"
                     tries = f" after {attempt} attempts" if attempt > 1 else ""
                     log.error("%s (run %d) failed%s: %s", job_id, run_id, tries, _message(exc))
                     if not isinstance(exc, ServiceError):
@@ -170,3 +172,8 @@ def run_fire(job_id: str, scheduled_at: datetime | None = None, runner: JobRunne
 
 
 RUN_FIRE = f"{__name__}:run_fire"
+
+
+def failure_exit_code(run: JobRun) -> int:
+    """The exit code `regsync run` gives a failed run: 2 for bad input or configuration, else 3."""
+    return 2 if (run.summary or "").startswith(f"failed ({FAILURE_KINDS[2]})") else 3

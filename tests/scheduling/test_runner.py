@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from service.errors import RenderError
 from service.models import Artifact, JobRun
 from service.scheduling import work
 from service.scheduling.locks import try_lock_job
@@ -109,6 +110,28 @@ def test_transient_errors_are_retried_with_backoff(
     assert run is not None and (run.status, run.attempts) == ("produced", 3)
     gaps = [later - earlier for earlier, later in itertools.pairwise(calls)]
     assert gaps[0] >= 1.0 and gaps[1] >= 2.0  # 1 s, then doubled
+
+
+def test_a_render_over_its_memory_cap_fails_at_once_as_not_produced_not_as_bad_input(
+    run_cli,
+    db_url: str,
+    tiny: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.scheduling.helpers import write_config
+
+    config = write_config(tmp_path / "cfg", db_url, tiny, extra="[scheduler]\nretries = 3\n")
+    calls = []
+
+    def over_cap(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        raise RenderError("the report render exceeded its memory cap of 1024 MB and was stopped")
+
+    monkeypatch.setattr("service.scheduling.runner.run_job_work", over_cap)
+    ran = run_cli("--config", str(config), "run", "nightly")
+    assert ran.exit_code == 3 and len(calls) == 1
+    assert "\tfailed\t" in ran.stdout and "failed (the output could not be produced)" in ran.stdout
 
 
 def test_transient_errors_give_up_after_the_configured_retries(
