@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import IO, Protocol
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
 
 
 class JobLock(Protocol):
@@ -98,7 +97,7 @@ class _FileLock:
 
 
 def _lock_folder(engine: Engine) -> Path:
-    database = make_url(str(engine.url)).database
+    database = engine.url.database
     if not database or database == ":memory:":
         return Path(os.environ.get("TMPDIR", "/tmp")) / f"regsync-locks-{os.getuid()}"
     return Path(database).resolve().parent / "locks"
