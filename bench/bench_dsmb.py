@@ -7,7 +7,8 @@ per second against WeasyPrint's own on a plain HTML table of the same rows, meas
 Each trial is imported first (not timed). Then, in a fresh process, `produce_dsmb` reads the snapshot, analyses
 it, renders the PDF in its worker and writes it, as `regsync report dsmb` does: "total s". The worker's own
 share (HTML to PDF) is "render s". Peak memory: the parent's and the render worker's resident peaks.
-The plain baseline: every table row the report prints (same cells, same count), as one unstyled HTML table,
+The plain baseline: every table row the report prints (same cells, same count), and every serious-AE listing
+event as a row of its nine values (the report sets these as fixed-pitch blocks), as one unstyled HTML table,
 rendered by WeasyPrint in the same process; the ratio is our pages per second over the baseline's (end to end,
 and the render alone), and "rows/s ratio" the same for table rows laid out per second of rendering.
 Targets (issue #4): 10,000 participants with all summary tables and the serious-AE listing in at most 30 s and
@@ -46,16 +47,21 @@ def pages(pdf):
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 captured = {}
-render = worker.render_pdf_in_worker
-def timed_render(html_text, **kwargs):
+render = worker.RenderWorker.render
+def timed_render(self, html_text, **kwargs):
     captured["html"] = html_text
     start = time.perf_counter()
     try:
-        return render(html_text, **kwargs)
+        return render(self, html_text, **kwargs)
     finally:
         captured["render_s"] = time.perf_counter() - start
+worker.RenderWorker.render = timed_render
 import service.outputs
-service.outputs.render_pdf_in_worker = timed_render  # the name produce_dsmb calls
+build_context = service.outputs.build_dsmb_context
+def capturing_context(*args, **kwargs):
+    captured["context"] = build_context(*args, **kwargs)
+    return captured["context"]
+service.outputs.build_dsmb_context = capturing_context
 
 engine = open_database(sys.argv[1])
 out = Path(sys.argv[2])
@@ -67,8 +73,20 @@ ours = pages(out / "report.pdf")
 parent_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
+# The baseline's rows are the report's data rows, a cell per value: the table rows as printed, and the serious-AE
+# listing's events with their nine values each, which the report sets as fixed-pitch blocks.
 document = lxml_html.fromstring(captured["html"])
-rows = [[cell.text_content() for cell in tr.xpath("./td|./th")] for tr in document.iter("tr")]
+rows = [
+    [cell.text_content() for cell in tr.xpath("./td|./th")]
+    for tr in document.iter("tr")
+    if not tr.xpath("ancestor::table[contains(@class, 'fixed-pitch')]")
+]
+names = captured["context"]["names"]
+rows += [
+    [r.subject_id, names.get(r.arm, r.arm), f"{r.pt} ({r.verbatim})", r.soc, str(r.study_day), str(r.ctcae_grade),
+     r.serious_criteria, r.relationship or "", r.outcome or ""]
+    for r in captured["context"]["tables"]["listing_serious"].rows
+]
 plain = "<html><body><table>" + "".join(
     "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
 ) + "</table></body></html>"

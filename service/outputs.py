@@ -26,7 +26,7 @@ from service.reports.changes import find_previous_report
 from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.render import render_html
-from service.reports.worker import DEFAULT_MEMORY_MB, render_pdf_in_worker
+from service.reports.worker import DEFAULT_MEMORY_MB, RenderWorker, render_pdf_in_worker
 from service.results import AnalysisResults
 from service.tables_export import write_tables
 from service.trialdata import (
@@ -70,6 +70,38 @@ class DsmbRequest:
 
 def produce_dsmb(engine: Engine, snapshot: Snapshot, target: Path, request: DsmbRequest) -> str:
     """Render one edition of the DSMB report to `target`; returns its sha256."""
+    with RenderWorker(request.memory_mb) as worker:  # starting up while the snapshot is read and analysed
+        report = prepare_dsmb(engine, snapshot, request)
+        pdf = worker.render(report.html, dated=report.dated, attachments=report.attachments)
+    digest = write_atomic(target, pdf)
+    record_artifacts(
+        engine,
+        snapshot,
+        f"dsmb-{request.session}",
+        {target: digest},
+        {
+            "session": request.session,
+            "cutoff": report.data_cutoff.isoformat() if report.data_cutoff else None,
+            "unmask": request.unmask,
+            "final": request.final,
+            "previous_snapshot": report.previous_snapshot_id,
+        },
+        now=datetime.now(UTC),
+    )
+    return digest
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    html: str
+    attachments: dict[str, bytes]
+    dated: date
+    data_cutoff: date | None
+    previous_snapshot_id: int | None
+
+
+def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> PreparedReport:
+    """The edition's HTML and attachments: the snapshot (and the previous report's) read, analysed, templated."""
     data, frame = read_report_data(engine, snapshot, request.cutoff)
     previous_report = find_previous_report(engine, snapshot, request.since)
     previous = None
@@ -92,23 +124,13 @@ def produce_dsmb(engine: Engine, snapshot: Snapshot, target: Path, request: Dsmb
     with paused_gc():
         context = build_dsmb_context(data, options, ae_frame=frame, previous=previous, previous_report=previous_report)
         html = render_html("dsmb/report.html", context)
-    pdf = render_pdf_in_worker(html, dated=dated, attachments=context["attachments"], memory_mb=request.memory_mb)
-    digest = write_atomic(target, pdf)
-    record_artifacts(
-        engine,
-        snapshot,
-        f"dsmb-{request.session}",
-        {target: digest},
-        {
-            "session": request.session,
-            "cutoff": data_cutoff.isoformat() if data_cutoff else None,
-            "unmask": request.unmask,
-            "final": request.final,
-            "previous_snapshot": previous_report.snapshot.id if previous_report else None,
-        },
-        now=datetime.now(UTC),
+    return PreparedReport(
+        html,
+        context["attachments"],
+        dated,
+        data_cutoff,
+        previous_report.snapshot.id if previous_report else None,
     )
-    return digest
 
 
 def read_report_data(

@@ -15,7 +15,9 @@ from service.importing.records import ArmRecord, ImportedTrial
 from service.monitoring.plan import parse_monitoring
 from service.reports.changes import PreviousReport, summarise_changes
 from service.reports.figures import ae_incidence_plot, consort_diagram, enrollment_chart, monitoring_plot
-from service.results import TOTAL, AnalysisResults, ExposureRow, SiteRow, Table
+from service.reports.listing import Column, FixedPitchListing, set_listing
+from service.reports.render import format_number
+from service.results import TOTAL, AnalysisResults, ExposureRow, ListingRow, SiteRow, Table
 from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
@@ -138,6 +140,7 @@ def build_dsmb_context(
         "outline_by": {entry.anchor: entry for entry in outline},
         "show_outcomes": closed,
         "control": results.control,
+        "serious_listing": serious_listing(tables["listing_serious"].rows, names if closed else None),
         "rows_by_key": rows_by_key,
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
@@ -149,6 +152,42 @@ def build_dsmb_context(
             for name, table in tables.items()
         },
     }
+
+
+# The listings' landscape A4 pages (style.css, @page listing): 297 mm less the 16 mm side margins.
+LISTING_LINE_MM = 297 - 2 * 16
+LISTING_FONT_PT = 7.0
+
+
+def serious_listing(rows: Sequence[ListingRow], arm_names: dict[str, str] | None) -> FixedPitchListing:
+    """The serious-AE listing as printed: one record per event, with its arm (as shown) in the closed edition."""
+    by_arm = arm_names is not None
+    columns = [
+        Column("Participant", wraps=False),
+        *([Column("Arm")] if by_arm else []),
+        Column("Preferred term (verbatim)"),
+        Column("System organ class"),
+        Column("Day", align="right", wraps=False),
+        Column("Grade", align="right", wraps=False),
+        Column("Seriousness criteria"),
+        Column("Relationship"),
+        Column("Outcome"),
+    ]
+    records = (
+        (
+            r.subject_id,
+            *([arm_names.get(r.arm, r.arm)] if arm_names is not None else []),
+            f"{r.pt} ({r.verbatim})",
+            r.soc,
+            format_number(r.study_day),
+            format_number(r.ctcae_grade),
+            r.serious_criteria,
+            r.relationship or "—",
+            r.outcome or "—",
+        )
+        for r in rows
+    )
+    return set_listing(columns, records, line_mm=LISTING_LINE_MM, font_pt=LISTING_FONT_PT)
 
 
 POOLED_NOTE = "Open session: the arms are pooled, so no comparison between arms is shown."

@@ -7,6 +7,7 @@ RenderError instead of taking the service down; the parent writes the file only 
 from __future__ import annotations
 
 import ctypes
+import importlib
 import multiprocessing
 import resource
 import signal
@@ -23,27 +24,55 @@ _PR_SET_PDEATHSIG = 1
 _HINT = "  Raise [reports] render_memory_mb in config.toml if the report is legitimately this large."
 
 
-def render_pdf_in_worker(
-    html: str, *, dated: date, attachments: dict[str, bytes] | None = None, memory_mb: int = DEFAULT_MEMORY_MB
-) -> bytes:
-    # spawn, not fork: a forked worker inherits the parent's heap, freed-but-mapped memory included, and could
-    # render inside it without growing, so the cap would depend on the parent's history. A fresh process makes
-    # the cap measure the render alone.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=1, mp_context=context, initializer=_prepare_worker, initargs=(memory_mb,)
-    ) as pool:
+class RenderWorker:
+    """One capped worker process, started on creation: spawning Python and importing WeasyPrint in it (about a
+    second) overlaps whatever the parent does before it asks for the render, such as reading and analysing the
+    snapshot. Use as a context manager; `render` once."""
+
+    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+        self.memory_mb = memory_mb
+        # spawn, not fork: a forked worker inherits the parent's heap, freed-but-mapped memory included, and could
+        # render inside it without growing, so the cap would depend on the parent's history. A fresh process makes
+        # the cap measure the render alone.
+        self._pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_prepare_worker,
+            initargs=(memory_mb,),
+        )
+        self._ready = self._pool.submit(_import_renderer)
+
+    def render(self, html: str, *, dated: date, attachments: dict[str, bytes] | None = None) -> bytes:
         try:
-            return pool.submit(render_pdf, html, dated=dated, attachments=attachments).result()
+            self._ready.result()
+            return self._pool.submit(render_pdf, html, dated=dated, attachments=attachments).result()
         except MemoryError as exc:
             raise RenderError(
-                f"the report render exceeded its memory cap of {memory_mb} MB and was stopped\n{_HINT}"
+                f"the report render exceeded its memory cap of {self.memory_mb} MB and was stopped\n{_HINT}"
             ) from exc
         except BrokenProcessPool as exc:
             raise RenderError(
                 "the report render stopped: its worker process ended abruptly (most likely it exceeded its memory "
-                f"cap of {memory_mb} MB)\n{_HINT}"
+                f"cap of {self.memory_mb} MB)\n{_HINT}"
             ) from exc
+
+    def __enter__(self) -> RenderWorker:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        # After a failure in the parent, don't wait for a start-up nobody needs; the worker ends on its own.
+        self._pool.shutdown(wait=kind is None, cancel_futures=True)
+
+
+def render_pdf_in_worker(
+    html: str, *, dated: date, attachments: dict[str, bytes] | None = None, memory_mb: int = DEFAULT_MEMORY_MB
+) -> bytes:
+    with RenderWorker(memory_mb) as worker:
+        return worker.render(html, dated=dated, attachments=attachments)
+
+
+def _import_renderer() -> None:
+    importlib.import_module("weasyprint")
 
 
 def _prepare_worker(memory_mb: int) -> None:

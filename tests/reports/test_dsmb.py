@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from PIL import Image
 from sqlalchemy import Engine
 
@@ -120,6 +121,47 @@ def test_every_section_is_there_in_order(reports: dict[str, Path], session: str)
     title = " ".join(pages(reports[session])[0].split())
     for item in ("NCT04078308", "IRCT2016070428786N1", "DRAFT", f"Data cut-off {CUTOFF}", "regsync 0.1.0", "Test CTU"):
         assert item in title, item
+
+
+def test_the_serious_listing_prints_every_serious_event_on_landscape_pages(reports: dict[str, Path]) -> None:
+    rows = build_analysis(load_source(EXAMPLE, "msc-t1d"))["listing_serious"].rows
+    assert len(rows) == 3
+    names = {"Mesenchymal stem cells": "Arm A", "Placebo": "Arm B"}
+    texts = pages(reports["closed"])
+    at = next(
+        n for n, text in enumerate(texts, start=1) if "Table 5.9 — Listing of serious adverse events" in text and n > 2
+    )
+    lines = texts[at - 1].splitlines()
+    for r in rows:
+        pattern = rf"^\s*{r.subject_id}\s+{names[r.arm]}\s+{r.pt.split()[0]}\b.*\s{r.study_day}\s+{r.ctcae_grade}\s"
+        assert sum(bool(re.search(pattern, line)) for line in lines) == 1, pattern
+    size = subprocess.run(
+        ["pdfinfo", "-f", str(at), "-l", str(at), str(reports["closed"])], capture_output=True, text=True, check=True
+    ).stdout
+    assert re.search(rf"Page\s+{at} size:\s+841\.89 x 595\.27", size), size  # A4 landscape, in points
+    first = subprocess.run(["pdfinfo", str(reports["closed"])], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Page size:\s+595\.27\d* x 841\.89", first), first  # the report itself is portrait
+
+
+PAGE_MARGIN_PT = 16 * 72 / 25.4  # style.css: @page margin, left and right
+
+
+@pytest.mark.parametrize("session", ["open", "closed"])
+def test_no_text_runs_past_the_page_margins(reports: dict[str, Path], session: str) -> None:
+    """Every word, on portrait and landscape pages alike, lies between the side margins (the watermark aside)."""
+    xml = subprocess.run(["pdftotext", "-bbox", str(reports[session]), "-"], capture_output=True, check=True).stdout
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    outside = [
+        (number, word.text, float(word.get("xMin")), float(word.get("xMax")))
+        for number, page in enumerate(root.iter("{*}page"), start=1)
+        for word in page.iter("{*}word")
+        if word.text != "DRAFT"
+        and not (
+            float(word.get("xMin")) >= PAGE_MARGIN_PT - 0.5
+            and float(word.get("xMax")) <= float(page.get("width")) - PAGE_MARGIN_PT + 0.5
+        )
+    ]
+    assert outside == []
 
 
 def test_closed_numbers_equal_the_analysis_tables(reports: dict[str, Path]) -> None:
