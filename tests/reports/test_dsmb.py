@@ -143,6 +143,15 @@ def test_the_serious_listing_prints_every_serious_event_on_landscape_pages(repor
     assert re.search(r"Page size:\s+595\.27\d* x 841\.89", first), first  # the report itself is portrait
 
 
+@pytest.mark.parametrize("session", ["open", "closed"])
+def test_no_page_ends_on_a_system_organ_class_row(reports: dict[str, Path], session: str) -> None:
+    socs = {r.soc for r in build_analysis(load_source(EXAMPLE, "msc-t1d"))["ae_soc_pt"].rows if r.soc}
+    for number, text in enumerate(pages(reports[session]), start=1):
+        lines = [line.strip() for line in text.splitlines() if line.strip() and "Data cut-off:" not in line]
+        last = lines[-1] if lines else ""
+        assert not any(re.match(rf"{re.escape(soc)}\s+\d", last) for soc in socs), (number, last)
+
+
 PAGE_MARGIN_PT = 16 * 72 / 25.4  # style.css: @page margin, left and right
 
 
