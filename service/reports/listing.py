@@ -77,10 +77,7 @@ def column_widths(columns: Sequence[Column], values: Sequence[Sequence[str]], li
 
 
 def format_record(row: Sequence[str], columns: Sequence[Column], widths: Sequence[int]) -> str:
-    cells = [
-        textwrap.wrap(value, width, break_long_words=True, break_on_hyphens=True) or [""]
-        for value, width in zip(row, widths, strict=True)
-    ]
+    cells = [wrap(value, width) for value, width in zip(row, widths, strict=True)]
     lines = []
     for n in range(max(len(cell) for cell in cells)):
         parts = []
@@ -89,3 +86,9 @@ def format_record(row: Sequence[str], columns: Sequence[Column], widths: Sequenc
             parts.append(text.rjust(width) if column.align == "right" else text.ljust(width))
         lines.append(GAP.join(parts).rstrip())
     return "\n".join(lines)
+
+
+def wrap(value: str, width: int) -> list[str]:
+    if len(value) <= width:  # most values: textwrap would only split and rejoin them
+        return [value]
+    return textwrap.wrap(value, width, break_long_words=True, break_on_hyphens=True)
