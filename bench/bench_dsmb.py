@@ -56,9 +56,9 @@ def timed_render(self, html_text, **kwargs):
         return render(self, html_text, **kwargs)
     finally:
         captured["render_s"] = time.perf_counter() - start
-        # The worker's own peak, asked of the worker: RUSAGE_CHILDREN would also count pdfinfo, whose peak on
-        # Linux starts from the parent's (the high-water mark survives exec).
-        captured["worker_mb"] = self._pool.submit(resource.getrusage, resource.RUSAGE_SELF).result().ru_maxrss / 1024
+        # The worker's own peak, as it reports it: RUSAGE_CHILDREN would also count pdfinfo, whose peak on Linux
+        # starts from the parent's (the high-water mark survives exec).
+        captured["worker_mb"] = self.peak_mb
 worker.RenderWorker.render = timed_render
 import service.outputs
 build_context = service.outputs.build_dsmb_context
