@@ -25,7 +25,7 @@ from service.models import Snapshot
 from service.reports.changes import find_previous_report
 from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
-from service.reports.render import render_html
+from service.reports.templating import render_html
 from service.reports.worker import DEFAULT_MEMORY_MB, RenderWorker, render_pdf_in_worker
 from service.results import AnalysisResults
 from service.tables_export import write_tables

@@ -13,7 +13,8 @@ from typing import Any
 from weasyprint import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from service.reports.templating import TEMPLATES
+
 SCHEME = "regsync-asset:"
 MIME_TYPES = {".ttf": "font/ttf", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png"}
 

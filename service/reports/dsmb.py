@@ -16,7 +16,7 @@ from service.monitoring.plan import parse_monitoring
 from service.reports.changes import PreviousReport, summarise_changes
 from service.reports.figures import ae_incidence_plot, consort_diagram, enrollment_chart, monitoring_plot
 from service.reports.listing import Column, FixedPitchListing, set_listing
-from service.reports.render import format_number
+from service.reports.templating import format_number
 from service.results import TOTAL, AnalysisResults, ExposureRow, ListingRow, SiteRow, Table
 from service.tables_export import render_csv
 

@@ -35,7 +35,7 @@ def main() -> None:
     sys.stdout = sys.stderr  # whatever else is printed goes to the log, not into the reply
     reply: tuple[str, Any]
     try:
-        from service.reports.render import render_pdf
+        from service.reports.pdf import render_pdf
 
         html, dated, attachments = pickle.load(sys.stdin.buffer)  # our parent's request
         reply = ("pdf", render_pdf(html, dated=dated, attachments=attachments))

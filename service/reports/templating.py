@@ -1,0 +1,45 @@
+"""Templates to HTML. Report content is data, never markup: autoescape is on for every template.
+
+Jinja2 only: the parent process builds the HTML, and WeasyPrint (service/reports/pdf.py) is imported only by the
+render worker that turns it into a PDF.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+
+def template_environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["number"] = format_number
+    environment.filters["pvalue"] = format_p_value
+    return environment
+
+
+def format_number(value: Any, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def format_p_value(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def render_html(template: str, context: dict[str, Any]) -> str:
+    return template_environment().get_template(template).render(**context)
