@@ -60,14 +60,15 @@ def spending_boundaries(
     density: tuple[np.ndarray, np.ndarray] | None = None  # grid and sub-density of Z at the previous look
     previous_t = 0.0
     previous_spent = 0.0
-    for t, cumulative in zip(fractions, spent, strict=True):
+    for look, (t, cumulative) in enumerate(zip(fractions, spent, strict=True), start=1):
         increment = cumulative - previous_spent
         if density is None:
             z = float(stats.norm.isf(increment / sides)) if increment > 0 else math.inf
         else:
             z = _solve_bound(density, previous_t, t, increment, sides)
         bounds.append(Boundary(t, z, float(sides * stats.norm.sf(z)), cumulative))
-        density = _carry(density, previous_t, t, z, sides)
+        if look < len(fractions):  # the last look's density would serve no later look (and is a grid² kernel)
+            density = _carry(density, previous_t, t, z, sides)
         previous_t, previous_spent = t, cumulative
     return bounds
 
