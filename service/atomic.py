@@ -38,13 +38,13 @@ def sweep_partial_files(folder: Path, *, own_pid_is_stale: bool) -> list[Path]:
         if match is None or match["host"] != _host():
             continue
         pid = int(match["pid"])
-        if (pid == os.getpid() and own_pid_is_stale) or (pid != os.getpid() and not _alive(pid)):
+        if (pid == os.getpid() and own_pid_is_stale) or (pid != os.getpid() and not process_alive(pid)):
             path.unlink(missing_ok=True)
             removed.append(path)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

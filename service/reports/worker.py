@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 from types import TracebackType
 
+from service.atomic import process_alive
 from service.errors import RenderError
 
 DEFAULT_MEMORY_MB = 1024
 _ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `service` package
+_SCRATCH = "regsync-render-"  # then the parent's pid
 _HINT = "  Raise [reports] render_memory_mb in config.toml if the report is legitimately this large."
 
 
@@ -34,12 +38,22 @@ class RenderWorker:
     def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         self.memory_mb = memory_mb
         self.peak_mb: float | None = None
+        # The worker's temporary files (WeasyPrint writes the report's fonts to a folder of its own) go in a
+        # folder the parent removes, however the worker ended: killed at its cap, or exiting without cleaning up.
+        # One left by a parent that was itself killed is removed by the next worker's parent.
+        _sweep_scratch_of_dead_parents()
+        self._scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-"))
         path = os.environ.get("PYTHONPATH")
+        environment = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(_ROOT), *([path] if path else [])]),
+            "TMPDIR": str(self._scratch),
+        }
         self._process = subprocess.Popen(
             [sys.executable, "-m", "service.reports.render_process", str(memory_mb)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join([str(_ROOT), *([path] if path else [])])},
+            env=environment,
         )
 
     def render(self, html: str, *, dated: date, attachments: dict[str, bytes] | None = None) -> bytes:
@@ -73,6 +87,14 @@ class RenderWorker:
         for pipe in (self._process.stdin, self._process.stdout):
             if pipe is not None:
                 pipe.close()
+        shutil.rmtree(self._scratch, ignore_errors=True)
+
+
+def _sweep_scratch_of_dead_parents() -> None:
+    for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH}*-*"):
+        pid = folder.name[len(_SCRATCH) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not process_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def render_pdf_in_worker(

@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +26,44 @@ def test_a_render_returns_the_pdf_and_the_workers_peak_memory() -> None:
     assert pdf.startswith(b"%PDF-")
     assert worker.peak_mb is not None and 10 < worker.peak_mb < 512
     assert worker._process.returncode == 0
+
+
+STYLED = '<html><head><link rel="stylesheet" href="regsync-asset:style.css"></head><body><p>x</p></body></html>'
+
+
+@pytest.fixture
+def temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where this process and its workers put temporary files, empty at the start."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    return tmp_path
+
+
+def test_a_render_leaves_no_temporary_files(temporary_folder: Path) -> None:
+    # The report's stylesheet declares its fonts with @font-face, which WeasyPrint copies to a temporary folder.
+    with RenderWorker() as worker:
+        assert worker.render(STYLED, dated=date(2020, 1, 2)).startswith(b"%PDF-")
+    assert list(temporary_folder.iterdir()) == []
+
+
+def test_a_killed_worker_leaves_no_temporary_files(temporary_folder: Path) -> None:
+    with RenderWorker() as worker:
+        time.sleep(2)  # past WeasyPrint's import
+        os.kill(worker._process.pid, signal.SIGKILL)
+        with pytest.raises(RenderError):
+            worker.render(STYLED, dated=date(2020, 1, 2))
+    assert list(temporary_folder.iterdir()) == []
+
+
+def test_a_killed_parents_temporary_folder_is_removed_by_the_next(temporary_folder: Path) -> None:
+    dead = temporary_folder / "regsync-render-4194305-abc"  # above Linux's largest pid: no such process
+    live = temporary_folder / f"regsync-render-{os.getppid()}-abc"
+    for folder in (dead, live):
+        folder.mkdir()
+        (folder / "font").write_bytes(b"x")
+    with RenderWorker():
+        pass
+    assert list(temporary_folder.iterdir()) == [live]
 
 
 def test_an_error_in_the_worker_is_raised_in_the_parent_as_itself() -> None:
@@ -54,8 +94,9 @@ LONG_RENDER = (
 )
 
 
-def test_the_worker_ends_mid_render_when_its_parent_is_killed() -> None:
-    """kill -9 of the parent: the worker, busy with a render of about half a minute, ends at once."""
+def test_the_worker_ends_mid_render_when_its_parent_is_killed(temporary_folder: Path) -> None:
+    """kill -9 of the parent: the worker, busy with a render of about half a minute, ends at once; the next
+    render's parent removes the temporary folder the killed one left."""
     parent = subprocess.Popen([sys.executable, "-c", LONG_RENDER], stdout=subprocess.PIPE, text=True, cwd=REPO)
     assert parent.stdout is not None
     child = int(parent.stdout.readline())
@@ -71,6 +112,10 @@ def test_the_worker_ends_mid_render_when_its_parent_is_killed() -> None:
     finally:
         if _running(child):
             os.kill(child, signal.SIGKILL)
+    assert [folder.name.split("-")[2] for folder in temporary_folder.iterdir()] == [str(parent.pid)]
+    with RenderWorker():
+        pass
+    assert list(temporary_folder.iterdir()) == []
 
 
 def _running(pid: int) -> bool:
