@@ -20,6 +20,7 @@ from service.importing import load_source
 from service.outputs import DsmbRequest, produce_dsmb
 from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
+from service.reports.templating import render_html
 from service.snapshots import store_snapshot
 from tests.analysis_fixture import hand_trial
 from tests.conftest import REPO
@@ -223,6 +224,14 @@ def test_open_edition_is_built_from_data_without_arms() -> None:
     for table in context["tables"].values():
         assert {getattr(row, "arm", "Total") for row in table.rows} <= {"All participants", "Total"}, table.name
         assert set(table.denominators) <= {"All participants", "Total"}, table.name
+
+
+def test_a_trial_without_outcome_comparisons_says_so_instead_of_an_empty_table() -> None:
+    context = build_dsmb_context(hand_trial(), DsmbOptions("closed", date(2020, 6, 30), None, "h", 1))
+    assert context["tables"]["outcome_comparison"].rows == ()
+    text = " ".join(render_html("dsmb/report.html", context).split())
+    assert "No outcome comparisons: the trial definition (trial.toml) declares no [[outcomes]]" in text
+    assert "Estimate (95% CI)" not in text
 
 
 def test_two_renders_are_byte_identical(stored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
