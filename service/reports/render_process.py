@@ -2,8 +2,8 @@
 service.reports.render_process MEMORY_MB`.
 
 It caps its memory, imports the renderer, then reads one pickled request (html, date, attachments) from
-standard input and writes one pickled reply to standard output: ("pdf", bytes, peak KB), ("memory", None, peak
-KB) when the cap stopped it, or ("error", exception, peak KB). It imports nothing heavy before the cap is set.
+standard input and writes one pickled reply to standard output: ("pdf", bytes, peak KB, render seconds),
+("memory", None, …) when the cap stopped it, or ("error", exception, …). It imports nothing heavy before the cap is set.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pickle
 import resource
 import signal
 import sys
+import time
 from typing import Any
 
 _PAGE = resource.getpagesize()
@@ -34,30 +35,32 @@ def main() -> None:
     replies = sys.stdout.buffer
     sys.stdout = sys.stderr  # whatever else is printed goes to the log, not into the reply
     reply: tuple[str, Any]
+    started = None
     try:
         from service.reports.pdf import render_pdf
 
         html, dated, attachments = pickle.load(sys.stdin.buffer)  # our parent's request
+        started = time.perf_counter()
         reply = ("pdf", render_pdf(html, dated=dated, attachments=attachments))
     except MemoryError:
         reply = ("memory", None)
     except BaseException as exc:  # handed to the parent, which raises it
         reply = ("error", exc)
-    _send(replies, reply)
+    _send(replies, reply, None if started is None else time.perf_counter() - started)
     # Exit without freeing the finished render's heap object by object: that took over a second, during which
     # the parent waited for its worker to end.
     os._exit(0)
 
 
-def _send(replies: Any, reply: tuple[str, Any]) -> None:
+def _send(replies: Any, reply: tuple[str, Any], seconds: float | None) -> None:
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
-        data = pickle.dumps((*reply, peak_kb), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((*reply, peak_kb, seconds), protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
-        data = pickle.dumps(("memory", None, peak_kb))
+        data = pickle.dumps(("memory", None, peak_kb, seconds))
     except Exception as exc:  # an exception that does not pickle
         unpicklable = RuntimeError(f"in the render worker: {reply[1]!r} (not sent as itself: {exc})")
-        data = pickle.dumps(("error", unpicklable, peak_kb))
+        data = pickle.dumps(("error", unpicklable, peak_kb, seconds))
     replies.write(data)
     replies.flush()
 

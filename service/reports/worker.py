@@ -33,11 +33,13 @@ _HINT = "  Raise [reports] render_memory_mb in config.toml if the report is legi
 class RenderWorker:
     """One capped worker process, started on creation: starting Python and importing WeasyPrint in it (about a
     second) overlaps whatever the parent does before it asks for the render, such as reading and analysing the
-    snapshot. Use as a context manager; `render` once. After it, `peak_mb` is the worker's peak resident memory."""
+    snapshot. Use as a context manager; `render` once. After it, `peak_mb` is the worker's peak resident memory
+    and `render_seconds` the render's own time."""
 
     def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         self.memory_mb = memory_mb
         self.peak_mb: float | None = None
+        self.render_seconds: float | None = None  # HTML to PDF, in the worker, start-up not included
         # The worker's temporary files (WeasyPrint writes the report's fonts to a folder of its own) go in a
         # folder the parent removes, however the worker ended: killed at its cap, or exiting without cleaning up.
         # One left by a parent that was itself killed is removed by the next worker's parent.
@@ -60,7 +62,7 @@ class RenderWorker:
         request = pickle.dumps((html, dated, attachments), protocol=pickle.HIGHEST_PROTOCOL)
         reply, _ = self._process.communicate(request)  # a worker that died early leaves a short or empty reply
         try:
-            kind, value, peak_kb = pickle.loads(reply)  # our own worker's reply, over our own pipe
+            kind, value, peak_kb, self.render_seconds = pickle.loads(reply)  # our own worker's, over our own pipe
         except Exception as exc:  # no whole reply: the worker was killed or crashed
             raise RenderError(
                 "the report render stopped: its worker process ended abruptly (most likely it exceeded its memory "

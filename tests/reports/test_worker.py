@@ -25,6 +25,7 @@ def test_a_render_returns_the_pdf_and_the_workers_peak_memory() -> None:
         pdf = worker.render(PAGE, dated=date(2020, 1, 2))
     assert pdf.startswith(b"%PDF-")
     assert worker.peak_mb is not None and 10 < worker.peak_mb < 512
+    assert worker.render_seconds is not None and 0 < worker.render_seconds < 60
     assert worker._process.returncode == 0
 
 
