@@ -161,10 +161,9 @@ LISTING_FONT_PT = 7.0
 
 def serious_listing(rows: Sequence[ListingRow], arm_names: dict[str, str] | None) -> FixedPitchListing:
     """The serious-AE listing as printed: one record per event, with its arm (as shown) in the closed edition."""
-    by_arm = arm_names is not None
     columns = [
         Column("Participant", wraps=False),
-        *([Column("Arm")] if by_arm else []),
+        *([Column("Arm")] if arm_names is not None else []),
         Column("Preferred term (verbatim)"),
         Column("System organ class"),
         Column("Day", align="right", wraps=False),
