@@ -44,6 +44,7 @@ from weasyprint import HTML
 import service.reports.worker as worker
 from service.db import open_database
 from service.outputs import DsmbRequest, produce_dsmb
+from service.reports.dsmb import serious_listing_fields
 from service.trialdata import resolve_snapshot
 
 def pages(pdf):
@@ -87,12 +88,8 @@ rows = [
     for tr in document.iter("tr")
     if not tr.xpath("ancestor::table[contains(@class, 'fixed-pitch')]")
 ]
-names = captured["context"]["names"]
-rows += [
-    [r.subject_id, names.get(r.arm, r.arm), f"{r.pt} ({r.verbatim})", r.soc, str(r.study_day), str(r.ctcae_grade),
-     r.serious_criteria, r.relationship or "", r.outcome or ""]
-    for r in captured["context"]["tables"]["listing_serious"].rows
-]
+_, values = serious_listing_fields(captured["context"]["tables"]["listing_serious"].rows, captured["context"]["names"])
+rows += [list(v) for v in values]
 plain = "<html><body><table>" + "".join(
     "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>" for row in rows
 ) + "</table></body></html>"

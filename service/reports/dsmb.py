@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -161,6 +161,14 @@ LISTING_FONT_PT = 7.0
 
 def serious_listing(rows: Sequence[ListingRow], arm_names: dict[str, str] | None) -> FixedPitchListing:
     """The serious-AE listing as printed: one record per event, with its arm (as shown) in the closed edition."""
+    columns, records = serious_listing_fields(rows, arm_names)
+    return set_listing(columns, records, line_mm=LISTING_LINE_MM, font_pt=LISTING_FONT_PT)
+
+
+def serious_listing_fields(
+    rows: Sequence[ListingRow], arm_names: dict[str, str] | None
+) -> tuple[list[Column], Iterator[tuple[str, ...]]]:
+    """The listing's columns and each event's values as printed (the benchmark's plain baseline uses them too)."""
     columns = [
         Column("Participant", wraps=False),
         *([Column("Arm")] if arm_names is not None else []),
@@ -186,7 +194,7 @@ def serious_listing(rows: Sequence[ListingRow], arm_names: dict[str, str] | None
         )
         for r in rows
     )
-    return set_listing(columns, records, line_mm=LISTING_LINE_MM, font_pt=LISTING_FONT_PT)
+    return columns, records
 
 
 POOLED_NOTE = "Open session: the arms are pooled, so no comparison between arms is shown."

@@ -1,9 +1,9 @@
 """Long listings set in fixed-pitch columns: each record one block of pre-wrapped lines, not a table cell per value.
 
 WeasyPrint lays out and draws every table cell on its own, about 1.3 ms a cell on the reference machine, so the
-serious-AE listing of a 10,000-participant trial (6,000 records, nine columns) took about a minute on its own.
-The same records as lines of a fixed-pitch font, one block per record, take about a fifth of that; columns are
-sized to their content and wrapped here, so the result depends on the data alone. It is also the form a DSMB
+closed report of a 10,000-participant trial (a listing of 6,000 records, nine columns) took about a minute to
+render. With the records as lines of a fixed-pitch font, one block per record, it took 23 s (bench/README.md);
+columns are sized to their content and wrapped here, so the result depends on the data alone. It is also the form a DSMB
 member knows listings in.
 """
 
