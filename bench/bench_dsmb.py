@@ -43,7 +43,7 @@ from lxml import html as lxml_html
 from weasyprint import HTML
 import service.reports.worker as worker
 from service.db import open_database
-from service.outputs import DsmbRequest, produce_dsmb
+from service.outputs.dsmb.produce import DsmbRequest, produce_dsmb
 from service.reports.dsmb import serious_listing_fields
 from service.trialdata import resolve_snapshot
 
@@ -63,12 +63,12 @@ def timed_render(self, html_text, **kwargs):
         # starts from the parent's (the high-water mark survives exec).
         captured["worker_mb"] = self.peak_mb
 worker.RenderWorker.render = timed_render
-import service.outputs
-build_context = service.outputs.build_dsmb_context
+import service.outputs.dsmb.produce
+build_context = service.outputs.dsmb.produce.build_dsmb_context
 def capturing_context(*args, **kwargs):
     captured["context"] = build_context(*args, **kwargs)
     return captured["context"]
-service.outputs.build_dsmb_context = capturing_context
+service.outputs.dsmb.produce.build_dsmb_context = capturing_context
 
 engine = open_database(sys.argv[1])
 out = Path(sys.argv[2])

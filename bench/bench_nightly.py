@@ -33,8 +33,9 @@ from service.artifacts import record_artifacts  # noqa: E402
 from service.config import load_config  # noqa: E402
 from service.db import open_database  # noqa: E402
 from service.importing import load_source  # noqa: E402
+from service.outputs import OUTPUTS  # noqa: E402
 from service.scheduling.runner import JobRunner  # noqa: E402
-from service.scheduling.work import OUTPUT_ORDER, latest_artifacts, snapshot_folder  # noqa: E402
+from service.scheduling.work import latest_artifacts, snapshot_folder  # noqa: E402
 from service.snapshots import store_snapshot  # noqa: E402
 from service.trialdata import resolve_snapshot  # noqa: E402
 
@@ -64,7 +65,7 @@ def prepare(runner: JobRunner) -> None:
         trial = config.trials[job.trial_id]
         snapshot = store_snapshot(engine, load_source(trial.source, trial.trial_id, trial.format), now=NIGHT).snapshot
         folder = snapshot_folder(config, snapshot)
-        for kind in OUTPUT_ORDER:
+        for kind in OUTPUTS:
             files = {}
             for artifact in latest_artifacts(engine, source, kind, source_folder):
                 target = folder / Path(artifact.path).relative_to(source_folder)

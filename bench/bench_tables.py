@@ -32,14 +32,14 @@ from pathlib import Path
 from service.db import open_database
 from service.gcpause import paused_gc
 from service.tables_export import write_tables
-from service.trialdata import analyse_stored_snapshot, load_snapshot_data, resolve_snapshot
+from service.trialdata import read_and_analyse, read_snapshot, resolve_snapshot
 engine = open_database(sys.argv[1])
 t0 = time.perf_counter()
 snapshot = resolve_snapshot(engine, "bench")
-with paused_gc():  # only to time the read on its own; analyse_stored_snapshot reads it again, as regsync does
-    data = load_snapshot_data(engine, snapshot)
+with paused_gc():  # only to time the read on its own; read_and_analyse reads it again, as regsync does
+    data, _ = read_snapshot(engine, snapshot, listed_only=False)
 t1 = time.perf_counter()
-results = analyse_stored_snapshot(engine, snapshot)
+results = read_and_analyse(engine, snapshot)[1]
 t2 = time.perf_counter()
 write_tables(results, Path(sys.argv[2]))
 t3 = time.perf_counter()

@@ -1,35 +1,93 @@
-"""What every command shares: the configuration and database, opened on first use, and the console for
-messages (stderr, so stdout carries only results)."""
+"""What every command shares: the configuration and database, opened on first use; the console for messages
+(stderr, so stdout carries only results); the options several commands take.
+
+Nothing heavy is imported here: commands that never touch the database start without SQLAlchemy, and the console
+(rich) is made the first time a message is printed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from sqlalchemy import Engine
+import click
 
-from service.config import Config, load_config
-from service.db import open_database
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy import Engine
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+    from service.config import Config
+
+
+class _LazyConsole:
+    """rich's Console on stderr, created when first used (rich costs a tenth of a second to import)."""
+
+    def __init__(self) -> None:
+        self._console: Console | None = None
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=True, highlight=False, soft_wrap=True)
+        return self._console
+
+    def print(self, message: str, *, markup: bool = True) -> None:
+        self.console.print(message, markup=markup)
+
+    @contextmanager
+    def status(self, message: str) -> Iterator[None]:
+        with self.console.status(message):
+            yield
+
+
+err = _LazyConsole()
 
 
 @dataclass
 class AppContext:
     config_path: Path | None
     explicit: bool
+    debug: bool = False
     _config: Config | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
     def config(self) -> Config:
         if self._config is None:
+            from service.config import load_config
+
             self._config = load_config(self.config_path, required=self.explicit)
         return self._config
 
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from service.db import open_database
+
             self._engine = open_database(self.config.database_url)
         return self._engine
+
+
+snapshot_option = click.option(
+    "--snapshot", "snapshot_id", type=int, default=None, help="A snapshot id (default: the latest)."
+)
+
+
+def out_file_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option("--out", "out_file", type=click.Path(path_type=Path), default=None, help=help_text)
+
+
+def report_problems(done: str, problems: Sequence[object], warnings: Sequence[str], checked_against: str) -> None:
+    """A validated file's outcome: the warnings, then the problems and exit 1, or 'valid'."""
+    for warning in warnings:
+        err.print(f"warning: {warning}", markup=False)
+    if problems:
+        click.echo(f"{done}: {len(problems)} problem(s) to fix before upload:")
+        for problem in problems:
+            click.echo(f"  {problem}")
+        raise click.exceptions.Exit(1)
+    click.echo(f"{done}: valid ({checked_against})")

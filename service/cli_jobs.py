@@ -1,4 +1,4 @@
-"""The scheduler's commands: serve, jobs, runs, run, status."""
+"""The scheduler's commands: serve, runs, run (jobs and status are in service.cli_listing)."""
 
 from __future__ import annotations
 
@@ -7,19 +7,15 @@ import signal
 import sys
 import threading
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import click
 
 from service.cli_context import AppContext
-from service.config import JobConfig
 from service.errors import ConfigError
 from service.models import JobRun
-from service.scheduling.locks import job_is_locked
-from service.scheduling.records import ABANDONED, FAILED, RUNNING, UNSUCCESSFUL, last_runs, recent_runs
+from service.scheduling.records import ABANDONED, FAILED, recent_runs
 from service.scheduling.runner import JobRunner, failure_exit_code
-from service.scheduling.serve import serve, stored_next_fires
-from service.scheduling.triggers import cron_trigger
+from service.scheduling.serve import serve
 
 
 def configure_logging() -> None:
@@ -41,35 +37,6 @@ def serve_command(app: AppContext) -> None:
     if not app.config.jobs:
         logging.getLogger("regsync.scheduler").warning("no [jobs] in %s: nothing will run", app.config.path)
     serve(app.engine, app.config)
-
-
-@click.command("jobs")
-@click.pass_obj
-def jobs_command(app: AppContext) -> None:
-    """List the configured jobs, one a line, id first, with the next fire time."""
-    stored = stored_next_fires(app.engine)
-    now = datetime.now(UTC)
-    for job in app.config.jobs.values():
-        click.echo(f"{job.job_id}\t{job.trial_id}\t{job.cron} ({job.timezone})\t{_next_fire(job, stored, now)}\t"
-                   f"{','.join(job.outputs)}")  # fmt: skip
-    if not app.config.jobs:
-        click.echo(f"no jobs: add a [jobs.ID] section to {app.config.path or 'config.toml'}")
-
-
-def _next_fire(job: JobConfig, stored: dict[str, datetime | None], now: datetime) -> str:
-    zone = ZoneInfo(job.timezone)
-    if job.job_id in stored:
-        when = stored[job.job_id]
-        if when is None:
-            return "next: paused"
-        overdue = " (overdue: runs when regsync serve starts, if within the grace period)" if when < now else ""
-        return f"next: {_local(when, zone)}{overdue}"
-    when = cron_trigger(job.cron, job.timezone).get_next_fire_time(None, now)
-    return f"next: {_local(when, zone)} (not yet scheduled: regsync serve has not run with this job)"
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> str:
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S %Z}"
 
 
 @click.command("runs")
@@ -118,29 +85,3 @@ def run_command(app: AppContext, job_id: str) -> None:
         raise click.exceptions.Exit(failure_exit_code(run))
     if run.status == ABANDONED:
         raise click.exceptions.Exit(130)
-
-
-@click.command("status")
-@click.pass_obj
-def status_command(app: AppContext) -> None:
-    """Each job's last run; exits 1 when any job's last run failed (for monitoring)."""
-    latest = last_runs(app.engine)
-    bad = []
-    for job_id in app.config.jobs:
-        run = latest.get(job_id)
-        if run is None:
-            click.echo(f"{job_id}\tnever run")
-            continue
-        status = run.status
-        if status == RUNNING and not job_is_locked(app.engine, job_id):
-            status = "interrupted"  # recorded as running, but nothing holds its lock: its process is gone
-        if status in (*UNSUCCESSFUL, "interrupted"):
-            bad.append(job_id)
-        detail = f"\terror: {run.error.splitlines()[0]}" if run.error and status != RUNNING else ""
-        click.echo(f"{job_id}\t{status}\t{run.scheduled_at:%Y-%m-%d %H:%M:%S}Z\t{run.summary or ''}{detail}")
-    if bad:
-        click.echo(f"last run not successful: {', '.join(bad)}", err=True)
-        raise click.exceptions.Exit(1)
-
-
-COMMANDS = (serve_command, jobs_command, runs_command, run_command, status_command)

@@ -15,10 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.errors import ConfigError
-from service.scheduling.triggers import cron_trigger
 
 DEFAULT_DATABASE_URL = "sqlite:///var/regsync.db"
-OUTPUT_KINDS = ("tables", "dsmb-open", "dsmb-closed", "ctgov", "irct")
 SOURCE_FORMATS = ("auto", "bundle", "sdtm", "adam")
 
 # Section -> the keys it may hold. Tables of named entries ([trials.ID], [jobs.ID]) list the keys of one entry.
@@ -62,7 +60,7 @@ class JobConfig:
     trial_id: str
     cron: str
     timezone: str = "UTC"
-    outputs: tuple[str, ...] = OUTPUT_KINDS
+    outputs: tuple[str, ...] = field(default_factory=lambda: output_kinds())  # every output unless named
 
 
 @dataclass(frozen=True)
@@ -190,15 +188,25 @@ def _job(job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], pat
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{where}: unknown time zone '{timezone}'") from exc
+    from service.scheduling.triggers import cron_trigger  # APScheduler: only when there are jobs
+
     try:
         cron_trigger(cron, timezone)
     except ValueError as exc:
         raise ConfigError(f"{where}: cron '{cron}': {exc}") from exc
-    outputs = tuple(str(o) for o in entry.get("outputs", OUTPUT_KINDS))
+    kinds = output_kinds()
+    outputs = tuple(str(o) for o in entry.get("outputs", kinds))
     for output in outputs:
-        if output not in OUTPUT_KINDS:
-            raise ConfigError(f"{where}: unknown output '{output}'\n  Known: {', '.join(OUTPUT_KINDS)}.")
+        if output not in kinds:
+            raise ConfigError(f"{where}: unknown output '{output}'\n  Known: {', '.join(kinds)}.")
     return JobConfig(job_id, trial_id, cron, timezone, outputs)
+
+
+def output_kinds() -> tuple[str, ...]:
+    """The kinds a job may list: the outputs dictionary's (read when a configuration is, not frozen at import)."""
+    from service.outputs import OUTPUTS
+
+    return tuple(OUTPUTS)
 
 
 def _scheduler(section: dict[str, Any], path: Path) -> SchedulerConfig:

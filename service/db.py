@@ -9,7 +9,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
-MIGRATIONS = Path(__file__).parent / "migrations"
+from service.resources import migrations_dir
+
 # Any constant will do: it only has to be the same for every regsync instance sharing the database.
 _MIGRATION_LOCK_KEY = 7_235_001
 
@@ -37,7 +38,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision (a no-op when it already is)."""
     cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_KEY})

@@ -51,21 +51,14 @@ def resolve_snapshot(engine: Engine, trial_id: str, snapshot_id: int | None = No
         return found
 
 
-def analyse_stored_snapshot(engine: Engine, snapshot: Snapshot, soc_order: str | None = None) -> AnalysisResults:
-    """Read a stored snapshot and analyse it, with the cyclic collector paused for the whole of it (see
-    service.gcpause: pausing only the read leaves a million young objects for the next collection).
-
-    The AEs are read as the columns of the analysis frame; full records are read only for the events a
-    listing shows (tests/test_tables_export.py checks that this gives the same tables as analysing records)."""
-    return read_and_analyse(engine, snapshot, soc_order)[1]
-
-
 def read_and_analyse(
     engine: Engine, snapshot: Snapshot, soc_order: str | None = None
 ) -> tuple[ImportedTrial, AnalysisResults]:
-    """The snapshot as analysed (its adverse_events holding only the listed AEs) and its analysis."""
+    """The snapshot as analysed (its adverse_events holding only the listed AEs) and its analysis, with the cyclic
+    collector paused for the whole of it (see service.gcpause: pausing only the read leaves a million young objects
+    for the next collection)."""
     with paused_gc():
-        data, ae_frame = load_snapshot_for_analysis(engine, snapshot)
+        data, ae_frame = read_snapshot(engine, snapshot, listed_only=True)
         results = build_analysis(
             data,
             snapshot_id=snapshot.id,
@@ -77,10 +70,18 @@ def read_and_analyse(
         return data, results
 
 
-def load_snapshot_for_analysis(engine: Engine, snapshot: Snapshot) -> tuple[ImportedTrial, pd.DataFrame]:
-    """The snapshot with every AE as a frame (service.safety.frame); its adverse_events hold only the AEs the
-    listings show."""
+def read_snapshot(
+    engine: Engine, snapshot: Snapshot, *, listed_only: bool
+) -> tuple[ImportedTrial, pd.DataFrame | None]:
+    """A stored snapshot as the records the importers produce.
+
+    listed_only: every AE is read as the columns of the analysis frame (service.safety.frame), returned beside the
+    data, and full records only for the AEs a listing shows (tests/test_tables_export.py checks this gives the
+    same tables as analysing records). Otherwise every AE record is read, and there is no frame.
+    """
     with engine.connect() as conn:
+        if not listed_only:
+            return _load(conn, snapshot, _read(conn, AdverseEvent, AdverseEventRecord, snapshot, "id")), None
         columns = _read_columns(conn, _table(AdverseEvent), ("id", *FRAME_FIELDS), snapshot, "id")
         frame = frame_from_columns(columns)
         ids = [int(i) for i in np.asarray(columns["id"], dtype=np.int64)[listed(frame)]] if columns["id"] else []
@@ -90,15 +91,7 @@ def load_snapshot_for_analysis(engine: Engine, snapshot: Snapshot) -> tuple[Impo
             events.extend(
                 _read(conn, AdverseEvent, AdverseEventRecord, snapshot, "id", _table(AdverseEvent).c.id.in_(chunk))
             )
-        data = _load(conn, snapshot, tuple(events))
-    return data, frame
-
-
-def load_snapshot_data(engine: Engine, snapshot: Snapshot) -> ImportedTrial:
-    """The whole snapshot as the records the importers produce."""
-    with engine.connect() as conn:
-        events = _read(conn, AdverseEvent, AdverseEventRecord, snapshot, "id")
-        return _load(conn, snapshot, events)
+        return _load(conn, snapshot, tuple(events)), frame
 
 
 def _load(conn: Connection, snapshot: Snapshot, events: tuple[Any, ...]) -> ImportedTrial:

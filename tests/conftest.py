@@ -3,6 +3,7 @@ and a CLI runner that goes through `service.cli.main` exactly as the console scr
 
 from __future__ import annotations
 
+import getpass
 import http.server
 import os
 import shutil
@@ -22,7 +23,38 @@ from service.db import open_database
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
-PG_URL = os.environ.get("REGSYNC_TEST_DATABASE_URL")
+LOCAL_PG = f"postgresql://{getpass.getuser()}@127.0.0.1:5432/test"
+
+
+def _find_postgres() -> tuple[str | None, str]:
+    """The PostgreSQL server the tests use: REGSYNC_TEST_DATABASE_URL, else one answering on 127.0.0.1:5432 (as on
+    a developer's machine set up like CI's), else none; and how it was found, for the report header."""
+    named = os.environ.get("REGSYNC_TEST_DATABASE_URL")
+    if named:
+        return named, "from REGSYNC_TEST_DATABASE_URL"
+    import psycopg
+
+    try:
+        psycopg.connect(LOCAL_PG, connect_timeout=3).close()
+    except psycopg.Error as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, f"none: REGSYNC_TEST_DATABASE_URL is not set and {LOCAL_PG} did not answer ({first})"
+    return LOCAL_PG, "found on 127.0.0.1:5432 (REGSYNC_TEST_DATABASE_URL not set)"
+
+
+PG_URL, PG_FOUND = _find_postgres()
+
+
+def pytest_report_header() -> str:
+    return f"regsync PostgreSQL tests: {PG_URL or ''} {PG_FOUND}".replace("  ", " ")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if PG_URL is None:
+        skipped = [r for r in terminalreporter.stats.get("skipped", []) if "postgres" in r.keywords]
+        terminalreporter.write_line(
+            f"regsync: {len(skipped)} PostgreSQL test(s) skipped: no server ({PG_FOUND})", yellow=True
+        )
 
 
 @pytest.fixture
@@ -52,7 +84,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def postgres_url() -> Iterator[str]:
     """A schema of its own on the PostgreSQL test server, dropped afterwards."""
     if not PG_URL:
-        pytest.skip("REGSYNC_TEST_DATABASE_URL is not set: no PostgreSQL server to test against (.ci/run sets it)")
+        pytest.skip(f"no PostgreSQL server to test against: {PG_FOUND}")
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(make_url(PG_URL).set(drivername="postgresql+psycopg"))
     with admin.begin() as conn:

@@ -14,7 +14,7 @@ def test_demo_imports_the_example_and_writes_its_folder(run_cli, tmp_path: Path)
     result = run_cli("demo", "--out", str(tmp_path / "demo-out"))
     assert result.exit_code == 0, result.stderr
     assert "msc-t1d: new snapshot 1" in result.stdout
-    manifest = json.loads((tmp_path / "demo-out" / "msc-t1d" / "snapshot.json").read_text())
+    manifest = json.loads((tmp_path / "demo-out" / "msc-t1d" / "closed" / "snapshot.json").read_text())
     assert manifest["counts"]["randomized"] == 21
     again = run_cli("demo", "--out", str(tmp_path / "demo-out"))
     assert "no change" in again.stdout

@@ -13,7 +13,7 @@ from service.analysis import build_analysis
 from service.importing import load_source
 from service.importing.records import ImportedTrial
 from service.snapshots import store_snapshot
-from service.trialdata import analyse_stored_snapshot, load_snapshot_data
+from service.trialdata import read_and_analyse, read_snapshot
 from tests.analysis_fixture import hand_trial
 from tests.conftest import REPO
 
@@ -28,9 +28,9 @@ NOW = datetime(2026, 1, 1, tzinfo=UTC)
 def test_stored_analysis_equals_the_records_analysis(make, engine: Engine) -> None:  # type: ignore[no-untyped-def]
     trial: ImportedTrial = make()
     snapshot = store_snapshot(engine, trial, now=NOW).snapshot
-    stored = analyse_stored_snapshot(engine, snapshot)
+    stored = read_and_analyse(engine, snapshot)[1]
     full = build_analysis(
-        load_snapshot_data(engine, snapshot),
+        read_snapshot(engine, snapshot, listed_only=False)[0],
         snapshot_id=snapshot.id,
         content_hash=snapshot.content_hash,
         data_cutoff=snapshot.data_cutoff,
@@ -43,7 +43,7 @@ def test_stored_analysis_equals_the_records_analysis(make, engine: Engine) -> No
 def test_records_read_back_equal_what_was_imported(tiny: Path, engine: Engine) -> None:
     data = load_source(tiny, "tiny")
     snapshot = store_snapshot(engine, data, now=NOW).snapshot
-    back = load_snapshot_data(engine, snapshot)
+    back = read_snapshot(engine, snapshot, listed_only=False)[0]
     assert (back.arms, back.participants, back.adverse_events, back.measurements) == (
         data.arms,
         data.participants,

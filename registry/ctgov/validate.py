@@ -4,7 +4,6 @@ applies on upload. Each problem says where (section, group, row) and what to fix
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -13,26 +12,18 @@ from lxml import etree
 from registry.ctgov.build import RRS
 from registry.ctgov.merge import PRS
 from registry.xmlsafe import parse_untrusted
+from service.problems import Problem
+from service.resources import schemas_dir
 
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
 SPREAD = ("Standard Deviation", "Standard Error")
 LIMITS = ("Inter-Quartile Range", "Full Range", "95% Confidence Interval", "90% Confidence Interval")
 MAX_THRESHOLD = 5.0
 
 
-@dataclass(frozen=True)
-class Problem:
-    where: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.message}"
-
-
 @cache
 def schema(name: str = "RRSUploadSchema.xsd") -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / name), parser))
+    return etree.XMLSchema(etree.parse(str(schemas_dir("registry.ctgov") / name), parser))
 
 
 def check_schema(root: etree._Element, name: str = "RRSUploadSchema.xsd") -> list[Problem]:

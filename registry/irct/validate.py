@@ -4,55 +4,43 @@ element and say what to fix."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from lxml import etree
 
 from registry.xmlsafe import parse_untrusted
-
-SCHEMAS = Path(__file__).resolve().parent / "schemas"
-
-
-@dataclass(frozen=True)
-class Finding:
-    layer: str
-    line: int
-    element: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.layer}, line {self.line}, element <{self.element}>: {self.message}"
+from service.problems import Problem
+from service.resources import schemas_dir
 
 
 @cache
 def dtd_2017() -> etree.DTD:
-    return etree.DTD(str(SCHEMAS / "who_ictrp_2017.dtd"))
+    return etree.DTD(str(schemas_dir("registry.irct") / "who_ictrp_2017.dtd"))
 
 
 @cache
 def xsd() -> etree.XMLSchema:
     parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / "who_ictrp.xsd"), parser))
+    return etree.XMLSchema(etree.parse(str(schemas_dir("registry.irct") / "who_ictrp.xsd"), parser))
 
 
-def validate_record(root: etree._Element) -> list[Finding]:
-    findings = []
+def validate_record(root: etree._Element) -> list[Problem]:
+    problems = []
     dtd = dtd_2017()
     if not dtd.validate(root):
-        findings += [_finding("2017 DTD", e) for e in dtd.error_log]  # type: ignore[attr-defined]
+        problems += [_finding("2017 DTD", e) for e in dtd.error_log]  # type: ignore[attr-defined]
     schema = xsd()
     if not schema.validate(root):
-        findings += [_finding("ICTRP XSD", e) for e in schema.error_log]  # type: ignore[attr-defined]
-    return findings
+        problems += [_finding("ICTRP XSD", e) for e in schema.error_log]  # type: ignore[attr-defined]
+    return problems
 
 
-def validate_irct_file(path: Path) -> list[Finding]:
+def validate_irct_file(path: Path) -> list[Problem]:
     return validate_record(parse_untrusted(path).getroot())
 
 
-def _finding(layer: str, error: object) -> Finding:
+def _finding(layer: str, error: object) -> Problem:
     message = str(getattr(error, "message", error))
     match = re.search(r"[Ee]lement '?([\w:]+)'?", message)
     element = match.group(1) if match else "trials"
@@ -63,4 +51,5 @@ def _finding(layer: str, error: object) -> Finding:
         advice = " — shorten the text"
     elif "No declaration" in message or "not declared" in message:
         advice = " — remove it; the ICTRP format has no such element or attribute"
-    return Finding(layer, int(getattr(error, "line", 0) or 0), element, message + advice)
+    line = int(getattr(error, "line", 0) or 0)
+    return Problem(f"{layer}, line {line}, element <{element}>", message + advice)

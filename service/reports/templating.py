@@ -6,12 +6,13 @@ render worker that turns it into a PDF.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+from service.resources import templates_dir
+
+TEMPLATES = templates_dir()
 
 
 def template_environment() -> Environment:

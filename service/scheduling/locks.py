@@ -16,9 +16,10 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
-from sqlalchemy import Connection, Engine, text
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 
 class JobLock(Protocol):
@@ -29,7 +30,7 @@ def try_lock_job(engine: Engine, job_id: str) -> JobLock | None:
     """The job's lock, or None when another run of the job holds it."""
     if engine.dialect.name == "postgresql":
         return _AdvisoryLock.try_take(engine, job_id)
-    return _FileLock.try_take(_lock_folder(engine) / f"{_safe(job_id)}.lock")
+    return _FileLock.try_take(lock_file(engine.url.database, job_id))
 
 
 def job_is_locked(engine: Engine, job_id: str) -> bool:
@@ -50,7 +51,9 @@ class _AdvisoryLock:
 
     @classmethod
     def try_take(cls, engine: Engine, job_id: str) -> _AdvisoryLock | None:
-        key = int.from_bytes(hashlib.sha256(job_id.encode()).digest()[:4], "big", signed=True)
+        from sqlalchemy import text
+
+        key = advisory_key(job_id)
         connection = engine.connect()
         try:
             taken = connection.execute(
@@ -66,6 +69,8 @@ class _AdvisoryLock:
         return cls(connection, key)
 
     def release(self) -> None:
+        from sqlalchemy import text
+
         try:
             self._connection.execute(text("SELECT pg_advisory_unlock(:c, :k)"), {"c": self._CLASS, "k": self._key})
             self._connection.commit()
@@ -96,11 +101,32 @@ class _FileLock:
         self._handle.close()
 
 
-def _lock_folder(engine: Engine) -> Path:
-    database = engine.url.database
+ADVISORY_CLASS = _AdvisoryLock._CLASS
+
+
+def advisory_key(job_id: str) -> int:
+    """The job's key in PostgreSQL's two-key advisory locks (beside ADVISORY_CLASS)."""
+    return int.from_bytes(hashlib.sha256(job_id.encode()).digest()[:4], "big", signed=True)
+
+
+def lock_file(database: str | None, job_id: str) -> Path:
+    """The file a SQLite database's job lock is taken on: beside the database, in locks/."""
     if not database or database == ":memory:":
-        return Path(os.environ.get("TMPDIR", "/tmp")) / f"regsync-locks-{os.getuid()}"
-    return Path(database).resolve().parent / "locks"
+        folder = Path(os.environ.get("TMPDIR", "/tmp")) / f"regsync-locks-{os.getuid()}"
+    else:
+        folder = Path(database).resolve().parent / "locks"
+    return folder / f"{_safe(job_id)}.lock"
+
+
+def file_lock_is_held(path: Path) -> bool:
+    """Whether another process holds the job's file lock (without creating the file when it is not there)."""
+    if not path.exists():
+        return False
+    lock = _FileLock.try_take(path)
+    if lock is None:
+        return True
+    lock.release()
+    return False
 
 
 def _safe(job_id: str) -> str:

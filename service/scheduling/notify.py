@@ -18,6 +18,8 @@ from email.utils import format_datetime, make_msgid
 from service.config import SmtpConfig
 from service.errors import ConfigError
 from service.models import Artifact, JobRun, Snapshot
+from service.outputs import OUTPUTS
+from service.outputs.base import CLOSED
 
 log = logging.getLogger("regsync.notify")
 _SEND_TRIES = 3
@@ -51,8 +53,12 @@ def run_message(smtp: SmtpConfig, run: JobRun, snapshot: Snapshot | None, artifa
         for artifact in sorted(artifacts, key=lambda a: a.path):
             lines.append(f"  {artifact.path}")
             lines.append(f"      {artifact.sha256}")
-        if any(a.kind == "dsmb-closed" for a in artifacts):
-            lines += ["", "The closed-session DSMB report holds data by arm: it is announced here, never attached."]
+        closed = sorted({a.kind for a in artifacts if _audience(a.kind) == CLOSED})
+        if closed:
+            lines += [
+                "",
+                f"Closed outputs ({', '.join(closed)}) hold data by arm: announced here, never attached or quoted.",
+            ]
     lines += ["", "Nothing is attached to this message; the files are where the paths above say.", "-- regsync"]
     message.set_content("\n".join(lines) + "\n")
     return message
@@ -102,3 +108,8 @@ def _describe(exc: BaseException) -> str:
 
 def _time(moment: object) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}" if moment is not None else "-"
+
+
+def _audience(kind: str) -> str:
+    output = OUTPUTS.get(kind)
+    return output.audience if output is not None else CLOSED  # an output no longer known: treated as closed

@@ -15,14 +15,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from service.models import JobRun
-
-RUNNING = "running"
-PRODUCED = "produced"  # the run made new outputs
-SKIPPED = "skipped"  # nothing to do: no change, or the previous run of the job still running
-FAILED = "failed"
-ABANDONED = "abandoned"  # stopped (SIGTERM) between steps; what it finished is kept
-MISSED = "missed"  # the service was down at the fire time and came back after the grace period
-UNSUCCESSFUL = (FAILED, ABANDONED)
+from service.scheduling.statuses import (  # noqa: F401 (the statuses, where the records are)
+    ABANDONED,
+    FAILED,
+    MISSED,
+    PRODUCED,
+    RUNNING,
+    SKIPPED,
+    UNSUCCESSFUL,
+)
 
 
 @dataclass(frozen=True)

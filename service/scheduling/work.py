@@ -1,9 +1,9 @@
 """What one run of a job does: import the source, and unless nothing changed, produce the job's outputs.
 
-A scheduled run writes under OUTPUT_DIR/TRIAL/snapshot-N/, one folder per snapshot, so an earlier night's files
-are never overwritten; OUTPUT_DIR/TRIAL/latest points at the newest complete folder. "Nothing changed" means the
-import found an identical snapshot and every output the job asks for is recorded for it, on disk, with the
-recorded sha256: a file deleted or damaged since is made again.
+A scheduled run writes under OUTPUT_DIR/TRIAL/snapshot-N/, one folder per snapshot with its open/, closed/ (mode
+0700) and registry/ folders, so an earlier night's files are never overwritten; OUTPUT_DIR/TRIAL/latest points at
+the newest complete folder. "Nothing changed" means the import found an identical snapshot and every output the job
+asks for is recorded for it, on disk, with the recorded sha256: a file deleted or damaged since is made again.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,13 +20,10 @@ from sqlmodel import Session, col, select
 from service.config import Config, JobConfig
 from service.importing import load_source
 from service.models import Artifact, Snapshot
-from service.outputs import Analysed, DsmbRequest, produce_ctgov, produce_dsmb, produce_irct, produce_tables
+from service.outputs import OUTPUTS
+from service.outputs.base import Production
 from service.scheduling.records import PRODUCED, SKIPPED, RunEnd, note_snapshot
 from service.snapshots import store_snapshot
-from service.trialdata import read_and_analyse
-
-# Cheapest first, so a run stopped part-way has done as much as it could.
-OUTPUT_ORDER = ("tables", "ctgov", "irct", "dsmb-open", "dsmb-closed")
 
 
 class Abandoned(Exception):
@@ -56,58 +52,23 @@ def run_job_work(
     del data
     folder = snapshot_folder(config, snapshot)
     label = f"snapshot {snapshot.id} ({snapshot.content_hash[:12]})"
-    missing = [
-        kind for kind in OUTPUT_ORDER if kind in job.outputs and not output_present(engine, snapshot, kind, folder)
-    ]
+    missing = [kind for kind in OUTPUTS if kind in job.outputs and not output_present(engine, snapshot, kind, folder)]
     if not missing:
         point_latest(folder)
         return RunEnd(SKIPPED, f"skipped: no change: {label}, and every output is in {folder}", None, snapshot.id,
                       attempts=attempt)  # fmt: skip
     notes: list[str] = []
-    analysed = _Lazy(lambda: read_and_analyse(engine, snapshot))
+    production = Production(engine, config, snapshot, folder)  # one analysis, computed when first needed
     for index, kind in enumerate(missing):
         if stop.is_set():
             raise Abandoned(missing[:index], missing[index:])
-        notes += produce_output(engine, config, snapshot, kind, folder, analysed)
+        note = OUTPUTS[kind].produce_from(production).note()
+        notes += [note] if note else []
     point_latest(folder)
     ids = [artifact.id for kind in missing for artifact in latest_artifacts(engine, snapshot, kind, folder)]
     summary = f"produced {', '.join(missing)} from {label} in {folder}"
     return RunEnd(PRODUCED, "; ".join([summary, *notes]), None, snapshot.id, [i for i in ids if i is not None],
                   attempts=attempt)  # fmt: skip
-
-
-class _Lazy:
-    """The snapshot's analysis, computed the first time an output needs it and then shared."""
-
-    def __init__(self, compute: Callable[[], Analysed]) -> None:
-        self._compute = compute
-        self._value: Analysed | None = None
-
-    def get(self) -> Analysed:
-        if self._value is None:
-            self._value = self._compute()
-        return self._value
-
-
-def produce_output(
-    engine: Engine, config: Config, snapshot: Snapshot, kind: str, folder: Path, analysed: _Lazy
-) -> list[str]:
-    """Write one output into the snapshot's folder; returns notes for the run's summary (validation problems)."""
-    memory = config.render_memory_mb
-    if kind == "tables":
-        produce_tables(engine, snapshot, folder / "tables", analysed=analysed.get())
-        return []
-    if kind == "ctgov":
-        outcome = produce_ctgov(engine, snapshot, folder / "ctgov-results.xml", analysed=analysed.get())
-        return [f"ctgov-results.xml: {len(outcome.problems)} validation problem(s)"] if outcome.problems else []
-    if kind == "irct":
-        irct = produce_irct(engine, snapshot, folder / "irct.xml", folder / "irct-entry-sheet.pdf", memory,
-                            analysed=analysed.get())  # fmt: skip
-        return [f"irct.xml: {len(irct.findings)} validation finding(s)"] if irct.findings else []
-    session = kind.removeprefix("dsmb-")
-    request = DsmbRequest(session, organisation=config.organisation, memory_mb=memory)
-    produce_dsmb(engine, snapshot, folder / f"{kind}.pdf", request)
-    return []
 
 
 def latest_artifacts(engine: Engine, snapshot: Snapshot, kind: str, folder: Path) -> list[Artifact]:

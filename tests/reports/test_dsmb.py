@@ -17,7 +17,7 @@ from service.config import load_config
 from service.db import open_database
 from service.errors import ConfigError, RenderError
 from service.importing import load_source
-from service.outputs import DsmbRequest, produce_dsmb
+from service.outputs.dsmb.produce import DsmbRequest, produce_dsmb
 from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.templating import render_html

@@ -113,7 +113,7 @@ def test_a_run_is_announced_by_email_and_the_closed_report_is_not_attached(
     assert message["To"] == "dsmb-statistician@trials.example.org, data-manager@trials.example.org"
     assert not message.is_multipart() and message.get_content_type() == "text/plain"
     body = message.get_content()
-    closed = tmp_path / "out" / "tiny" / "snapshot-1" / "dsmb-closed.pdf"
+    closed = tmp_path / "out" / "tiny" / "snapshot-1" / "closed" / "dsmb-closed.pdf"
     assert str(closed.resolve()) in body and "announced here, never attached" in body
     assert "Job:        nightly (trial tiny)" in body and "Status:     produced" in body
     assert PASSWORD not in done.stdout + done.stderr + message.as_string()

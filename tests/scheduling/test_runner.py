@@ -42,7 +42,9 @@ def test_first_run_produces_then_unchanged_data_is_skipped_then_a_change_gives_n
     first = runner.fire("nightly", AT)
     assert first is not None and first.status == "produced", first
     folder = tmp_path / "out" / "tiny" / f"snapshot-{first.snapshot_id}"
-    assert (folder / "ctgov-results.xml").is_file() and (folder / "tables" / "ae_soc_pt.csv").is_file()
+    assert (folder / "registry" / "ctgov-results.xml").is_file() and (
+        folder / "closed" / "tables" / "ae_soc_pt.csv"
+    ).is_file()
     assert (tmp_path / "out" / "tiny" / "latest").resolve() == folder.resolve()
     with Session(engine) as session:
         recorded = list(session.exec(select(Artifact).where(Artifact.snapshot_id == first.snapshot_id)))
@@ -62,7 +64,7 @@ def test_first_run_produces_then_unchanged_data_is_skipped_then_a_change_gives_n
     assert third is not None and third.status == "produced"
     assert third.snapshot_id is not None and third.snapshot_id != first.snapshot_id
     new_folder = tmp_path / "out" / "tiny" / f"snapshot-{third.snapshot_id}"
-    assert (new_folder / "ctgov-results.xml").is_file()
+    assert (new_folder / "registry" / "ctgov-results.xml").is_file()
     assert set(third.artifact_ids).isdisjoint(first.artifact_ids)
     assert {p: p.stat().st_mtime_ns for p in files_under(folder)} == before  # the earlier night's files stay
     assert (tmp_path / "out" / "tiny" / "latest").resolve() == new_folder.resolve()
@@ -73,7 +75,7 @@ def test_an_output_deleted_since_is_made_again(engine: Engine, db_url: str, tiny
     runner = JobRunner(engine, config)
     first = runner.fire("nightly", AT)
     assert first is not None
-    xml = tmp_path / "out" / "tiny" / f"snapshot-{first.snapshot_id}" / "ctgov-results.xml"
+    xml = tmp_path / "out" / "tiny" / f"snapshot-{first.snapshot_id}" / "registry" / "ctgov-results.xml"
     xml.write_text("damaged", encoding="utf-8")
     again = runner.fire("nightly", AT + timedelta(days=1))
     assert again is not None and again.status == "produced"

@@ -81,7 +81,7 @@ def test_a_schedule_fires_on_time_skips_unchanged_data_and_picks_up_a_change(
     )
     assert changed.status == "produced" and changed.artifact_ids
     folder = tmp_path / "out" / "tiny" / f"snapshot-{changed.snapshot_id}"
-    assert (folder / "tables" / "ae_soc_pt.csv").is_file()
+    assert (folder / "closed" / "tables" / "ae_soc_pt.csv").is_file()
     assert service.terminate() == 0
     whole_files_only(engine, tmp_path / "out")
     engine.dispose()
@@ -121,7 +121,11 @@ def test_kill_9_mid_run_leaves_no_partial_artifact_and_a_failed_record(
     assert restarted.terminate() == 0
     whole_files_only(engine, tmp_path / "out")
     folder = tmp_path / "out" / "tiny" / f"snapshot-{completing.snapshot_id}"
-    assert {p.name for p in folder.iterdir()} >= {"tables", "dsmb-open.pdf", "dsmb-closed.pdf"}
+    assert {p.relative_to(folder).as_posix() for p in folder.glob("*/*")} >= {
+        "closed/tables",
+        "open/dsmb-open.pdf",
+        "closed/dsmb-closed.pdf",
+    }
     engine.dispose()
 
 
@@ -139,7 +143,7 @@ def test_sigterm_finishes_the_current_step_and_abandons_the_rest(
     assert run.status == "abandoned", service.text()
     assert run.summary is not None and "not produced: dsmb-closed" in run.summary
     folder = tmp_path / "out" / "tiny" / f"snapshot-{run.snapshot_id}"
-    assert (folder / "dsmb-open.pdf").is_file() and not (folder / "dsmb-closed.pdf").exists()
+    assert (folder / "open" / "dsmb-open.pdf").is_file() and not (folder / "closed" / "dsmb-closed.pdf").exists()
     whole_files_only(engine, tmp_path / "out")
     assert "SIGTERM received: finishing the current step" in service.text()
     engine.dispose()

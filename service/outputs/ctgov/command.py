@@ -1,0 +1,64 @@
+"""`regsync registry ctgov TRIAL` and `regsync validate ctgov FILE`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from registry.ctgov.build import SECTIONS
+from registry.ctgov.validate import validate_ctgov_file
+from service.cli_context import AppContext, err, out_file_option, report_problems, snapshot_option
+from service.outputs.base import default_target
+from service.outputs.ctgov import OUTPUT
+from service.outputs.ctgov.produce import produce_ctgov
+from service.trialdata import resolve_snapshot
+
+
+@click.command("ctgov")
+@click.argument("trial")
+@out_file_option("XML to write (default: OUTPUT_DIR/TRIAL/registry/ctgov-results.xml).")
+@click.option(
+    "--partial",
+    "partial",
+    is_flag=False,
+    flag_value=",".join(SECTIONS),
+    default=None,
+    help=f"A partial upload: only these sections (comma-separated: {', '.join(SECTIONS)}); alone, all of them. "
+    "PRS keeps the sections not sent.",
+)
+@click.option(
+    "--merge",
+    "merge",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="A record downloaded from PRS to put the results into (validated against ProtocolRecordSchema.xsd).",
+)
+@snapshot_option
+@click.pass_obj
+def registry_ctgov_command(
+    app: AppContext, trial: str, out_file: Path | None, partial: str | None, merge: Path | None, snapshot_id: int | None
+) -> None:
+    """Write the ClinicalTrials.gov PRS results XML and validate it (exit 1 when it fails, after the list)."""
+    sections = tuple(SECTIONS)
+    if partial is not None:
+        sections = tuple(part.strip() for part in partial.split(",") if part.strip())
+        unknown = [part for part in sections if part not in SECTIONS]
+        if unknown or not sections:
+            raise click.BadParameter(
+                f"unknown section(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(SECTIONS)}",
+                param_hint="--partial",
+            )
+    snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
+    target = out_file or default_target(app.config, trial, OUTPUT)
+    with err.status("Writing the PRS results XML …"):
+        produced = produce_ctgov(app.engine, snapshot, target, sections, partial is not None, merge)
+    report_problems(f"{trial}: wrote {target} (snapshot {snapshot.id})", produced.problems, produced.warnings,
+                    OUTPUT.validated_against)  # fmt: skip
+
+
+@click.command("ctgov")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+def validate_ctgov_command(file: Path) -> None:
+    """Check a PRS results document (rrs:result) or a PRS record (prs:study_collection)."""
+    report_problems(f"{file}: checked", validate_ctgov_file(file), (), OUTPUT.validated_against)

@@ -1,0 +1,120 @@
+"""Rendering one edition of the DSMB report from a snapshot, and recording it as an artifact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from service.artifacts import record_artifacts
+from service.atomic import write_atomic
+from service.gcpause import paused_gc
+from service.importing.records import ImportedTrial
+from service.models import Snapshot
+from service.outputs.base import Output, Produced, Production
+from service.reports.changes import find_previous_report
+from service.reports.datacut import derive_data_cut
+from service.reports.dsmb import DsmbOptions, build_dsmb_context
+from service.reports.templating import render_html
+from service.reports.worker import DEFAULT_MEMORY_MB, RenderWorker
+from service.trialdata import read_snapshot
+
+
+@dataclass(frozen=True)
+class DsmbRequest:
+    session: str
+    organisation: str = ""
+    cutoff: date | None = None
+    unmask: bool = False
+    final: bool = False
+    report_date: date | None = None
+    since: int | None = None  # the snapshot of the previous report (default: the latest earlier DSMB report's)
+    memory_mb: int = DEFAULT_MEMORY_MB
+
+
+def produce(output: Output, production: Production) -> Produced:
+    config = production.config
+    request = DsmbRequest(output.kind.removeprefix("dsmb-"), organisation=config.organisation,
+                          memory_mb=config.render_memory_mb)  # fmt: skip
+    return produce_dsmb(production.engine, production.snapshot, production.target(output), request)
+
+
+def produce_dsmb(engine: Engine, snapshot: Snapshot, target: Path, request: DsmbRequest) -> Produced:
+    """Render one edition of the DSMB report to `target`."""
+    with RenderWorker(request.memory_mb) as worker:  # starting up while the snapshot is read and analysed
+        report = prepare_dsmb(engine, snapshot, request)
+        pdf = worker.render(report.html, dated=report.dated, attachments=report.attachments)
+    digest = write_atomic(target, pdf)
+    kind = f"dsmb-{request.session}"
+    record_artifacts(
+        engine,
+        snapshot,
+        kind,
+        {target: digest},
+        {
+            "session": request.session,
+            "cutoff": report.data_cutoff.isoformat() if report.data_cutoff else None,
+            "unmask": request.unmask,
+            "final": request.final,
+            "previous_snapshot": report.previous_snapshot_id,
+        },
+        now=datetime.now(UTC),
+    )
+    return Produced(kind, {target: digest})
+
+
+@dataclass(frozen=True)
+class PreparedReport:
+    html: str
+    attachments: dict[str, bytes]
+    dated: date
+    data_cutoff: date | None
+    previous_snapshot_id: int | None
+
+
+def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> PreparedReport:
+    """The edition's HTML and attachments: the snapshot (and the previous report's) read, analysed, templated."""
+    data, frame = read_report_data(engine, snapshot, request.cutoff)
+    previous_report = find_previous_report(engine, snapshot, request.since)
+    previous = None
+    if previous_report is not None:
+        earlier = previous_report.snapshot
+        cut = previous_report.data_cutoff if previous_report.data_cutoff != earlier.data_cutoff else None
+        previous, _ = read_report_data(engine, earlier, cut)
+    data_cutoff = request.cutoff or snapshot.data_cutoff
+    dated = request.report_date or data_cutoff or snapshot.created_at.date()
+    options = DsmbOptions(
+        request.session,
+        dated,
+        data_cutoff,
+        snapshot.content_hash,
+        snapshot.id,
+        request.organisation,
+        request.unmask,
+        request.final,
+    )
+    with paused_gc():
+        context = build_dsmb_context(data, options, ae_frame=frame, previous=previous, previous_report=previous_report)
+        html = render_html("dsmb/report.html", context)
+    return PreparedReport(
+        html,
+        context["attachments"],
+        dated,
+        data_cutoff,
+        previous_report.snapshot.id if previous_report else None,
+    )
+
+
+def read_report_data(
+    engine: Engine, snapshot: Snapshot, cutoff: date | None
+) -> tuple[ImportedTrial, pd.DataFrame | None]:
+    """The snapshot as a report reads it: AEs as columns, full records only for the listed ones; or, for a data
+    cut, every record (the cut filters them), without a frame."""
+    if cutoff is None:
+        with paused_gc():
+            return read_snapshot(engine, snapshot, listed_only=True)
+    data, _ = read_snapshot(engine, snapshot, listed_only=False)
+    return derive_data_cut(data, cutoff), None
