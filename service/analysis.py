@@ -1,9 +1,18 @@
-"""One analysis of one snapshot: every table every output draws on (DESIGN.md, 'One analysis core')."""
+"""One analysis of one snapshot: every table every output draws on (DESIGN.md, 'One analysis core').
+
+The tables are a list of specifications (TABLES), read like a SAP's list of tables: each names its rows' type,
+title, population, denominators and footnotes, and the small function that makes its rows from the analysis
+inputs (AnalysisInputs: the snapshot, its safety set, the options). A table that compares arms says so
+(`comparative`): the open DSMB edition, which must hold nothing comparative, leaves those out.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -13,7 +22,7 @@ from service.disposition import DISPOSITION_RULES, summarise_disposition
 from service.enrollment import ENROLLMENT_RULES, summarise_enrollment, summarise_sites
 from service.errors import DataError
 from service.importing.records import ImportedTrial
-from service.monitoring.plan import monitoring_rows, parse_monitoring
+from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
 from service.outcomes.compare import compare_outcome
 from service.outcomes.definition import parse_outcomes
 from service.outcomes.summary import CHANGE_RULE, OUTCOME_POPULATION, collect_outcome, summarise_outcome
@@ -49,7 +58,7 @@ from service.safety.exposure import EXPOSURE_RULES, summarise_exposure
 from service.safety.listings import list_deaths, list_discontinuation_events, list_serious_events
 from service.safety.maximum import MAXIMUM_RULE, summarise_max_grade, summarise_max_severity
 from service.safety.overview import summarise_ae_overview
-from service.safety.population import ARM_RULE, SAFETY_POPULATION, derive_safety_set
+from service.safety.population import ARM_RULE, SAFETY_POPULATION, SafetySet, derive_safety_set
 from service.safety.rates import RATE_RULE, summarise_incidence_rates
 from service.safety.registry import (
     summarise_mortality_for_registry,
@@ -59,34 +68,216 @@ from service.safety.registry import (
 )
 from service.safety.soc_order import SOC_ORDERS
 
-ROW_TYPES: dict[str, type] = {
-    "ae_overview": OverviewRow,
-    "ae_soc_pt": AECountRow,
-    "ae_soc_pt_serious": AECountRow,
-    "ae_soc_pt_related": AECountRow,
-    "ae_soc_pt_discontinuation": AECountRow,
-    "ae_max_severity": MaximumRow,
-    "ae_max_grade": MaximumRow,
-    "ae_registry_serious": RegistryAERow,
-    "ae_registry_other": RegistryAERow,
-    "ae_registry_mortality": MortalityRow,
-    "ae_registry_groups": RegistryGroupRow,
-    "ae_incidence_rates": RateRow,
-    "listing_serious": ListingRow,
-    "listing_deaths": DeathRow,
-    "listing_discontinuation": ListingRow,
-    "disposition": DispositionRow,
-    "enrollment": EnrollmentRow,
-    "enrollment_by_site": SiteRow,
-    "exposure": ExposureRow,
-    "baseline": SummaryRow,
-    "outcome_summary": OutcomeSummaryRow,
-    "outcome_comparison": ComparisonRow,
-    "monitoring": MonitoringRow,
-}
 NO_CONTROL_NOTE = "No control arm is defined, so no comparison is made."
 TEAE_RULE = "TEAE: treatment-emergent adverse event (as flagged in the data, or derived: see README)."
 DEFAULT_OTHER_THRESHOLD = 5.0
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    """What the tables are made from: one snapshot's data, its safety set, and the analysis options."""
+
+    data: ImportedTrial
+    safety: SafetySet
+    soc_order: str
+    threshold: float  # the registry's other-AE frequency threshold, percent
+    data_cutoff: date | None
+
+    @cached_property
+    def randomized(self) -> dict[str, int]:
+        labels = self.data.arm_labels
+        counts = Counter(labels[p.arm_code] for p in self.data.participants if p.randomized and p.arm_code)
+        return {**{label: counts[label] for label in labels.values()}, TOTAL: sum(counts.values())}
+
+    @cached_property
+    def outcomes(self) -> tuple[tuple[OutcomeSummaryRow, ...], tuple[ComparisonRow, ...]]:
+        """Every declared outcome's summaries by arm and visit, and its comparisons with control."""
+        summaries: list[OutcomeSummaryRow] = []
+        comparisons: list[ComparisonRow] = []
+        for spec in parse_outcomes(self.data.definition.raw):
+            outcome = collect_outcome(self.data, spec.parameter)
+            summaries.extend(summarise_outcome(spec, outcome))
+            comparisons.extend(compare_outcome(spec, outcome))
+        return tuple(summaries), tuple(comparisons)
+
+    @cached_property
+    def monitoring_plan(self) -> MonitoringPlan | None:
+        return parse_monitoring(self.data.definition.raw)
+
+    @property
+    def ae_notes(self) -> tuple[str, ...]:
+        control = self.safety.control
+        return (TEAE_RULE, ARM_RULE, *COUNTING_RULES, COMPARISON_RULE.format(control=control) if control
+                else NO_CONTROL_NOTE)  # fmt: skip
+
+
+Text = str | Callable[[AnalysisInputs], str]
+Notes = tuple[str, ...] | Callable[[AnalysisInputs], tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    row_type: type
+    title: Text
+    population: str
+    denominators: Callable[[AnalysisInputs], dict[str, int]]
+    notes: Notes
+    rows: Callable[[AnalysisInputs], tuple[Any, ...]]
+    comparative: bool = False  # compares arms (a p-value, a difference, a boundary test): closed and registry only
+    applies: Callable[[AnalysisInputs], bool] = lambda inputs: True
+
+    def build(self, inputs: AnalysisInputs) -> Table[Any]:
+        title = self.title(inputs) if callable(self.title) else self.title
+        notes = self.notes(inputs) if callable(self.notes) else self.notes
+        return Table(self.name, self.row_type, title, self.population, self.denominators(inputs), notes,
+                     self.rows(inputs), self.comparative)  # fmt: skip
+
+
+def at_risk(inputs: AnalysisInputs) -> dict[str, int]:
+    return dict(inputs.safety.at_risk)
+
+
+def randomized(inputs: AnalysisInputs) -> dict[str, int]:
+    return inputs.randomized
+
+
+def no_denominators(inputs: AnalysisInputs) -> dict[str, int]:
+    return {}
+
+
+def ae_count_table(name: str, title: str, select: str | None, *extra: str) -> TableSpec:
+    """A table of TEAEs by SOC and PT; `select` names the frame's flag that picks its events (None: all)."""
+
+    def rows(inputs: AnalysisInputs) -> tuple[AECountRow, ...]:
+        frame = inputs.safety.frame
+        events = frame if select is None else frame[frame[select]]
+        return build_count_rows(count_by_soc_pt(events), inputs.safety, inputs.soc_order)
+
+    def notes(inputs: AnalysisInputs) -> tuple[str, ...]:
+        return (*inputs.ae_notes, *extra, _order_note(inputs.soc_order))
+
+    return TableSpec(name, AECountRow, title, SAFETY_POPULATION, at_risk, notes, rows)
+
+
+def other_ae_title(inputs: AnalysisInputs) -> str:
+    return f"Other (non-serious) adverse events reaching {inputs.threshold:g}% in any arm (registry table)"
+
+
+def other_ae_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
+    return (TEAE_RULE, f"Frequency threshold: {inputs.threshold:g}% of participants at risk in at least one arm.")
+
+
+def monitoring_table_rows(inputs: AnalysisInputs) -> tuple[MonitoringRow, ...]:
+    plan = inputs.monitoring_plan
+    assert plan is not None
+    return monitoring_rows(plan, inputs.outcomes[1], inputs.data_cutoff)
+
+
+def monitoring_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
+    plan = inputs.monitoring_plan
+    return (plan.rule(),) if plan is not None else ()
+
+
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec(
+        "ae_overview", OverviewRow, "Overview of treatment-emergent adverse events", SAFETY_POPULATION, at_risk,
+        (TEAE_RULE, ARM_RULE, *COUNTING_RULES, RELATED_RULE, DISCONTINUATION_RULE, FATAL_RULE,
+         "Deaths: participants with a death date or an AE with a fatal outcome, whatever its timing."),
+        lambda inputs: summarise_ae_overview(inputs.safety),
+    ),
+    ae_count_table("ae_soc_pt", "Treatment-emergent adverse events by system organ class and preferred term", None),
+    ae_count_table("ae_soc_pt_serious",
+                   "Serious treatment-emergent adverse events by system organ class and preferred term", "serious"),
+    ae_count_table("ae_soc_pt_related",
+                   "Related treatment-emergent adverse events by system organ class and preferred term", "related",
+                   RELATED_RULE),
+    ae_count_table("ae_soc_pt_discontinuation",
+                   "Treatment-emergent adverse events leading to discontinuation of study treatment, by SOC and PT",
+                   "discontinuation", DISCONTINUATION_RULE),
+    TableSpec(
+        "ae_max_severity", MaximumRow, "Treatment-emergent adverse events by maximum severity", SAFETY_POPULATION,
+        at_risk, (TEAE_RULE, ARM_RULE, MAXIMUM_RULE), lambda inputs: summarise_max_severity(inputs.safety),
+    ),
+    TableSpec(
+        "ae_max_grade", MaximumRow, "Treatment-emergent adverse events by maximum CTCAE grade", SAFETY_POPULATION,
+        at_risk, (TEAE_RULE, ARM_RULE, MAXIMUM_RULE), lambda inputs: summarise_max_grade(inputs.safety),
+    ),
+    TableSpec(
+        "ae_registry_serious", RegistryAERow, "Serious adverse events (registry table)", SAFETY_POPULATION, at_risk,
+        (TEAE_RULE, "Affected: participants with at least one event of the term; events: records."),
+        lambda inputs: summarise_serious_for_registry(inputs.safety),
+    ),
+    TableSpec(
+        "ae_registry_other", RegistryAERow, other_ae_title, SAFETY_POPULATION, at_risk, other_ae_notes,
+        lambda inputs: summarise_other_for_registry(inputs.safety, inputs.threshold),
+    ),
+    TableSpec(
+        "ae_registry_mortality", MortalityRow, "All-cause mortality (registry table)", SAFETY_POPULATION, at_risk,
+        ("Deaths from any cause, whether or not treatment-emergent.",),
+        lambda inputs: summarise_mortality_for_registry(inputs.safety),
+    ),
+    TableSpec(
+        "ae_registry_groups", RegistryGroupRow, "Arm totals for the registry AE tables", SAFETY_POPULATION, at_risk,
+        (TEAE_RULE, "Other affected: participants with at least one of the other (non-serious) terms listed."),
+        lambda inputs: summarise_registry_groups(inputs.safety, inputs.threshold),
+    ),
+    TableSpec(
+        "ae_incidence_rates", RateRow, "Exposure-adjusted incidence rates of treatment-emergent adverse events",
+        SAFETY_POPULATION, at_risk, (TEAE_RULE, ARM_RULE, RATE_RULE),
+        lambda inputs: summarise_incidence_rates(inputs.safety),
+    ),
+    TableSpec(
+        "listing_serious", ListingRow, "Listing of serious adverse events", "All participants", no_denominators,
+        ("Every serious AE, treatment-emergent or not; study day 1 is the first dose.",),
+        lambda inputs: list_serious_events(inputs.data),
+    ),
+    TableSpec(
+        "listing_deaths", DeathRow, "Listing of deaths", "All participants", no_denominators, (),
+        lambda inputs: list_deaths(inputs.data),
+    ),
+    TableSpec(
+        "listing_discontinuation", ListingRow,
+        "Listing of adverse events leading to discontinuation of study treatment", "All participants",
+        no_denominators, (DISCONTINUATION_RULE,), lambda inputs: list_discontinuation_events(inputs.data),
+    ),
+    TableSpec(
+        "disposition", DispositionRow, "Participant flow", "All screened participants", randomized,
+        DISPOSITION_RULES, lambda inputs: summarise_disposition(inputs.data),
+    ),
+    TableSpec(
+        "enrollment", EnrollmentRow, "Enrollment over time", "All randomized participants", randomized,
+        ENROLLMENT_RULES, lambda inputs: summarise_enrollment(inputs.data, inputs.data_cutoff),
+    ),
+    TableSpec(
+        "enrollment_by_site", SiteRow, "Enrollment by site", "All screened participants", randomized,
+        ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",),
+        lambda inputs: summarise_sites(inputs.data),
+    ),
+    TableSpec(
+        "exposure", ExposureRow, "Exposure to study treatment", SAFETY_POPULATION, at_risk,
+        (ARM_RULE, *EXPOSURE_RULES), lambda inputs: summarise_exposure(inputs.data, inputs.safety),
+    ),
+    TableSpec(
+        "baseline", SummaryRow, "Baseline characteristics", BASELINE_POPULATION, randomized,
+        ("Continuous: n, mean, SD, median, quartiles, minimum and maximum; categorical: n and % of the arm.",),
+        lambda inputs: summarise_baseline(inputs.data),
+    ),
+    TableSpec(
+        "outcome_summary", OutcomeSummaryRow, "Outcome measures by arm and visit", OUTCOME_POPULATION, randomized,
+        ("Quartiles by linear interpolation (type 7).", CHANGE_RULE), lambda inputs: inputs.outcomes[0],
+    ),
+    TableSpec(
+        "outcome_comparison", ComparisonRow, "Between-arm comparisons of outcome measures", OUTCOME_POPULATION,
+        randomized, ("Each arm against the control arm; 95% confidence intervals; two-sided p-values.",),
+        lambda inputs: inputs.outcomes[1], comparative=True,
+    ),
+    TableSpec(
+        "monitoring", MonitoringRow, "Group-sequential monitoring of the primary outcome", OUTCOME_POPULATION,
+        randomized, monitoring_notes, monitoring_table_rows, comparative=True,
+        applies=lambda inputs: inputs.monitoring_plan is not None,
+    ),
+)  # fmt: skip
 
 
 def build_analysis(
@@ -97,9 +288,11 @@ def build_analysis(
     data_cutoff: date | None = None,
     soc_order: str | None = None,
     ae_frame: pd.DataFrame | None = None,
+    comparative: bool = True,
 ) -> AnalysisResults:
-    """Every table from one snapshot. `ae_frame`, when given, is every AE of the trial as a frame
-    (service.safety.frame); data.adverse_events then need hold only the AEs the listings show."""
+    """Every table from one snapshot (without `comparative`, only the tables that compare no arms). `ae_frame`,
+    when given, is every AE of the trial as a frame (service.safety.frame); data.adverse_events then need hold
+    only the AEs the listings show."""
     safety_options = data.definition.raw.get("safety", {})
     order = soc_order or str(safety_options.get("soc_order", "meddra"))
     if order not in SOC_ORDERS:
@@ -108,214 +301,12 @@ def build_analysis(
         )
     threshold = float(safety_options.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
     safety = derive_safety_set(data, data_cutoff, ae_frame)
-    frame = safety.frame
-    tables: dict[str, Table[Any]] = {}
-
-    def add(
-        name: str,
-        title: str,
-        population: str,
-        denominators: dict[str, int],
-        notes: tuple[str, ...],
-        rows: tuple[Any, ...],
-    ) -> None:
-        tables[name] = Table(name, ROW_TYPES[name], title, population, denominators, notes, rows)
-
-    control_note = COMPARISON_RULE.format(control=safety.control) if safety.control else NO_CONTROL_NOTE
-    ae_notes = (TEAE_RULE, ARM_RULE, *COUNTING_RULES, control_note)
-    at_risk = dict(safety.at_risk)
-    add(
-        "ae_overview",
-        "Overview of treatment-emergent adverse events",
-        SAFETY_POPULATION,
-        at_risk,
-        (
-            TEAE_RULE,
-            ARM_RULE,
-            *COUNTING_RULES,
-            RELATED_RULE,
-            DISCONTINUATION_RULE,
-            FATAL_RULE,
-            "Deaths: participants with a death date or an AE with a fatal outcome, whatever its timing.",
-        ),
-        summarise_ae_overview(safety),
-    )
-    for name, title, events, extra in (
-        ("ae_soc_pt", "Treatment-emergent adverse events by system organ class and preferred term", frame, ()),
-        (
-            "ae_soc_pt_serious",
-            "Serious treatment-emergent adverse events by system organ class and preferred term",
-            frame[frame["serious"]],
-            (),
-        ),
-        (
-            "ae_soc_pt_related",
-            "Related treatment-emergent adverse events by system organ class and preferred term",
-            frame[frame["related"]],
-            (RELATED_RULE,),
-        ),
-        (
-            "ae_soc_pt_discontinuation",
-            "Treatment-emergent adverse events leading to discontinuation of study treatment, by SOC and PT",
-            frame[frame["discontinuation"]],
-            (DISCONTINUATION_RULE,),
-        ),
-    ):
-        add(
-            name,
-            title,
-            SAFETY_POPULATION,
-            at_risk,
-            (*ae_notes, *extra, _order_note(order)),
-            build_count_rows(count_by_soc_pt(events), safety, order),
-        )
-    add(
-        "ae_max_severity",
-        "Treatment-emergent adverse events by maximum severity",
-        SAFETY_POPULATION,
-        at_risk,
-        (TEAE_RULE, ARM_RULE, MAXIMUM_RULE),
-        summarise_max_severity(safety),
-    )
-    add(
-        "ae_max_grade",
-        "Treatment-emergent adverse events by maximum CTCAE grade",
-        SAFETY_POPULATION,
-        at_risk,
-        (TEAE_RULE, ARM_RULE, MAXIMUM_RULE),
-        summarise_max_grade(safety),
-    )
-    add(
-        "ae_registry_serious",
-        "Serious adverse events (registry table)",
-        SAFETY_POPULATION,
-        at_risk,
-        (TEAE_RULE, "Affected: participants with at least one event of the term; events: records."),
-        summarise_serious_for_registry(safety),
-    )
-    add(
-        "ae_registry_other",
-        f"Other (non-serious) adverse events reaching {threshold:g}% in any arm (registry table)",
-        SAFETY_POPULATION,
-        at_risk,
-        (TEAE_RULE, f"Frequency threshold: {threshold:g}% of participants at risk in at least one arm."),
-        summarise_other_for_registry(safety, threshold),
-    )
-    add(
-        "ae_registry_mortality",
-        "All-cause mortality (registry table)",
-        SAFETY_POPULATION,
-        at_risk,
-        ("Deaths from any cause, whether or not treatment-emergent.",),
-        summarise_mortality_for_registry(safety),
-    )
-    add(
-        "ae_registry_groups",
-        "Arm totals for the registry AE tables",
-        SAFETY_POPULATION,
-        at_risk,
-        (TEAE_RULE, "Other affected: participants with at least one of the other (non-serious) terms listed."),
-        summarise_registry_groups(safety, threshold),
-    )
-    add(
-        "ae_incidence_rates",
-        "Exposure-adjusted incidence rates of treatment-emergent adverse events",
-        SAFETY_POPULATION,
-        at_risk,
-        (TEAE_RULE, ARM_RULE, RATE_RULE),
-        summarise_incidence_rates(safety),
-    )
-    add(
-        "listing_serious",
-        "Listing of serious adverse events",
-        "All participants",
-        {},
-        ("Every serious AE, treatment-emergent or not; study day 1 is the first dose.",),
-        list_serious_events(data),
-    )
-    add("listing_deaths", "Listing of deaths", "All participants", {}, (), list_deaths(data))
-    add(
-        "listing_discontinuation",
-        "Listing of adverse events leading to discontinuation of study treatment",
-        "All participants",
-        {},
-        (DISCONTINUATION_RULE,),
-        list_discontinuation_events(data),
-    )
-    randomized = _randomized(data)
-    add(
-        "disposition",
-        "Participant flow",
-        "All screened participants",
-        randomized,
-        DISPOSITION_RULES,
-        summarise_disposition(data),
-    )
-    add(
-        "enrollment",
-        "Enrollment over time",
-        "All randomized participants",
-        randomized,
-        ENROLLMENT_RULES,
-        summarise_enrollment(data, data_cutoff),
-    )
-    add(
-        "enrollment_by_site",
-        "Enrollment by site",
-        "All screened participants",
-        randomized,
-        ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",),
-        summarise_sites(data),
-    )
-    add(
-        "exposure",
-        "Exposure to study treatment",
-        SAFETY_POPULATION,
-        at_risk,
-        (ARM_RULE, *EXPOSURE_RULES),
-        summarise_exposure(data, safety),
-    )
-    add(
-        "baseline",
-        "Baseline characteristics",
-        BASELINE_POPULATION,
-        randomized,
-        ("Continuous: n, mean, SD, median, quartiles, minimum and maximum; categorical: n and % of the arm.",),
-        summarise_baseline(data),
-    )
-    specs = parse_outcomes(data.definition.raw)
-    summaries: list[OutcomeSummaryRow] = []
-    comparisons: list[ComparisonRow] = []
-    for spec in specs:
-        outcome = collect_outcome(data, spec.parameter)
-        summaries.extend(summarise_outcome(spec, outcome))
-        comparisons.extend(compare_outcome(spec, outcome))
-    add(
-        "outcome_summary",
-        "Outcome measures by arm and visit",
-        OUTCOME_POPULATION,
-        randomized,
-        ("Quartiles by linear interpolation (type 7).", CHANGE_RULE),
-        tuple(summaries),
-    )
-    add(
-        "outcome_comparison",
-        "Between-arm comparisons of outcome measures",
-        OUTCOME_POPULATION,
-        randomized,
-        ("Each arm against the control arm; 95% confidence intervals; two-sided p-values.",),
-        tuple(comparisons),
-    )
-    plan = parse_monitoring(data.definition.raw)
-    if plan is not None:
-        add(
-            "monitoring",
-            "Group-sequential monitoring of the primary outcome",
-            OUTCOME_POPULATION,
-            randomized,
-            (plan.rule(),),
-            monitoring_rows(plan, comparisons, data_cutoff),
-        )
+    inputs = AnalysisInputs(data, safety, order, threshold, data_cutoff)
+    tables = {
+        spec.name: spec.build(inputs)
+        for spec in TABLES
+        if (comparative or not spec.comparative) and spec.applies(inputs)
+    }
     return AnalysisResults(data.trial_id, snapshot_id, content_hash, data_cutoff, safety.arms, safety.control, tables)
 
 
@@ -323,9 +314,3 @@ def _order_note(order: str) -> str:
     if order == "frequency":
         return "System organ classes by decreasing frequency; preferred terms by decreasing frequency."
     return "System organ classes in MedDRA's internationally agreed order; preferred terms by decreasing frequency."
-
-
-def _randomized(data: ImportedTrial) -> dict[str, int]:
-    labels = data.arm_labels
-    counts = Counter(labels[p.arm_code] for p in data.participants if p.randomized and p.arm_code)
-    return {**{label: counts[label] for label in labels.values()}, TOTAL: sum(counts.values())}

@@ -24,6 +24,7 @@ class Table(Generic[R]):
     denominators: dict[str, int]
     footnotes: tuple[str, ...]
     rows: tuple[R, ...]
+    comparative: bool = False  # compares arms: never in the open DSMB edition
 
 
 @dataclass(frozen=True, slots=True)
