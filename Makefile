@@ -6,13 +6,18 @@ PYTHON  ?= python3
 # Debian packages: Pango for WeasyPrint, poppler-utils (pdftotext, pdftoppm) for checking PDFs.
 DEBS    := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
-.PHONY: demo test lint bench system-deps clean
+.PHONY: demo test test-quick lint bench system-deps clean
 
 demo: $(STAMP)
 	$(BIN)/regsync demo
 
+# Every test. PostgreSQL's run when REGSYNC_TEST_DATABASE_URL names a server or one answers on 127.0.0.1:5432.
 test: $(STAMP)
 	$(BIN)/pytest
+
+# Without the slow tests (real service processes, email, the wheel built and installed): a minute or two.
+test-quick: $(STAMP)
+	$(BIN)/pytest -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -20,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	$(BIN)/python bench/bench_startup.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_tables.py
 	$(BIN)/python bench/bench_dsmb.py

@@ -53,6 +53,7 @@ class AppContext:
     explicit: bool
     debug: bool = False
     _config: Config | None = None
+    _listing_config: Config | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -62,6 +63,18 @@ class AppContext:
 
             self._config = load_config(self.config_path, required=self.explicit)
         return self._config
+
+    @property
+    def listing_config(self) -> Config:
+        """The configuration for a command that lists and schedules nothing: the jobs' cron expressions are left
+        for the commands that use them (service.config.load_config)."""
+        if self._config is not None:
+            return self._config
+        if self._listing_config is None:
+            from service.config import load_config
+
+            self._listing_config = load_config(self.config_path, required=self.explicit, check_schedules=False)
+        return self._listing_config
 
     @property
     def engine(self) -> Engine:

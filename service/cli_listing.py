@@ -11,7 +11,7 @@ import click
 
 from service.cli_context import AppContext
 from service.config import JobConfig
-from service.errors import DataError
+from service.errors import ConfigError, DataError
 from service.quickdb import QuickDatabase, as_date, as_datetime, as_epoch, as_json, quick_database
 from service.scheduling.statuses import RUNNING, UNSUCCESSFUL
 
@@ -20,7 +20,7 @@ from service.scheduling.statuses import RUNNING, UNSUCCESSFUL
 @click.pass_obj
 def trials_command(app: AppContext) -> None:
     """List the trials in the database."""
-    with quick_database(app.config.database_url) as database:
+    with quick_database(app.listing_config.database_url) as database:
         rows = database.rows(
             "SELECT t.id, t.nct_id, t.irct_id, t.title, COUNT(s.id) FROM trial t "
             "LEFT JOIN snapshot s ON s.trial_id = t.id GROUP BY t.id, t.nct_id, t.irct_id, t.title ORDER BY t.id"
@@ -37,7 +37,7 @@ def trials_command(app: AppContext) -> None:
 @click.pass_obj
 def snapshots_command(app: AppContext, trial: str) -> None:
     """List a trial's snapshots, oldest first."""
-    with quick_database(app.config.database_url) as database:
+    with quick_database(app.listing_config.database_url) as database:
         rows = database.rows(
             "SELECT id, content_hash, created_at, source_format, data_cutoff, counts FROM snapshot "
             "WHERE trial_id = ? ORDER BY id",
@@ -60,15 +60,15 @@ def snapshots_command(app: AppContext, trial: str) -> None:
 @click.pass_obj
 def jobs_command(app: AppContext) -> None:
     """List the configured jobs, one a line, id first, with the next fire time."""
-    with quick_database(app.config.database_url) as database:
+    with quick_database(app.listing_config.database_url) as database:
         stored = {job_id: as_epoch(when) for job_id, when in database.rows(
             "SELECT id, next_run_time FROM apscheduler_jobs")}  # fmt: skip
     now = datetime.now(UTC)
-    for job in app.config.jobs.values():
+    for job in app.listing_config.jobs.values():
         click.echo(f"{job.job_id}\t{job.trial_id}\t{job.cron} ({job.timezone})\t{_next_fire(job, stored, now)}\t"
                    f"{','.join(job.outputs)}")  # fmt: skip
-    if not app.config.jobs:
-        click.echo(f"no jobs: add a [jobs.ID] section to {app.config.path or 'config.toml'}")
+    if not app.listing_config.jobs:
+        click.echo(f"no jobs: add a [jobs.ID] section to {app.listing_config.path or 'config.toml'}")
 
 
 def _next_fire(job: JobConfig, stored: dict[str, datetime | None], now: datetime) -> str:
@@ -81,7 +81,10 @@ def _next_fire(job: JobConfig, stored: dict[str, datetime | None], now: datetime
         return f"next: {_local(when, zone)}{overdue}"
     from service.scheduling.triggers import cron_trigger
 
-    when = cron_trigger(job.cron, job.timezone).get_next_fire_time(None, now)
+    try:
+        when = cron_trigger(job.cron, job.timezone).get_next_fire_time(None, now)
+    except ValueError as exc:
+        raise ConfigError(f"[jobs.{job.job_id}]: cron '{job.cron}': {exc}") from exc
     return f"next: {_local(when, zone)} (not yet scheduled: regsync serve has not run with this job)"
 
 
@@ -94,9 +97,9 @@ def _local(moment: datetime, zone: ZoneInfo) -> str:
 def status_command(app: AppContext) -> None:
     """Each job's last run; exits 1 when any job's last run failed (for monitoring)."""
     bad = []
-    with quick_database(app.config.database_url) as database:
+    with quick_database(app.listing_config.database_url) as database:
         latest = _last_runs(database)
-        for job_id in app.config.jobs:
+        for job_id in app.listing_config.jobs:
             run = latest.get(job_id)
             if run is None:
                 click.echo(f"{job_id}\tnever run")

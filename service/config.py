@@ -97,8 +97,11 @@ class Config:
     smtp: SmtpConfig | None = None
 
 
-def load_config(path: Path | None, *, required: bool) -> Config:
-    """Read the configuration at `path`; without a file (and not `required`), the defaults."""
+def load_config(path: Path | None, *, required: bool, check_schedules: bool = True) -> Config:
+    """Read the configuration at `path`; without a file (and not `required`), the defaults.
+
+    Without `check_schedules`, the jobs' cron expressions are read but not parsed (APScheduler, which parses them,
+    costs a tenth of a second to import): for the listing commands that never schedule anything."""
     if path is None or not path.exists():
         if required:
             raise ConfigError(f"{path}: configuration file not found\n  Pass an existing file with --config.")
@@ -108,15 +111,15 @@ def load_config(path: Path | None, *, required: bool) -> Config:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    return parse_config(raw, path)
+    return parse_config(raw, path, check_schedules=check_schedules)
 
 
-def parse_config(raw: dict[str, Any], path: Path) -> Config:
+def parse_config(raw: dict[str, Any], path: Path, *, check_schedules: bool = True) -> Config:
     base = path.parent.resolve()
     _check_keys(raw, path)
     database = raw.get("database", {})
     trials = {tid: _trial(tid, entry, base, path) for tid, entry in raw.get("trials", {}).items()}
-    jobs = {jid: _job(jid, entry, trials, path) for jid, entry in raw.get("jobs", {}).items()}
+    jobs = {jid: _job(jid, entry, trials, path, check_schedules) for jid, entry in raw.get("jobs", {}).items()}
     return Config(
         path=path,
         database_url=_database_url(database, base),
@@ -174,7 +177,9 @@ def _trial(trial_id: str, entry: dict[str, Any], base: Path, path: Path) -> Tria
     return TrialSource(trial_id, base / str(entry["source"]), fmt, str(control) if control else None)
 
 
-def _job(job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], path: Path) -> JobConfig:
+def _job(
+    job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], path: Path, check_schedule: bool
+) -> JobConfig:
     where = f"{path}: [jobs.{job_id}]"
     for key in ("trial", "cron"):
         if key not in entry:
@@ -188,12 +193,13 @@ def _job(job_id: str, entry: dict[str, Any], trials: dict[str, TrialSource], pat
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{where}: unknown time zone '{timezone}'") from exc
-    from service.scheduling.triggers import cron_trigger  # APScheduler: only when there are jobs
+    if check_schedule:
+        from service.scheduling.triggers import cron_trigger
 
-    try:
-        cron_trigger(cron, timezone)
-    except ValueError as exc:
-        raise ConfigError(f"{where}: cron '{cron}': {exc}") from exc
+        try:
+            cron_trigger(cron, timezone)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: cron '{cron}': {exc}") from exc
     kinds = output_kinds()
     outputs = tuple(str(o) for o in entry.get("outputs", kinds))
     for output in outputs:

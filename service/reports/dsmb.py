@@ -37,14 +37,15 @@ class DsmbOptions:
 
 
 def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
-    """The open session's data: every participant in one pooled group, arms and their labels gone."""
+    """The open session's data: every participant in one pooled group; arms, their labels and the monitoring plan
+    (whose looks may state an observed between-arm z) gone."""
     participants = tuple(
         p._replace(
             arm_code=POOLED.code if p.arm_code else None, actual_arm_code=POOLED.code if p.actual_arm_code else None
         )
         for p in data.participants
     )
-    raw = {key: value for key, value in data.definition.raw.items() if key != "arms"}
+    raw = {key: value for key, value in data.definition.raw.items() if key not in ("arms", "monitoring")}
     definition = replace(data.definition, arms=(POOLED,), raw=raw)
     return replace(data, definition=definition, arms=(POOLED,), participants=participants, notes=())
 
@@ -77,6 +78,7 @@ def build_dsmb_context(
         content_hash=options.content_hash,
         data_cutoff=options.data_cutoff,
         ae_frame=ae_frame,
+        comparative=options.session == "closed",  # the open edition: no comparison, no boundary, no observed z
     )
     closed = options.session == "closed"
     if not closed:

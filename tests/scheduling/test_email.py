@@ -22,6 +22,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from tests.conftest import REPO
 from tests.scheduling.helpers import write_config
 
+pytestmark = pytest.mark.slow  # real regsync processes: make test-quick leaves them out
+
 PASSWORD = "s3cret-Pa55-for-the-test"
 
 

@@ -26,6 +26,8 @@ from tests.conftest import REPO
 from tests.scheduling.helpers import change_one_adverse_event, files_under, runs_of, write_config
 from tests.scheduling.service_process import ServeProcess, wait_for
 
+pytestmark = pytest.mark.slow  # real regsync processes: make test-quick leaves them out
+
 
 @pytest.fixture
 def services() -> Iterator[list[ServeProcess]]:
