@@ -15,7 +15,7 @@ from service.errors import ConfigError
 from service.models import JobRun
 from service.scheduling.records import ABANDONED, FAILED, recent_runs
 from service.scheduling.runner import JobRunner, failure_exit_code
-from service.scheduling.serve import serve
+from service.scheduling.serve import serve, set_from_signal_handler
 
 
 def configure_logging() -> None:
@@ -72,7 +72,9 @@ def run_command(app: AppContext, job_id: str) -> None:
     configure_logging()
     stop = threading.Event()
     signals = (signal.SIGINT, signal.SIGTERM)
-    previous = [signal.signal(s, lambda *_: stop.set()) for s in signals]  # finish the step, record "abandoned"
+    previous = [
+        signal.signal(s, lambda *_: set_from_signal_handler(stop)) for s in signals
+    ]  # finish the step, record "abandoned"
     try:
         run = JobRunner(app.engine, app.config, stop=stop).fire(job_id, datetime.now(UTC))
     finally:

@@ -117,6 +117,13 @@ def _sync_lock(engine: Engine, timeout: float = 60.0) -> Iterator[None]:
         lock.release()
 
 
+def set_from_signal_handler(event: threading.Event) -> None:
+    """Set `event` from a signal handler. Not event.set() there: the handler runs in the main thread, which may be
+    inside event.wait() holding the event's lock, and set() would then wait for that lock forever (seen: a
+    SIGTERM that never stopped `regsync serve`). Another thread sets it as soon as the lock is free."""
+    threading.Thread(target=event.set, name="regsync-stop", daemon=True).start()
+
+
 def _handle_stop_signals(stop: threading.Event) -> None:
     def on_signal(signum: int, _frame: FrameType | None) -> None:
         if stop.is_set():
@@ -125,7 +132,7 @@ def _handle_stop_signals(stop: threading.Event) -> None:
             logging.shutdown()
             os._exit(1)
         log.info("%s received: finishing the current step, then stopping", signal.Signals(signum).name)
-        stop.set()
+        set_from_signal_handler(stop)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
