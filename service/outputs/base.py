@@ -9,7 +9,6 @@ command line's help, the configuration's check of a job's outputs) loads no anal
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -79,17 +78,13 @@ class Production:
     config: Config
     snapshot: Snapshot
     root: Path
-    _compute: Callable[[], Analysed] | None = None
     _analysed: Analysed | None = field(default=None, repr=False)
 
     def analysed(self) -> Analysed:
         if self._analysed is None:
-            if self._compute is not None:
-                self._analysed = self._compute()
-            else:
-                from service.trialdata import read_and_analyse
+            from service.trialdata import read_and_analyse
 
-                self._analysed = read_and_analyse(self.engine, self.snapshot)
+            self._analysed = read_and_analyse(self.engine, self.snapshot)
         return self._analysed
 
     def target(self, output: Output) -> Path:

@@ -24,6 +24,8 @@ from sqlalchemy import Engine, select
 from service.config import Config, JobConfig
 from service.errors import ServiceError
 from service.models import apscheduler_jobs
+from service.outputs import OUTPUTS
+from service.outputs.base import load_object
 from service.scheduling.executor import FireExecutor
 from service.scheduling.locks import try_lock_job
 from service.scheduling.runner import RUN_FIRE, JobRunner
@@ -45,6 +47,7 @@ def serve(engine: Engine, config: Config, stop: threading.Event | None = None) -
     """Run until SIGTERM or SIGINT; then finish the current step of a running job, record it, and return."""
     stop = stop or threading.Event()
     _handle_stop_signals(stop)
+    load_producers(config)
     runner = JobRunner(engine, config, stop=stop)
     runner.recover_all()
     scheduler = BackgroundScheduler(
@@ -115,6 +118,14 @@ def _sync_lock(engine: Engine, timeout: float = 60.0) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def load_producers(config: Config) -> None:
+    """Import what the jobs' outputs are produced with now, before serving: the command line imports an output's
+    code only when it is used, and seconds of imports (pandas, SciPy, the analysis) in a job's first fire would
+    make a short-interval job's next fire find it still running."""
+    for kind in sorted({kind for job in config.jobs.values() for kind in job.outputs}):
+        load_object(OUTPUTS[kind].produce)
 
 
 def set_from_signal_handler(event: threading.Event) -> None:
