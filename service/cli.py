@@ -128,7 +128,9 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(2 if exc.exit_code == 2 or isinstance(exc, click.UsageError) else exc.exit_code)
     except ServiceError as exc:
-        err.print(f"error: {exc}", markup=False)
+        from service.redact import redact_text
+
+        err.print(f"error: {redact_text(str(exc))}", markup=False)
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
@@ -142,15 +144,15 @@ def main(argv: list[str] | None = None) -> None:
 def report_unexpected(exc: BaseException, argv: list[str]) -> int:
     """One line naming what failed; the traceback only with --debug. Exit 3: nothing was produced (1 means a
     file was produced but failed validation, which this is not)."""
+    from service.redact import describe_error
+
     command = " ".join(_command_words(argv)) or "regsync"
-    first = str(exc).splitlines()[0][:200] if str(exc) else ""
     if "--debug" in argv:
         import traceback
 
         traceback.print_exception(exc, file=sys.stderr)
     err.print(
-        f"error: regsync {command} failed unexpectedly: {type(exc).__name__}"
-        + (f": {first}" if first else "")
+        f"error: regsync {command} failed unexpectedly: {describe_error(exc)[:300]}"
         + ("" if "--debug" in argv else " (run again with --debug for the traceback)"),
         markup=False,
     )

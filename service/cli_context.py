@@ -32,11 +32,13 @@ class _LazyConsole:
         if self._console is None:
             from rich.console import Console
 
-            self._console = Console(stderr=True, highlight=False, soft_wrap=True)
+            # Messages are printed as they are: no markup ([bold]), no emoji codes (:x:), no highlighting. They
+            # quote data and file names, which are never instructions to the console.
+            self._console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
         return self._console
 
-    def print(self, message: str, *, markup: bool = True) -> None:
-        self.console.print(message, markup=markup)
+    def print(self, message: str, *, markup: bool = False) -> None:
+        self.console.print(message, markup=markup, emoji=False)
 
     @contextmanager
     def status(self, message: str) -> Iterator[None]:

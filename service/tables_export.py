@@ -1,8 +1,9 @@
 """Writing the analysis results data as CSV or JSON files, one per table, with a manifest.
 
-CSV is for a second programmer's QC: plain values, percentages to one decimal as printed, other numbers to
-six significant digits; the JSON files keep full precision. Each file is written under a temporary name and
-renamed, so a failure never leaves half a file.
+CSV is for a second programmer's QC: plain values, percentages to one decimal as printed, other numbers to six
+significant digits; the JSON files keep full precision. Text that a spreadsheet would run as a formula (it begins
+with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe. Each file is written under a
+temporary name and renamed, so a failure never leaves half a file.
 """
 
 from __future__ import annotations
@@ -26,9 +27,21 @@ def table_columns(table: Table[Any]) -> list[str]:
     return [f.name for f in fields(table.row_type)]
 
 
+# OWASP, "CSV Injection": a cell a spreadsheet would run as a formula begins with one of these.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet would run as a formula, made inert by a leading apostrophe (the OWASP rule); numbers
+    are never text here, so a negative number is left as it is."""
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
 def format_cell(name: str, value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, str):
+        return neutralise_formula(value)
     if isinstance(value, bool):
         return "Y" if value else "N"
     if isinstance(value, date):

@@ -65,7 +65,8 @@ def read_adverse_events(
     for index, row in enumerate(table, start=1):
         subject = subjects.check(row, columns.subject, participants_file)
         participant = participants[subject]
-        seq = (row.integer(present["seq"]) if present["seq"] else None) or index
+        # A sequence number is a small whole number (SDTM --SEQ); 20 digits is an id pasted into the wrong column.
+        seq = (row.integer(present["seq"], minimum=0, maximum=2**31 - 1) if present["seq"] else None) or index
         events.append(
             _event(
                 columns.blank_flag_means_no,
@@ -104,6 +105,12 @@ def _event(
     end_partial = row.partial_date(c["end"]) if c["end"] else None
     end = row.date(c["end_imputed"]) if c["end_imputed"] else (end_partial.complete if end_partial else None)
     start = _start_date(row, c, participant.first_dose_date, end)
+    if end is not None and start.value is not None and start.flag is None and end < start.value:
+        raise row.error(
+            c["end"] or c["end_imputed"] or "",
+            f"the AE ends ({end.isoformat()}) before it starts ({start.value.isoformat()})",
+            "Correct the start or the end date.",
+        )
     explicit_te = None
     if c["treatment_emergent"]:
         explicit_te = (

@@ -9,6 +9,7 @@ exposure.csv          one row per dosing record (optional)
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -44,6 +45,19 @@ PARTICIPANT_REQUIRED = ("subject_id", "arm", "age", "sex", "randomization_date",
 AE_REQUIRED = ("subject_id", "verbatim_term", "pt", "soc", "start_date", "serious")
 MEASUREMENT_REQUIRED = ("subject_id", "parameter", "visit", "value", "unit")
 EXPOSURE_REQUIRED = ("subject_id", "treatment", "start_date")
+# Every column each file may have (README, 'The bundle format'): any other is refused, naming the closest.
+PARTICIPANT_COLUMNS = (
+    "subject_id", "site", "country", "age", "age_unit", "sex", "race", "ethnicity", "consent_date", "arm",
+    "actual_arm", "randomization_date", "first_dose_date", "last_dose_date", "safety", "itt", "per_protocol",
+    "disposition", "disposition_reason", "disposition_date", "death_date", "death_cause",
+)  # fmt: skip
+MEASUREMENT_COLUMNS = ("subject_id", "parameter", "parameter_label", "visit", "visit_number", "value", "value_text",
+                       "unit", "baseline", "date")  # fmt: skip
+EXPOSURE_COLUMNS = ("subject_id", "treatment", "dose", "dose_unit", "start_date", "end_date")
+# The oldest a participant can be, in each unit `age_unit` may give (a value above is a typing error).
+MAX_AGE = {"YEARS": 130, "MONTHS": 130 * 12, "WEEKS": 130 * 53, "DAYS": 130 * 366, "HOURS": 130 * 366 * 24}
+# A dose this long before randomization is a date typed wrong (a run-in phase is days or weeks).
+DOSE_BEFORE_RANDOMIZATION_DAYS = 90
 
 AE_COLUMNS = AEColumns(
     subject="subject_id",
@@ -73,6 +87,9 @@ AE_COLUMNS = AEColumns(
 )
 
 
+AE_KNOWN = tuple(column for column in vars(AE_COLUMNS).values() if isinstance(column, str))
+
+
 def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> ImportedTrial:
     definition = load_definition(folder, required=True)
     if not definition.arms:
@@ -84,11 +101,13 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
     dosing: dict[str, list[ExposureRecord]] = defaultdict(list)
     for _, exposure in exposures:
         dosing[exposure.subject_id].append(exposure)
-    people = _participants(_table(folder, PARTICIPANTS, PARTICIPANT_REQUIRED), ArmResolver(arms, "trial.toml"), dosing)
-    for row, _ in exposures:
-        people.subjects.check(row, "subject_id", PARTICIPANTS)
+    participants = _table(folder, PARTICIPANTS, PARTICIPANT_REQUIRED, PARTICIPANT_COLUMNS)
+    people = _participants(participants, ArmResolver(arms, "trial.toml"), dosing)
     by_id = {p.subject_id: p for p in people.records}
-    ae_table = _table(folder, ADVERSE_EVENTS, AE_REQUIRED)
+    for row, exposure in exposures:
+        people.subjects.check(row, "subject_id", PARTICIPANTS)
+        _check_dose_dates(row, exposure, by_id[exposure.subject_id])
+    ae_table = _table(folder, ADVERSE_EVENTS, AE_REQUIRED, AE_KNOWN)
     events, rows = read_adverse_events(
         ae_table, AE_COLUMNS, people.subjects, by_id, PARTICIPANTS, definition.teae_window_days
     )
@@ -119,12 +138,13 @@ class _Participants:
     notes: list[str]
 
 
-def _table(folder: Path, name: str, required: tuple[str, ...]) -> SourceTable:
+def _table(folder: Path, name: str, required: tuple[str, ...], known: tuple[str, ...]) -> SourceTable:
     path = folder / name
-    if not path.exists():
+    if not os.path.lexists(path):
         raise DataError("the file is missing", file=name, hint=f"The bundle folder {folder} must contain {name}.")
     table = read_csv(path)
     table.require(*required)
+    table.refuse_unknown(known)
     return table
 
 
@@ -152,13 +172,23 @@ def _participants(
         reason = row.text("disposition_reason")
         if disposition == "discontinued" and not reason:
             read.notes.append(f"{PARTICIPANTS}: row {row.row_number}: subject {subject} discontinued without a reason")
+        randomized_on = row.date("randomization_date")
+        death = row.date("death_date")
+        if death is not None and randomized_on is not None and death < randomized_on:
+            raise row.error("death_date", f"subject '{subject}' died ({death}) before randomization ({randomized_on})",
+                            "Correct the death or the randomization date.")  # fmt: skip
+        age_unit = (row.text("age_unit") or "YEARS").upper()
+        if age_unit not in MAX_AGE:
+            raise row.error(
+                "age_unit", f"'{row.text('age_unit')}' is not allowed here", f"Use one of: {', '.join(MAX_AGE)}."
+            )
         read.records.append(
             ParticipantRecord(
                 subject_id=subject,
                 site=row.text("site"),
                 country=row.text("country"),
-                age=row.number("age", minimum=0),
-                age_unit=row.text("age_unit") or "YEARS",
+                age=row.number("age", minimum=0, maximum=MAX_AGE[age_unit]),
+                age_unit=age_unit,
                 sex=row.choice("sex", normalize_sex, "M, F, U, UNDIFFERENTIATED"),
                 race=row.text("race"),
                 ethnicity=row.text("ethnicity"),
@@ -166,7 +196,7 @@ def _participants(
                 randomized=arm is not None,
                 arm_code=arm,
                 actual_arm_code=actual if actual is not None else (arm if treated else None),
-                randomization_date=row.date("randomization_date"),
+                randomization_date=randomized_on,
                 first_dose_date=first_dose,
                 last_dose_date=last_dose,
                 safety_population=row.flag("safety", default=treated),
@@ -175,7 +205,7 @@ def _participants(
                 disposition=disposition or ("ongoing" if arm is not None else "screen failure"),
                 disposition_reason=reason,
                 disposition_date=row.date("disposition_date"),
-                death_date=row.date("death_date"),
+                death_date=death,
                 death_cause=row.text("death_cause"),
             )
         )
@@ -183,16 +213,16 @@ def _participants(
 
 
 def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
-    if not (folder / EXPOSURE).exists():
+    if not os.path.lexists(folder / EXPOSURE):
         return []
-    table = _table(folder, EXPOSURE, EXPOSURE_REQUIRED)
+    table = _table(folder, EXPOSURE, EXPOSURE_REQUIRED, EXPOSURE_COLUMNS)
     return [
         (
             row,
             ExposureRecord(
                 subject_id=row.required_text("subject_id"),
                 treatment=row.required_text("treatment"),
-                dose=row.number("dose", minimum=0),
+                dose=row.number("dose", minimum=0),  # units vary (mg, cells, mL): finite and plausible
                 dose_unit=row.text("dose_unit"),
                 start_date=row.date("start_date", required=True),
                 end_date=row.date("end_date"),
@@ -203,11 +233,9 @@ def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
 
 
 def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecord]:
-    path = folder / MEASUREMENTS
-    if not path.exists():
+    if not os.path.lexists(folder / MEASUREMENTS):
         return []
-    table = read_csv(path)
-    table.require(*MEASUREMENT_REQUIRED)
+    table = _table(folder, MEASUREMENTS, MEASUREMENT_REQUIRED, MEASUREMENT_COLUMNS)
     records = []
     for row in table:
         parameter = row.required_text("parameter")
@@ -226,3 +254,22 @@ def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecor
             )
         )
     return records
+
+
+def _check_dose_dates(row: Row, exposure: ExposureRecord, participant: ParticipantRecord) -> None:
+    start, end = exposure.start_date, exposure.end_date
+    if start is not None and end is not None and end < start:
+        raise row.error("end_date", f"the dose ends ({end}) before it starts ({start})", "Correct one of the dates.")
+    randomized_on = participant.randomization_date
+    if (
+        start is not None
+        and randomized_on is not None
+        and (randomized_on - start).days > DOSE_BEFORE_RANDOMIZATION_DAYS
+    ):
+        raise row.error(
+            "start_date",
+            f"subject '{exposure.subject_id}' is dosed on {start}, {(randomized_on - start).days} days before "
+            f"randomization ({randomized_on})",
+            f"Doses more than {DOSE_BEFORE_RANDOMIZATION_DAYS} days before randomization are taken as typing errors: "
+            "correct the date.",
+        )

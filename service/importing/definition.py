@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from service.errors import DataError
 from service.importing.records import ArmRecord, TrialDefinition
+from service.importing.tables import read_source_bytes
 from service.monitoring.plan import parse_monitoring
 from service.outcomes.definition import parse_outcomes
 
@@ -18,7 +20,7 @@ ARM_TYPES = ("Experimental", "Active Comparator", "Placebo Comparator", "Sham Co
 
 def load_definition(folder: Path, *, required: bool) -> TrialDefinition:
     path = folder / DEFINITION_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         if required:
             raise DataError(
                 "the trial definition file is missing",
@@ -27,7 +29,7 @@ def load_definition(folder: Path, *, required: bool) -> TrialDefinition:
             )
         return TrialDefinition()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_source_bytes(path).decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise DataError(
             f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02X})",
@@ -42,16 +44,14 @@ def load_definition(folder: Path, *, required: bool) -> TrialDefinition:
 def parse_definition(raw: dict[str, Any]) -> TrialDefinition:
     trial = _table(raw, "trial")
     arms = tuple(_arm(entry, index) for index, entry in enumerate(raw.get("arms", []), start=1))
-    codes = [arm.code for arm in arms]
-    for code in codes:
-        if codes.count(code) > 1:
-            raise _error(f"arms: the code '{code}' is used twice", "Give each arm its own code.")
+    _check_arm_names(arms)
     if sum(arm.is_control for arm in arms) > 1:
         raise _error("arms: more than one arm is marked control = true", "Mark exactly one control arm.")
     for key in ("enrollment_start", "enrollment_end"):
         _date(trial, key)
     parse_outcomes(raw)
     parse_monitoring(raw)
+    _check_safety_options(_table(raw, "safety"))
     return TrialDefinition(
         title=_str(trial, "title") or "",
         public_title=_str(trial, "public_title") or _str(trial, "title") or "",
@@ -83,6 +83,45 @@ def _arm(entry: Any, index: int) -> ArmRecord:
     if not isinstance(control, bool):
         raise _error(f"{where}: 'control' must be true or false")
     return ArmRecord(code, label, _str(entry, "description", where) or "", arm_type, control)
+
+
+def _check_arm_names(arms: tuple[ArmRecord, ...]) -> None:
+    """Codes and labels are unique across both, ignoring case: the data may name an arm by either, so an arm
+    whose label is another's code would take that arm's participants."""
+    seen: dict[str, str] = {}
+    for index, arm in enumerate(arms, start=1):
+        for kind, name in (("code", arm.code), ("label", arm.label)):
+            key = name.casefold()
+            if key in seen and not (kind == "label" and seen[key] == f"the code of arm {index}"):
+                raise _error(
+                    f"arms (entry {index}): the {kind} '{name}' is already {seen[key]}",
+                    "The data may name an arm by its code or its label, so each must name one arm only.",
+                )
+            seen.setdefault(key, f"the {kind} of arm {index}")
+
+
+def _check_safety_options(safety: dict[str, Any]) -> None:
+    """[safety] as the analysis will read it, checked now rather than when the first output runs."""
+    from service.safety.registry import MAX_OTHER_THRESHOLD
+    from service.safety.soc_order import SOC_ORDERS
+
+    threshold = safety.get("other_ae_threshold_percent")
+    if threshold is not None and (
+        not isinstance(threshold, int | float)
+        or isinstance(threshold, bool)
+        or not 0 < threshold <= MAX_OTHER_THRESHOLD
+    ):
+        raise DataError(
+            f"other_ae_threshold_percent is {threshold!r}",
+            file=DEFINITION_FILE,
+            column="safety.other_ae_threshold_percent",
+            hint="The registry threshold for other (non-serious) AEs must be above 0 and at most 5 percent "
+            "(42 CFR 11.48(a)(4)).",
+        )
+    order = safety.get("soc_order")
+    if order is not None and order not in SOC_ORDERS:
+        raise DataError(f"soc_order '{order}' is not one of {', '.join(SOC_ORDERS)}", file=DEFINITION_FILE,
+                        column="safety.soc_order")  # fmt: skip
 
 
 def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:

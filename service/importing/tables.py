@@ -7,8 +7,11 @@ what is wrong, and what to do.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import math
+import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,6 +21,19 @@ from typing import Any
 from service.errors import DataError
 from service.importing.dates import PartialDate, parse_date, parse_partial_date
 
+# Limits on what a source file may be: a trial's table is megabytes, and one cell a sentence or a paragraph. A
+# larger one is a wrong file (a database dump, an image), refused before it is read into memory.
+MAX_FILE_BYTES = 2 * 1024**3
+MAX_CELL_BYTES = 128 * 1024
+csv.field_size_limit(MAX_CELL_BYTES)
+# Dates outside this window are typing errors (9999-12-31, 0020-01-01), not trial events.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+# No measurement in any unit a trial records comes near this (cells per litre are ~10^12); 1e308 is a typing
+# error, and squares to infinity in every variance.
+MAX_MAGNITUDE = 1e15
+
+_Date = date  # Row has a method named date
 _TRUE = {"Y", "YES", "TRUE", "1"}
 _FALSE = {"N", "NO", "FALSE", "0"}
 
@@ -44,6 +60,21 @@ class SourceTable:
                     file=self.name,
                     column=column,
                     hint=hint or f"The file has: {', '.join(self.columns) or 'no columns'}.",
+                )
+
+    def refuse_unknown(self, known: tuple[str, ...]) -> None:
+        """An unknown column is an error naming the closest known one: a misspelt optional column
+        (`death_dt`, `ctcae_grde`) would otherwise leave its data out without a word."""
+        for column in self.columns:
+            if column not in known:
+                close = difflib.get_close_matches(column, known, n=1, cutoff=0.6)
+                guess = f"; did you mean '{close[0]}'?" if close else ""
+                raise DataError(
+                    f"unknown column '{column}'{guess}",
+                    file=self.name,
+                    row=1,
+                    column=column,
+                    hint=f"The columns {self.name} may have: {', '.join(known)}.",
                 )
 
     def require_one_of(self, *columns: str) -> str:
@@ -94,7 +125,9 @@ class Row:
         assert value is not None
         return value
 
-    def number(self, column: str, *, required: bool = False, minimum: float | None = None) -> float | None:
+    def number(
+        self, column: str, *, required: bool = False, minimum: float | None = None, maximum: float | None = None
+    ) -> float | None:
         value = self.raw(column)
         if value is None:
             if required:
@@ -108,6 +141,10 @@ class Row:
             raise self.error(column, f"'{value}' is not a number", "Write a plain number such as 7.2.")
         if minimum is not None and number < minimum:
             raise self.error(column, f"{value} is below the smallest allowed value, {minimum:g}")
+        if maximum is not None and number > maximum:
+            raise self.error(column, f"{value} is above the largest allowed value, {maximum:g}")
+        if abs(number) > MAX_MAGNITUDE:
+            raise self.error(column, f"{value} is not a plausible value", f"Values here are below {MAX_MAGNITUDE:g}.")
         return number
 
     def integer(self, column: str, *, minimum: int | None = None, maximum: int | None = None) -> int | None:
@@ -127,13 +164,24 @@ class Row:
                 raise self.error(column, "is empty", "Every row needs a date here (YYYY-MM-DD).")
             return None
         if isinstance(value, datetime):
-            return value.date()
+            return self._plausible(column, value.date())
         if isinstance(value, date):
-            return value
+            return self._plausible(column, value)
         try:
-            return parse_date(str(value))
+            parsed = parse_date(str(value))
         except ValueError:
             raise self.error(column, f"'{value}' is not a date", "Write dates as YYYY-MM-DD.") from None
+        return self._plausible(column, parsed)
+
+    def _plausible(self, column: str, value: _Date) -> _Date:
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise self.error(
+                column,
+                f"{value.isoformat()} is not a plausible date",
+                f"Dates must lie between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}; leave an "
+                "unknown date empty.",
+            )
+        return value
 
     def partial_date(self, column: str) -> PartialDate | None:
         value = self.raw(column)
@@ -142,15 +190,19 @@ class Row:
         if isinstance(value, datetime):
             value = value.date()
         if isinstance(value, date):
+            self._plausible(column, value)
             return PartialDate(value.year, value.month, value.day)
         try:
-            return parse_partial_date(str(value))
+            partial = parse_partial_date(str(value))
         except ValueError:
             raise self.error(
                 column,
                 f"'{value}' is not a date",
                 "Write dates as YYYY-MM-DD; for a partial date, YYYY-MM or YYYY.",
             ) from None
+        if not EARLIEST_DATE.year <= partial.year <= LATEST_DATE.year:
+            self._plausible(column, date(max(1, min(partial.year, 9999)), 1, 1))
+        return partial
 
     def flag(self, column: str, *, default: bool = False) -> bool:
         value = self.text(column)
@@ -179,24 +231,78 @@ class Row:
 def find_table(folder: Path, stem: str) -> Path | None:
     """The file `stem`.xpt or `stem`.csv in `folder`, ignoring case (SAS files are often upper-case)."""
     for path in sorted(folder.iterdir()):
-        if path.is_file() and path.stem.lower() == stem.lower() and path.suffix.lower() in (".xpt", ".csv"):
-            return path
+        if path.stem.lower() == stem.lower() and path.suffix.lower() in (".xpt", ".csv"):
+            return path  # whatever it is: read_table refuses a folder, a FIFO or a link out, by name
     return None
 
 
+def check_source_file(path: Path) -> None:
+    """Only a regular file inside its source folder, of a sane size, is read. A symbolic link may point within
+    the folder; one pointing out is refused without reading (or quoting) what it points at. A FIFO would block
+    the import, and its job's lock, forever."""
+    name = path.name
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            target = path.resolve()
+            if not target.is_relative_to(path.parent.resolve()):
+                raise DataError(
+                    "is a symbolic link to a file outside the source folder",
+                    file=name,
+                    hint="Copy the file into the source folder instead of linking to it.",
+                )
+            info = os.stat(path)
+    except FileNotFoundError:
+        raise DataError("the file is missing", file=name, hint=f"Expected it in {path.parent}.") from None
+    except OSError as exc:
+        raise DataError(f"cannot be read: {exc.strerror}", file=name, hint="Check the file's permissions.") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError("is a folder, not a file", file=name, hint=f"Put the {name} file itself here.")
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(
+            "is not a regular file (a FIFO, socket or device)", file=name, hint="Put an ordinary file here."
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise DataError(
+            f"is {info.st_size / 1024**3:.1f} GiB, over the {MAX_FILE_BYTES // 1024**3} GiB limit for one table",
+            file=name,
+            hint="Check that this is the right file.",
+        )
+
+
+def read_source_bytes(path: Path) -> bytes:
+    check_source_file(path)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(
+            f"cannot be read: {exc.strerror}", file=path.name, hint="Check the file's permissions."
+        ) from None
+
+
 def read_table(path: Path, *, upper: bool) -> SourceTable:
+    check_source_file(path)
     if path.suffix.lower() == ".xpt":
         return read_xpt(path, upper=upper)
     return read_csv(path, upper=upper)
 
 
 def read_csv(path: Path, *, upper: bool = False) -> SourceTable:
-    data = path.read_bytes()
+    data = read_source_bytes(path)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise _not_utf8(path, data, exc, upper) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    if "\x00" in text:
+        raise _nul_byte(path, text)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return _csv_table(path, reader, upper)
+    except csv.Error as exc:
+        raise _csv_error(path, reader.line_num, exc) from None
+
+
+def _csv_table(path: Path, reader: Any, upper: bool) -> SourceTable:
     header = next(reader, None)
     if header is None:
         raise DataError("the file is empty", file=path.name, hint="It needs a header row naming its columns.")
@@ -220,6 +326,26 @@ def read_csv(path: Path, *, upper: bool = False) -> SourceTable:
             )
         records.append(dict(zip(columns, cells, strict=True)))
     return SourceTable(path.name, columns, records, first_row=2)
+
+
+def _csv_error(path: Path, line: int, exc: csv.Error) -> DataError:
+    """The csv module's errors in a person's words (an unclosed quote runs to the end of the file)."""
+    text = str(exc)
+    if "field larger than field limit" in text:
+        return DataError(f"a cell is larger than {MAX_CELL_BYTES // 1024} KiB", file=path.name, row=line,
+                         hint="Check for an unclosed quote, or shorten the text.")  # fmt: skip
+    if "unexpected end of data" in text or "EOF" in text:
+        return DataError("a quote opened here is never closed", file=path.name, row=line,
+                         hint="Close the quote, or double a quote that is part of the text.")  # fmt: skip
+    return DataError(f"is not valid CSV ({text})", file=path.name, row=line,
+                     hint="Check quotes and delimiters; cells are separated by commas.")  # fmt: skip
+
+
+def _nul_byte(path: Path, text: str) -> DataError:
+    before = text[: text.index("\x00")]
+    row = before.count("\n") + 1
+    return DataError("holds a NUL byte (\\x00)", file=path.name, row=row,
+                     hint="The file is damaged or not text: export it again as CSV.")  # fmt: skip
 
 
 def read_xpt(path: Path, *, upper: bool = True) -> SourceTable:

@@ -20,6 +20,7 @@ from service.errors import ConfigError
 from service.models import Artifact, JobRun, Snapshot
 from service.outputs import OUTPUTS
 from service.outputs.base import CLOSED
+from service.redact import describe_error
 
 log = logging.getLogger("regsync.notify")
 _SEND_TRIES = 3
@@ -81,8 +82,9 @@ def send_email(smtp: SmtpConfig, message: EmailMessage) -> None:
             code = getattr(exc, "smtp_code", None)
             permanent = (isinstance(code, int) and code >= 500) or isinstance(exc, ssl.SSLCertVerificationError)
             if permanent or attempt == _SEND_TRIES:
-                raise
-            log.warning("email not sent (try %d of %d): %s; trying again", attempt, _SEND_TRIES, _describe(exc))
+                raise EmailNotSent(_describe(exc, password)) from None
+            log.warning("email not sent (try %d of %d): %s; trying again", attempt, _SEND_TRIES,
+                        _describe(exc, password))  # fmt: skip
             time.sleep(2 * attempt)
 
 
@@ -101,9 +103,14 @@ def _deliver(smtp: SmtpConfig, message: EmailMessage, password: str | None) -> N
         client.send_message(message)
 
 
-def _describe(exc: BaseException) -> str:
-    # SMTP errors carry the server's reply, never what the client sent; the password cannot be in it.
-    return f"{type(exc).__name__}: {exc}"
+class EmailNotSent(Exception):
+    """Sending failed; the text is the last error's, with the password and any echo of it removed."""
+
+
+def _describe(exc: BaseException, password: str | None) -> str:
+    # An SMTP error carries the server's reply, and a server may echo what the client sent (the AUTH line, the
+    # password in base64): the reply is redacted before it goes anywhere.
+    return describe_error(exc, [password] if password else [], server_reply=True)
 
 
 def _time(moment: object) -> str:

@@ -23,8 +23,9 @@ from service.atomic import sweep_partial_files
 from service.config import Config
 from service.errors import ServiceError
 from service.models import Artifact, JobRun, Snapshot
+from service.redact import describe_error, redact_text
 from service.scheduling.locks import try_lock_job
-from service.scheduling.notify import run_message, send_email
+from service.scheduling.notify import EmailNotSent, run_message, send_email
 from service.scheduling.records import (
     ABANDONED,
     FAILED,
@@ -147,11 +148,14 @@ class JobRunner:
             send_email(smtp, run_message(smtp, run, snapshot, artifacts))
             log.info("%s (run %s): email sent to %s", run.job_id, run.id, ", ".join(smtp.recipients))
         except Exception as exc:
-            log.error("%s (run %s): email not sent: %s: %s", run.job_id, run.id, type(exc).__name__, exc)
+            said = str(exc) if isinstance(exc, EmailNotSent) else describe_error(exc)
+            log.error("%s (run %s): email not sent: %s", run.job_id, run.id, said)
 
 
 def _message(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, ServiceError) else f"{type(exc).__name__}: {exc}"
+    """The error as the run record, the log and the email keep it: a ServiceError's own words, anything else as
+    its type and first line (a database error without the statement's parameters), secrets redacted."""
+    return redact_text(str(exc)) if isinstance(exc, ServiceError) else describe_error(exc)
 
 
 def _now() -> datetime:

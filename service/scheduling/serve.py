@@ -26,6 +26,7 @@ from service.errors import ServiceError
 from service.models import apscheduler_jobs
 from service.outputs import OUTPUTS
 from service.outputs.base import load_object
+from service.redact import redact_url
 from service.scheduling.executor import FireExecutor
 from service.scheduling.locks import try_lock_job
 from service.scheduling.runner import RUN_FIRE, JobRunner
@@ -150,7 +151,7 @@ def _handle_stop_signals(stop: threading.Event) -> None:
 
 
 def _safe_url(engine: Engine) -> str:
-    return engine.url.render_as_string(hide_password=True)
+    return redact_url(engine.url.render_as_string(hide_password=False))
 
 
 def _stamp(moment: datetime | None) -> str:
