@@ -79,11 +79,20 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
 def _arm_names(adsl: SourceTable, planned: str) -> list[tuple[str, str]]:
     """ADaM arms are their treatment labels, in TRT01PN order where it is given."""
     found: dict[str, float] = {}
+    label_of: dict[float, str] = {}
     for index, row in enumerate(adsl):
         label = row.text(planned)
         if label is None or label.upper() in NOT_ASSIGNED:
             continue
         number = row.number(f"{planned}N")
+        if number is not None:
+            # ADaMIG: TRTxxPN is the numeric form of TRTxxP, one to one.
+            if label_of.setdefault(number, label) != label:
+                raise row.error(f"{planned}N", f"{number:g} stands for two arms, '{label_of[number]}' and '{label}'",
+                                f"{planned}N must be the numeric code of {planned}, one number per arm.")  # fmt: skip
+            if found.get(label, number) != number:
+                raise row.error(f"{planned}N", f"arm '{label}' has two numbers, {found[label]:g} and {number:g}",
+                                f"{planned}N must be the numeric code of {planned}, one number per arm.")  # fmt: skip
         found.setdefault(label, number if number is not None else 1e9 + index)
     return [(label, label) for label in sorted(found, key=lambda name: (found[name], name))]
 

@@ -130,6 +130,7 @@ def merge_definition_arms(
     order is kept); without one, the arms are those of the data, in order of first appearance.
     """
     found = list(dict.fromkeys(data_arms))
+    _check_one_label_per_code(found, file, column)
     if not definition.arms:
         return tuple(ArmRecord(code, label) for code, label in found)
     by_name = {}
@@ -146,6 +147,27 @@ def merge_definition_arms(
                 hint=f"trial.toml lists: {known}. Add the arm there or correct the data.",
             )
     return definition.arms
+
+
+def _check_one_label_per_code(pairs: Sequence[tuple[str, str]], file: str, column: str) -> None:
+    """Each arm code names one arm, and each arm one code (SDTM ARMCD/ARM, ADaM TRT01PN/TRT01P)."""
+    label_of: dict[str, str] = {}
+    code_of: dict[str, str] = {}
+    for code, label in pairs:
+        if label_of.setdefault(code.casefold(), label) != label:
+            raise DataError(
+                f"arm code '{code}' is given two labels, '{label_of[code.casefold()]}' and '{label}'",
+                file=file,
+                column=column,
+                hint="Each arm code must have one label throughout; correct the rows that differ.",
+            )
+        if code_of.setdefault(label.casefold(), code) != code:
+            raise DataError(
+                f"arm '{label}' is given two codes, '{code_of[label.casefold()]}' and '{code}'",
+                file=file,
+                column=column,
+                hint="Each arm must have one code throughout; correct the rows that differ.",
+            )
 
 
 def duplicate_ae_notes(events: Sequence[AdverseEventRecord], file: str, rows: Sequence[int]) -> list[str]:

@@ -175,13 +175,16 @@ class Row:
 
     def _plausible(self, column: str, value: _Date) -> _Date:
         if not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise self.error(
-                column,
-                f"{value.isoformat()} is not a plausible date",
-                f"Dates must lie between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}; leave an "
-                "unknown date empty.",
-            )
+            raise self._implausible(column, value.isoformat())
         return value
+
+    def _implausible(self, column: str, shown: str) -> DataError:
+        return self.error(
+            column,
+            f"{shown} is not a plausible date",
+            f"Dates must lie between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}; leave an unknown "
+            "date empty.",
+        )
 
     def partial_date(self, column: str) -> PartialDate | None:
         value = self.raw(column)
@@ -201,7 +204,7 @@ class Row:
                 "Write dates as YYYY-MM-DD; for a partial date, YYYY-MM or YYYY.",
             ) from None
         if not EARLIEST_DATE.year <= partial.year <= LATEST_DATE.year:
-            self._plausible(column, date(max(1, min(partial.year, 9999)), 1, 1))
+            raise self._implausible(column, str(value))
         return partial
 
     def flag(self, column: str, *, default: bool = False) -> bool:
@@ -296,14 +299,16 @@ def read_csv(path: Path, *, upper: bool = False) -> SourceTable:
     if "\x00" in text:
         raise _nul_byte(path, text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    done = [0]  # the last line of the last whole record: a record that fails begins on the line after it
     try:
-        return _csv_table(path, reader, upper)
+        return _csv_table(path, reader, upper, done)
     except csv.Error as exc:
-        raise _csv_error(path, reader.line_num, exc) from None
+        raise _csv_error(path, done[0] + 1, exc) from None
 
 
-def _csv_table(path: Path, reader: Any, upper: bool) -> SourceTable:
+def _csv_table(path: Path, reader: Any, upper: bool, done: list[int]) -> SourceTable:
     header = next(reader, None)
+    done[0] = reader.line_num
     if header is None:
         raise DataError("the file is empty", file=path.name, hint="It needs a header row naming its columns.")
     columns = tuple(_column_name(c, upper) for c in header)
@@ -325,6 +330,7 @@ def _csv_table(path: Path, reader: Any, upper: bool) -> SourceTable:
                 hint="Check for a stray or missing comma, or an unclosed quote.",
             )
         records.append(dict(zip(columns, cells, strict=True)))
+        done[0] = reader.line_num
     return SourceTable(path.name, columns, records, first_row=2)
 
 
