@@ -235,7 +235,13 @@ def _add_last_cell(folder: Path, name: str, values: dict[int, str]) -> None:
 
 @pytest.mark.parametrize(("case", "make", "edit", "message"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input_is_refused_with_exit_2_and_changes_nothing(
-    case: str, make: Callable[[Path], Path], edit: Edit, message: str, tmp_path: Path, db_url: str, engine: Engine,
+    case: str,
+    make: Callable[[Path], Path],
+    edit: Edit,
+    message: str,
+    tmp_path: Path,
+    db_url: str,
+    engine: Engine,
     run_cli,  # type: ignore[no-untyped-def]
 ) -> None:
     folder = make(tmp_path / "source")
