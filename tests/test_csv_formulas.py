@@ -39,7 +39,7 @@ def live_formulas(content: str) -> list[str]:
         ("\tx", "'\tx"),
         ("Headache", "Headache"),
         ("a=b", "a=b"),
-    ],  # fmt: skip
+    ],
 )
 def test_text_that_a_spreadsheet_would_run_is_neutralised(text: str, written: str) -> None:
     assert neutralise_formula(text) == written
