@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 from datetime import UTC, datetime
 
@@ -24,7 +25,7 @@ from service.config import Config
 from service.errors import ServiceError
 from service.models import Artifact, JobRun, Snapshot
 from service.redact import describe_error, redact_text
-from service.scheduling.locks import try_lock_job
+from service.scheduling.locks import JobLock, try_lock_job
 from service.scheduling.notify import EmailNotSent, run_message, send_email
 from service.scheduling.records import (
     ABANDONED,
@@ -40,6 +41,9 @@ from service.scheduling.retry import backoff_seconds, is_transient
 from service.scheduling.work import Abandoned, run_job_work
 
 log = logging.getLogger("regsync.scheduler")
+# How long a fire waits for its job's lock before taking the job to be running still (recovery holds it for
+# milliseconds; a run for seconds or more).
+LOCK_WAIT_SECONDS = 5.0
 # A failed run's summary names its cause as the command line's exit code for that error does (service/cli.py).
 FAILURE_KINDS = {2: "bad input or configuration", 3: "the output could not be produced"}
 
@@ -65,7 +69,7 @@ class JobRunner:
         if run_id is None:
             log.info("%s at %s: claimed by another instance", job_id, _stamp(scheduled_at))
             return None
-        lock = try_lock_job(self.engine, job_id)
+        lock = self._wait_for_lock(job_id)
         if lock is None:
             summary = "skipped: the previous run of this job is still running"
             log.info("%s at %s (run %d): %s", job_id, _stamp(scheduled_at), run_id, summary)
@@ -79,6 +83,16 @@ class JobRunner:
         log.info("%s at %s (run %d): %s", job_id, _stamp(scheduled_at), run_id, run.summary)
         self._notify(run)
         return run
+
+    def _wait_for_lock(self, job_id: str) -> JobLock | None:
+        """The job's lock, waiting a few seconds for it: at start-up every instance takes each job's lock for a
+        moment to recover cut-off runs, and a fire claimed in that moment (a catch-up fire) must still run. A
+        previous run of the job that is really still running holds it for longer, and the fire is skipped."""
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while (lock := try_lock_job(self.engine, job_id)) is None:
+            if time.monotonic() > deadline or self.stop.wait(0.1):
+                return None
+        return lock
 
     def record_missed(self, job_id: str, scheduled_at: datetime) -> None:
         job = self.config.jobs.get(job_id)

@@ -152,9 +152,10 @@ def test_sigterm_finishes_the_current_step_and_abandons_the_rest(
 
 
 def missed_while_down(db_url: str, tiny: Path, tmp_path: Path, services: list[ServeProcess], *, grace: int,
-                      down_after_last: float) -> tuple[list[JobRun], list[datetime]]:  # fmt: skip
+                      down_after_last: float, instances: int = 1) -> tuple[list[JobRun], list[datetime]]:  # fmt: skip
     """Start serve so it schedules three fires 1 s apart some seconds ahead, stop it before the first, start it
-    again `down_after_last` seconds after the last; returns the runs and the three fire times."""
+    again (`instances` of it at once) `down_after_last` seconds after the last; returns the runs and the three fire
+    times."""
     start = datetime.now(UTC).replace(microsecond=0)
     fires = [start + timedelta(seconds=offset) for offset in (12, 13, 14)]
     seconds = ",".join(str(moment.second) for moment in fires)
@@ -168,11 +169,13 @@ def missed_while_down(db_url: str, tiny: Path, tmp_path: Path, services: list[Se
     assert datetime.now(UTC) < fires[0], "the first instance took too long to start and stop; no fire was missed"
     assert runs_of(engine) == []
     time.sleep(max(0.0, (fires[-1] - datetime.now(UTC)).total_seconds() + down_after_last))
-    second = ServeProcess(config, tmp_path / "serve-2.log")
-    services.append(second)
+    restarted = [ServeProcess(config, tmp_path / f"serve-2-{index}.log") for index in range(instances)]
+    services.extend(restarted)
     wait_for("the missed fires dealt with", lambda: finished(engine, 1), timeout=60)
-    time.sleep(1.0)  # time for any wrongly repeated fire to show up
-    assert second.terminate() == 0
+    wait_for("every instance serving", lambda: all("regsync serve:" in s.text() for s in restarted), timeout=60)
+    time.sleep(2.0)  # time for any wrongly repeated fire to show up
+    for service in restarted:
+        assert service.terminate() == 0
     runs = runs_of(engine)
     engine.dispose()
     return runs, fires
@@ -183,6 +186,18 @@ def test_fires_missed_while_down_are_coalesced_into_one_run_within_the_grace_per
 ) -> None:
     runs, fires = missed_while_down(db_url, tiny, tmp_path, services, grace=300, down_after_last=1.0)
     assert [(run.scheduled_at, run.status) for run in runs] == [(fires[-1], "produced")]  # the latest, once
+
+
+@pytest.mark.postgres
+def test_a_fire_missed_while_down_runs_once_when_three_instances_start_together(
+    postgres_url: str, tiny: Path, tmp_path: Path, services: list[ServeProcess]
+) -> None:
+    """At start-up each instance takes each job's lock to recover cut-off runs while the others' schedulers claim
+    the catch-up fire: the instance that claims it must run it, not record it as overlapping a run."""
+    runs, fires = missed_while_down(postgres_url, tiny, tmp_path, services, grace=300, down_after_last=1.0,
+                                    instances=3)  # fmt: skip
+    assert [(run.scheduled_at, run.status, run.summary is not None and run.summary.startswith("produced"))
+            for run in runs] == [(fires[-1], "produced", True)]  # fmt: skip
 
 
 def test_fires_missed_past_the_grace_period_are_recorded_as_missed(
