@@ -24,7 +24,7 @@ from pathlib import Path
 # from the checkout's editable install or a wheel.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from calibrate import calibration_seconds  # noqa: E402
+from calibrate import calibration_seconds
 
 REGSYNC = Path(sys.executable).parent / "regsync"
 COMMANDS = (["--help"], ["--version"], ["trials"], ["snapshots", "msc-t1d"], ["jobs"], ["status"])

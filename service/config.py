@@ -159,12 +159,25 @@ def _check_keys(raw: dict[str, Any], path: Path) -> None:
 def _database_url(section: dict[str, Any], base: Path) -> str:
     # The environment wins so that a password need never be written into config.toml.
     url = os.environ.get("REGSYNC_DATABASE_URL") or str(section.get("url", DEFAULT_DATABASE_URL))
+    _check_credentials_encoded(url)
     prefix = "sqlite:///"
     if url.startswith(prefix) and url != "sqlite:///:memory:":
         file = Path(url[len(prefix) :])
         if not file.is_absolute():
             url = prefix + str(base / file)
     return url
+
+
+def _check_credentials_encoded(url: str) -> None:
+    """A password holding an unencoded `@` splits the URL at the wrong place: the rest of the password would be
+    taken for the host, and a failed connection would print it. Refused, without printing the URL."""
+    _, separator, rest = url.partition("://")
+    authority = rest.split("/", 1)[0] if separator else ""
+    if authority.count("@") > 1:
+        raise ConfigError(
+            "the database URL ([database] url or REGSYNC_DATABASE_URL) has more than one '@' before the host\n"
+            "  Write an '@' in the user name or password as %40 (and ':' as %3A, '/' as %2F)."
+        )
 
 
 def _trial(trial_id: str, entry: dict[str, Any], base: Path, path: Path) -> TrialSource:

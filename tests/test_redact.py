@@ -53,3 +53,15 @@ def test_a_database_error_is_told_without_its_parameters() -> None:
     assert "Jane Doe" in str(raised.value)  # SQLAlchemy's own text quotes the row
     said = describe_error(raised.value)
     assert said == "IntegrityError: UNIQUE constraint failed: p.id"
+
+
+def test_a_database_url_with_an_unencoded_at_in_its_password_is_refused_unprinted(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from service.config import load_config
+    from service.errors import ConfigError
+
+    monkeypatch.setenv("REGSYNC_DATABASE_URL", "postgresql://regsync:p@ss@word@db:5432/regsync")
+    config = tmp_path / "config.toml"
+    config.write_text("[output]\ndir = 'out'\n")
+    with pytest.raises(ConfigError, match=r"more than one '@' before the host\n  Write an '@' .* as %40") as raised:
+        load_config(config, required=True)
+    assert "ss@word" not in str(raised.value) and "p@ss" not in str(raised.value)

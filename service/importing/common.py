@@ -151,23 +151,18 @@ def merge_definition_arms(
 
 def _check_one_label_per_code(pairs: Sequence[tuple[str, str]], file: str, column: str) -> None:
     """Each arm code names one arm, and each arm one code (SDTM ARMCD/ARM, ADaM TRT01PN/TRT01P)."""
-    label_of: dict[str, str] = {}
-    code_of: dict[str, str] = {}
+    seen: dict[tuple[str, str], str] = {}
     for code, label in pairs:
-        if label_of.setdefault(code.casefold(), label) != label:
-            raise DataError(
-                f"arm code '{code}' is given two labels, '{label_of[code.casefold()]}' and '{label}'",
-                file=file,
-                column=column,
-                hint="Each arm code must have one label throughout; correct the rows that differ.",
-            )
-        if code_of.setdefault(label.casefold(), code) != code:
-            raise DataError(
-                f"arm '{label}' is given two codes, '{code_of[label.casefold()]}' and '{code}'",
-                file=file,
-                column=column,
-                hint="Each arm must have one code throughout; correct the rows that differ.",
-            )
+        for name, other, said in ((code, label, "arm code '{}' is given two labels"),
+                                  (label, code, "arm '{}' is given two codes")):  # fmt: skip
+            first = seen.setdefault((said, name.casefold()), other)
+            if first != other:
+                raise DataError(
+                    f"{said.format(name)}, '{first}' and '{other}'",
+                    file=file,
+                    column=column,
+                    hint="Each arm must have one code and one label throughout; correct the rows that differ.",
+                )
 
 
 def duplicate_ae_notes(events: Sequence[AdverseEventRecord], file: str, rows: Sequence[int]) -> list[str]:

@@ -52,8 +52,22 @@ def main() -> None:
     os._exit(0)
 
 
+def peak_resident_kb() -> int:
+    """This process's own peak resident memory. Not getrusage's ru_maxrss: Linux carries it over exec from the
+    process that forked us, so a worker started by a large parent reported the parent's peak (a test saw 517 MB
+    for a one-page render); /proc/self/status VmHWM belongs to this program's memory alone."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def _send(replies: Any, reply: tuple[str, Any], seconds: float | None) -> None:
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak_kb = peak_resident_kb()
     try:
         data = pickle.dumps((*reply, peak_kb, seconds), protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:

@@ -126,3 +126,13 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_the_workers_peak_is_its_own_not_its_large_parents() -> None:
+    ballast = bytearray(700 * 1024 * 1024)  # this process's peak now exceeds 700 MB
+    for index in range(0, len(ballast), 4096):
+        ballast[index] = 1
+    with RenderWorker(memory_mb=1024) as worker:
+        worker.render(PAGE, dated=date(2020, 1, 2))
+    del ballast
+    assert worker.peak_mb is not None and 10 < worker.peak_mb < 400, worker.peak_mb
