@@ -15,6 +15,7 @@ from service.importing.ae_rows import read_adverse_events
 from service.importing.common import (
     SubjectIndex,
     cdisc_demographics,
+    check_death_date,
     choose_control,
     duplicate_ae_notes,
     imputation_note,
@@ -117,6 +118,8 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
         actual = arm
     first_dose = row.date("TRTSDT")
     disposition = row.choice("EOSSTT", normalize_disposition, "COMPLETED, DISCONTINUED, ONGOING")
+    randomized_on, death = row.date("RANDDT"), row.date("DTHDT")
+    check_death_date(row, "DTHDT", subject, death, randomized_on)
     return ParticipantRecord(
         subject_id=subject,
         **cdisc_demographics(row),
@@ -124,7 +127,7 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
         randomized=randomized,
         arm_code=arm if randomized else None,
         actual_arm_code=actual,
-        randomization_date=row.date("RANDDT"),
+        randomization_date=randomized_on,
         first_dose_date=first_dose,
         last_dose_date=row.date("TRTEDT"),
         safety_population=row.flag("SAFFL") if table.has("SAFFL") else first_dose is not None,
@@ -135,7 +138,7 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
         disposition=disposition or ("ongoing" if randomized else "screen failure"),
         disposition_reason=row.text("DCSREAS"),
         disposition_date=row.date("EOSDT"),
-        death_date=row.date("DTHDT"),
+        death_date=death,
         death_cause=row.text("DTHCAUS"),
     )
 

@@ -20,6 +20,7 @@ from service.importing.ae_rows import AEColumns, read_adverse_events
 from service.importing.common import (
     ArmResolver,
     SubjectIndex,
+    check_death_date,
     choose_control,
     derive_dosing_period,
     duplicate_ae_notes,
@@ -174,9 +175,7 @@ def _participants(
             read.notes.append(f"{PARTICIPANTS}: row {row.row_number}: subject {subject} discontinued without a reason")
         randomized_on = row.date("randomization_date")
         death = row.date("death_date")
-        if death is not None and randomized_on is not None and death < randomized_on:
-            raise row.error("death_date", f"subject '{subject}' died ({death}) before randomization ({randomized_on})",
-                            "Correct the death or the randomization date.")  # fmt: skip
+        check_death_date(row, "death_date", subject, death, randomized_on)
         age_unit = (row.text("age_unit") or "YEARS").upper()
         if age_unit not in MAX_AGE:
             raise row.error(

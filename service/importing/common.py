@@ -47,6 +47,13 @@ def cdisc_demographics(row: Row) -> dict[str, Any]:
     }
 
 
+def check_death_date(row: Row, column: str, subject: str, death: date | None, randomized: date | None) -> None:
+    """A participant cannot die before being randomized: one of the two dates is wrong."""
+    if death is not None and randomized is not None and death < randomized:
+        raise row.error(column, f"subject '{subject}' died ({death}) before randomization ({randomized})",
+                        "Correct the death or the randomization date.")  # fmt: skip
+
+
 def normalize_severity(value: str) -> str | None:
     return SEVERITIES.get(value.strip().upper())
 

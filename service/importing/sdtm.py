@@ -16,6 +16,7 @@ from service.importing.ae_rows import AEColumns, read_adverse_events
 from service.importing.common import (
     SubjectIndex,
     cdisc_demographics,
+    check_death_date,
     choose_control,
     derive_dosing_period,
     duplicate_ae_notes,
@@ -127,7 +128,11 @@ def _participant(
     status, reason, when = milestones.get("DISPOSITION", (None, None, None))
     if not assigned:
         status = "screen failure"
-    randomization = milestones.get("RANDOMIZED", (None, None, None))[2]
+    randomization = milestones.get("RANDOMIZED", (None, None, None))[2] or (
+        _date_of(row, "RFSTDTC") if assigned else None
+    )
+    death = _date_of(row, "DTHDTC")
+    check_death_date(row, "DTHDTC", subject, death, randomization)
     return ParticipantRecord(
         subject_id=subject,
         **cdisc_demographics(row),
@@ -135,7 +140,7 @@ def _participant(
         randomized=assigned,
         arm_code=arm,
         actual_arm_code=actual,
-        randomization_date=randomization or (_date_of(row, "RFSTDTC") if assigned else None),
+        randomization_date=randomization,
         first_dose_date=first_dose,
         last_dose_date=last_dose,
         safety_population=first_dose is not None and actual is not None,
@@ -144,7 +149,7 @@ def _participant(
         disposition=status or "ongoing",
         disposition_reason=reason,
         disposition_date=when,
-        death_date=_date_of(row, "DTHDTC"),
+        death_date=death,
         death_cause=None,
     )
 
