@@ -117,7 +117,7 @@ def status_command(app: AppContext) -> None:
 
 
 def _last_runs(database: QuickDatabase) -> dict[str, tuple[Any, ...]]:
-    """Each job's latest run by fire time, missed fires included (service.scheduling.records.last_runs)."""
+    """Each job's latest run by fire time, missed fires included."""
     rows = database.rows(
         "SELECT r.job_id, r.status, r.scheduled_at, r.summary, r.error FROM job_run r JOIN "
         "(SELECT job_id, MAX(scheduled_at) AS at FROM job_run GROUP BY job_id) l "

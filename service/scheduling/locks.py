@@ -33,14 +33,6 @@ def try_lock_job(engine: Engine, job_id: str) -> JobLock | None:
     return _FileLock.try_take(lock_file(engine.url.database, job_id))
 
 
-def job_is_locked(engine: Engine, job_id: str) -> bool:
-    lock = try_lock_job(engine, job_id)
-    if lock is None:
-        return True
-    lock.release()
-    return False
-
-
 class _AdvisoryLock:
     # Two 32-bit keys: a fixed class for regsync's job locks, then the job. The migration lock uses the one-key form.
     _CLASS = 7_235_002

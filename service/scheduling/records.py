@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -123,18 +123,6 @@ def recent_runs(engine: Engine, job_id: str | None = None, limit: int = 20) -> l
         if job_id is not None:
             query = query.where(JobRun.job_id == job_id)
         return list(session.exec(query))
-
-
-def last_runs(engine: Engine) -> dict[str, JobRun]:
-    """Each job's latest run by fire time, missed fires included."""
-    with Session(engine) as session:
-        latest = (
-            select(JobRun.job_id, func.max(JobRun.scheduled_at).label("at")).group_by(col(JobRun.job_id)).subquery()
-        )
-        query = select(JobRun).join(
-            latest, (col(JobRun.job_id) == latest.c.job_id) & (col(JobRun.scheduled_at) == latest.c.at)
-        )
-        return {run.job_id: run for run in session.exec(query)}
 
 
 def _duration(seconds: float) -> str:

@@ -19,7 +19,7 @@ from types import FrameType
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
 from service.config import Config, JobConfig
 from service.errors import ServiceError
@@ -98,13 +98,6 @@ def sync_jobs(scheduler: BackgroundScheduler, config: Config) -> None:
             max_instances=_MAX_CONCURRENT_FIRES,
         )
         log.info("job %s: %s (%s)", job.job_id, "changed" if stored else "added", job_name(job))
-
-
-def stored_next_fires(engine: Engine) -> dict[str, datetime | None]:
-    """Each stored job's next fire time as the job store holds it (for `regsync jobs`, without a scheduler)."""
-    with engine.connect() as connection:
-        rows = connection.execute(select(apscheduler_jobs.c.id, apscheduler_jobs.c.next_run_time))
-        return {row.id: datetime.fromtimestamp(row.next_run_time, UTC) if row.next_run_time else None for row in rows}
 
 
 @contextmanager
