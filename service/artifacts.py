@@ -67,11 +67,12 @@ def verify_artifacts(artifacts: list[Artifact]) -> list[Check]:
         if latest[artifact.path] != artifact.id:
             checks.append(Check(artifact, SUPERSEDED))
             continue
-        checks.append(Check(artifact, _state(Path(artifact.path), artifact.sha256)))
+        checks.append(Check(artifact, file_state(Path(artifact.path), artifact.sha256)))
     return checks
 
 
-def _state(path: Path, sha256: str) -> str:
+def file_state(path: Path, sha256: str) -> str:
+    """INTACT when the file at `path` still has the recorded sha256, CHANGED when not, MISSING when unreadable."""
     digest = hashlib.sha256()
     try:
         with path.open("rb") as handle:

@@ -8,7 +8,6 @@ asks for is recorded for it, on disk, with the recorded sha256: a file deleted o
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from service.artifacts import INTACT, file_state
 from service.config import Config, JobConfig
 from service.importing import load_source
 from service.models import Artifact, Snapshot
@@ -91,14 +91,7 @@ def latest_artifacts(engine: Engine, snapshot: Snapshot, kind: str, folder: Path
 
 def output_present(engine: Engine, snapshot: Snapshot, kind: str, folder: Path) -> bool:
     files = latest_artifacts(engine, snapshot, kind, folder)
-    return bool(files) and all(_intact(Path(row.path), row.sha256) for row in files)
-
-
-def _intact(path: Path, sha256: str) -> bool:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest() == sha256
-    except OSError:
-        return False
+    return bool(files) and all(file_state(Path(row.path), row.sha256) == INTACT for row in files)
 
 
 def point_latest(folder: Path) -> None:
