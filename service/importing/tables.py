@@ -298,27 +298,18 @@ def read_csv(path: Path, *, upper: bool = False) -> SourceTable:
         raise _not_utf8(path, data, exc, upper) from None
     if "\x00" in text:
         raise _nul_byte(path, text)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    done = [0]  # the last line of the last whole record: a record that fails begins on the line after it
-    try:
-        return _csv_table(path, reader, upper, done)
-    except csv.Error as exc:
-        raise _csv_error(path, done[0] + 1, exc) from None
-
-
-def _csv_table(path: Path, reader: Any, upper: bool, done: list[int]) -> SourceTable:
-    header = next(reader, None)
-    done[0] = reader.line_num
-    if header is None:
+    rows = _numbered_rows(path, csv.reader(io.StringIO(text, newline=""), strict=True))
+    first = next(rows, None)
+    if first is None:
         raise DataError("the file is empty", file=path.name, hint="It needs a header row naming its columns.")
-    columns = tuple(_column_name(c, upper) for c in header)
+    columns = tuple(_column_name(c, upper) for c in first[1])
     seen: set[str] = set()
     for column in columns:
         if column in seen:
             raise DataError("the column appears twice in the header", file=path.name, row=1, column=column)
         seen.add(column)
     records = []
-    for line_index, cells in enumerate(reader, start=2):
+    for line_index, cells in rows:
         if not any(cell.strip() for cell in cells):
             raise DataError("the row is empty", file=path.name, row=line_index, hint="Delete empty rows.")
         if len(cells) != len(columns):
@@ -330,8 +321,22 @@ def _csv_table(path: Path, reader: Any, upper: bool, done: list[int]) -> SourceT
                 hint="Check for a stray or missing comma, or an unclosed quote.",
             )
         records.append(dict(zip(columns, cells, strict=True)))
-        done[0] = reader.line_num
     return SourceTable(path.name, columns, records, first_row=2)
+
+
+def _numbered_rows(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """The reader's rows with their row numbers as a spreadsheet shows them (the header is row 1), and the csv
+    module's errors as a DataError naming the row where the failing one begins."""
+    number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise _csv_error(path, number, exc) from None
+        yield number, cells
+        number += 1
 
 
 def _csv_error(path: Path, line: int, exc: csv.Error) -> DataError:
