@@ -258,7 +258,7 @@ def check_source_file(path: Path) -> None:
     except FileNotFoundError:
         raise DataError("the file is missing", file=name, hint=f"Expected it in {path.parent}.") from None
     except OSError as exc:
-        raise DataError(f"cannot be read: {exc.strerror}", file=name, hint="Check the file's permissions.") from None
+        raise _unreadable(path, exc) from None
     if stat.S_ISDIR(info.st_mode):
         raise DataError("is a folder, not a file", file=name, hint=f"Put the {name} file itself here.")
     if not stat.S_ISREG(info.st_mode):
@@ -278,13 +278,14 @@ def read_source_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DataError(
-            f"cannot be read: {exc.strerror}", file=path.name, hint="Check the file's permissions."
-        ) from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: OSError) -> DataError:
+    return DataError(f"cannot be read: {exc.strerror}", file=path.name, hint="Check the file's permissions.")
 
 
 def read_table(path: Path, *, upper: bool) -> SourceTable:
-    check_source_file(path)
     if path.suffix.lower() == ".xpt":
         return read_xpt(path, upper=upper)
     return read_csv(path, upper=upper)
@@ -361,6 +362,8 @@ def _nul_byte(path: Path, text: str) -> DataError:
 
 def read_xpt(path: Path, *, upper: bool = True) -> SourceTable:
     import pyreadstat
+
+    check_source_file(path)  # pyreadstat opens it by name: a FIFO or a link out is refused first
 
     try:
         frame, _meta = pyreadstat.read_xport(str(path), encoding="utf-8")
