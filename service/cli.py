@@ -89,11 +89,11 @@ class LazyGroup(click.Group):
 def _top_commands() -> dict[str, tuple[str, str]]:
     commands = dict(BUILT_IN)
     commands.update({name: (f"group:{name}", help_text) for name, help_text in GROUPS.items()})
-    commands.update({name: (spot.command, spot.help) for name, spot in output_spots(None).items()})
+    commands.update(_group_commands(None))
     return commands
 
 
-def _group_commands(group: str) -> dict[str, tuple[str, str]]:
+def _group_commands(group: str | None) -> dict[str, tuple[str, str]]:
     return {name: (spot.command, spot.help) for name, spot in output_spots(group).items()}
 
 

@@ -88,7 +88,7 @@ class Production:
         return self._analysed
 
     def target(self, output: Output) -> Path:
-        return audience_folder(self.root, output.audience) / output.file_name
+        return output.path_in(self.root)
 
 
 @dataclass(frozen=True)
@@ -105,6 +105,10 @@ class Output:
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:
             raise ValueError(f"output {self.kind}: audience must be one of {', '.join(AUDIENCES)}")
+
+    def path_in(self, root: Path) -> Path:
+        """Where this output goes under `root`: root/<audience>/<file>, its audience folder created."""
+        return audience_folder(root, self.audience) / self.file_name
 
     def produce_from(self, production: Production) -> Produced:
         produced: Produced = load_object(self.produce)(self, production)
@@ -129,4 +133,4 @@ def audience_folder(root: Path, audience: str) -> Path:
 
 def default_target(config: Config, trial_id: str, output: Output) -> Path:
     """Where a command writes an output when not told: OUTPUT_DIR/TRIAL/<audience>/<file>."""
-    return audience_folder(config.output_dir / trial_id, output.audience) / output.file_name
+    return output.path_in(config.output_dir / trial_id)
