@@ -18,15 +18,18 @@ from typing import Any
 import pandas as pd
 
 from service.baseline import BASELINE_POPULATION, summarise_baseline
-from service.disposition import DISPOSITION_RULES, summarise_disposition
+from service.disposition import DISPOSITION_RULES, FISHER_RULE, summarise_disposition, wants_fisher
 from service.enrollment import ENROLLMENT_RULES, summarise_enrollment, summarise_sites
 from service.errors import DataError
+from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial
 from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
 from service.outcomes.compare import compare_outcome
 from service.outcomes.definition import parse_outcomes
 from service.outcomes.summary import CHANGE_RULE, OUTCOME_POPULATION, collect_outcome, summarise_outcome
+from service.populations import POPULATIONS_RULES, summarise_populations
 from service.results import (
+    NOT_COLLECTED,
     TOTAL,
     AECountRow,
     AnalysisResults,
@@ -41,6 +44,7 @@ from service.results import (
     MortalityRow,
     OutcomeSummaryRow,
     OverviewRow,
+    PopulationRow,
     RateRow,
     RegistryAERow,
     RegistryGroupRow,
@@ -58,7 +62,16 @@ from service.safety.exposure import EXPOSURE_RULES, summarise_exposure
 from service.safety.listings import list_deaths, list_discontinuation_events, list_serious_events
 from service.safety.maximum import MAXIMUM_RULE, summarise_max_grade, summarise_max_severity
 from service.safety.overview import summarise_ae_overview
-from service.safety.population import ARM_RULE, SAFETY_POPULATION, SafetySet, derive_safety_set
+from service.safety.population import (
+    NOT_COLLECTED_RULE,
+    RANDOMIZED_ARM_RULE,
+    SAFETY_POPULATION,
+    SafetySet,
+    arm_differences_note,
+    arm_rule,
+    arm_variable,
+    derive_safety_set,
+)
 from service.safety.rates import RATE_RULE, summarise_incidence_rates
 from service.safety.registry import (
     summarise_mortality_for_registry,
@@ -69,6 +82,10 @@ from service.safety.registry import (
 from service.safety.soc_order import SOC_ORDERS
 
 NO_CONTROL_NOTE = "No control arm is defined, so no comparison is made."
+EXPOSURE_NOT_COLLECTED = (
+    "Administrations: not collected (the data hold no exposure records: no SDTM EX, no exposure.csv; ADaM "
+    "imports read no exposure dataset). Duration and follow-up come from the first and last dose dates."
+)
 TEAE_RULE = "TEAE: treatment-emergent adverse event (as flagged in the data, or derived: see README)."
 DEFAULT_OTHER_THRESHOLD = 5.0
 
@@ -82,6 +99,7 @@ class AnalysisInputs:
     soc_order: str
     threshold: float  # the registry's other-AE frequency threshold, percent
     data_cutoff: date | None
+    comparative: bool = True  # False for the open DSMB edition: no test between arms anywhere
 
     @cached_property
     def randomized(self) -> dict[str, int]:
@@ -107,8 +125,21 @@ class AnalysisInputs:
     @property
     def ae_notes(self) -> tuple[str, ...]:
         control = self.safety.control
-        return (TEAE_RULE, ARM_RULE, *COUNTING_RULES, COMPARISON_RULE.format(control=control) if control
+        return (TEAE_RULE, *COUNTING_RULES, COMPARISON_RULE.format(control=control) if control
                 else NO_CONTROL_NOTE)  # fmt: skip
+
+    @cached_property
+    def arm_notes(self) -> dict[str, tuple[str, ...]]:
+        """The footnotes that say which arm a table counts a participant in, by the table's arm basis."""
+        differences = arm_differences_note(self.data)
+        extra = (differences,) if differences else ()
+        return {"safety": (arm_rule(self.data), *extra), "randomized": (RANDOMIZED_ARM_RULE, *extra), "": ()}
+
+    def arm_variable(self, basis: str) -> str:
+        if not basis:
+            return ""
+        planned = basis == "randomized" or safety_arm_basis(self.data.definition.raw) == "planned"
+        return arm_variable(self.data.source_format, "planned" if planned else "actual")
 
 
 Text = str | Callable[[AnalysisInputs], str]
@@ -126,12 +157,15 @@ class TableSpec:
     rows: Callable[[AnalysisInputs], tuple[Any, ...]]
     comparative: bool = False  # compares arms (a p-value, a difference, a boundary test): closed and registry only
     applies: Callable[[AnalysisInputs], bool] = lambda inputs: True
+    arms: str = "safety"  # whose arm a participant is counted in: "safety", "randomized", or "" (no arms)
+    population_flag: str = "SAFFL"
 
     def build(self, inputs: AnalysisInputs) -> Table[Any]:
         title = self.title(inputs) if callable(self.title) else self.title
         notes = self.notes(inputs) if callable(self.notes) else self.notes
-        return Table(self.name, self.row_type, title, self.population, self.denominators(inputs), notes,
-                     self.rows(inputs), self.comparative)  # fmt: skip
+        return Table(self.name, self.row_type, title, self.population, self.denominators(inputs),
+                     (*notes, *inputs.arm_notes[self.arms]), self.rows(inputs), self.comparative,
+                     inputs.arm_variable(self.arms), self.population_flag)  # fmt: skip
 
 
 def at_risk(inputs: AnalysisInputs) -> dict[str, int]:
@@ -149,15 +183,32 @@ def no_denominators(inputs: AnalysisInputs) -> dict[str, int]:
 def ae_count_table(name: str, title: str, select: str | None, *extra: str) -> TableSpec:
     """A table of TEAEs by SOC and PT; `select` names the frame's flag that picks its events (None: all)."""
 
+    item = {"related": "relationship", "discontinuation": "action"}.get(select or "")
+
     def rows(inputs: AnalysisInputs) -> tuple[AECountRow, ...]:
         frame = inputs.safety.frame
+        if item is not None and item not in inputs.safety.collected:
+            return not_collected_count_rows(inputs.safety)
         events = frame if select is None else frame[frame[select]]
         return build_count_rows(count_by_soc_pt(events), inputs.safety, inputs.soc_order)
 
     def notes(inputs: AnalysisInputs) -> tuple[str, ...]:
-        return (*inputs.ae_notes, *extra, _order_note(inputs.soc_order))
+        return (*inputs.ae_notes, *extra, _order_note(inputs.soc_order), *not_collected_notes(inputs, item))
 
     return TableSpec(name, AECountRow, title, SAFETY_POPULATION, at_risk, notes, rows)
+
+
+def not_collected_notes(inputs: AnalysisInputs, only: str | None = "") -> tuple[str, ...]:
+    """The footnote naming the AE items no record gives (`only`: just that item; None: none)."""
+    names = {"grade": "CTCAE grade", "action": "Action taken with study treatment (AEACN)",
+             "relationship": "Relationship to study treatment (AEREL)"}  # fmt: skip
+    missing = [names[i] for i in names if i not in inputs.safety.collected and (not only or i == only)]
+    return (NOT_COLLECTED_RULE.format(items="; ".join(missing)),) if missing and only is not None else ()
+
+
+def not_collected_count_rows(safety: SafetySet) -> tuple[AECountRow, ...]:
+    return tuple(AECountRow("any", "", "", arm, NOT_COLLECTED, NOT_COLLECTED, safety.at_risk[arm], NOT_COLLECTED,
+                            None, None, None, None) for arm in safety.columns)  # fmt: skip
 
 
 def other_ae_title(inputs: AnalysisInputs) -> str:
@@ -166,6 +217,14 @@ def other_ae_title(inputs: AnalysisInputs) -> str:
 
 def other_ae_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
     return (TEAE_RULE, f"Frequency threshold: {inputs.threshold:g}% of participants at risk in at least one arm.")
+
+
+def disposition_compared(inputs: AnalysisInputs) -> bool:
+    return inputs.comparative and wants_fisher(inputs.data.definition.raw)
+
+
+def disposition_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
+    return (*DISPOSITION_RULES, FISHER_RULE) if disposition_compared(inputs) else DISPOSITION_RULES
 
 
 def monitoring_table_rows(inputs: AnalysisInputs) -> tuple[MonitoringRow, ...]:
@@ -182,8 +241,9 @@ def monitoring_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "ae_overview", OverviewRow, "Overview of treatment-emergent adverse events", SAFETY_POPULATION, at_risk,
-        (TEAE_RULE, ARM_RULE, *COUNTING_RULES, RELATED_RULE, DISCONTINUATION_RULE, FATAL_RULE,
-         "Deaths: participants with a death date or an AE with a fatal outcome, whatever its timing."),
+        lambda inputs: (TEAE_RULE, *COUNTING_RULES, RELATED_RULE, DISCONTINUATION_RULE, FATAL_RULE,
+                        "Deaths: participants with a death date or an AE with a fatal outcome, whatever its timing.",
+                        *not_collected_notes(inputs)),
         lambda inputs: summarise_ae_overview(inputs.safety),
     ),
     ae_count_table("ae_soc_pt", "Treatment-emergent adverse events by system organ class and preferred term", None),
@@ -197,11 +257,12 @@ TABLES: tuple[TableSpec, ...] = (
                    "discontinuation", DISCONTINUATION_RULE),
     TableSpec(
         "ae_max_severity", MaximumRow, "Treatment-emergent adverse events by maximum severity", SAFETY_POPULATION,
-        at_risk, (TEAE_RULE, ARM_RULE, MAXIMUM_RULE), lambda inputs: summarise_max_severity(inputs.safety),
+        at_risk, (TEAE_RULE, MAXIMUM_RULE), lambda inputs: summarise_max_severity(inputs.safety),
     ),
     TableSpec(
         "ae_max_grade", MaximumRow, "Treatment-emergent adverse events by maximum CTCAE grade", SAFETY_POPULATION,
-        at_risk, (TEAE_RULE, ARM_RULE, MAXIMUM_RULE), lambda inputs: summarise_max_grade(inputs.safety),
+        at_risk, lambda inputs: (TEAE_RULE, MAXIMUM_RULE, *not_collected_notes(inputs, "grade")),
+        lambda inputs: summarise_max_grade(inputs.safety),
     ),
     TableSpec(
         "ae_registry_serious", RegistryAERow, "Serious adverse events (registry table)", SAFETY_POPULATION, at_risk,
@@ -224,58 +285,68 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "ae_incidence_rates", RateRow, "Exposure-adjusted incidence rates of treatment-emergent adverse events",
-        SAFETY_POPULATION, at_risk, (TEAE_RULE, ARM_RULE, RATE_RULE),
+        SAFETY_POPULATION, at_risk, (TEAE_RULE, RATE_RULE),
         lambda inputs: summarise_incidence_rates(inputs.safety),
     ),
     TableSpec(
         "listing_serious", ListingRow, "Listing of serious adverse events", "All participants", no_denominators,
         ("Every serious AE, treatment-emergent or not; study day 1 is the first dose.",),
-        lambda inputs: list_serious_events(inputs.data),
+        lambda inputs: list_serious_events(inputs.data), population_flag="",
     ),
     TableSpec(
         "listing_deaths", DeathRow, "Listing of deaths", "All participants", no_denominators, (),
-        lambda inputs: list_deaths(inputs.data),
+        lambda inputs: list_deaths(inputs.data), population_flag="",
     ),
     TableSpec(
         "listing_discontinuation", ListingRow,
         "Listing of adverse events leading to discontinuation of study treatment", "All participants",
         no_denominators, (DISCONTINUATION_RULE,), lambda inputs: list_discontinuation_events(inputs.data),
+        population_flag="",
+    ),
+    TableSpec(
+        "populations", PopulationRow, "Analysis populations", "All randomized participants", randomized,
+        POPULATIONS_RULES, lambda inputs: summarise_populations(inputs.data), arms="randomized",
+        population_flag="RANDFL",
     ),
     TableSpec(
         "disposition", DispositionRow, "Participant flow", "All screened participants", randomized,
-        DISPOSITION_RULES, lambda inputs: summarise_disposition(inputs.data),
+        disposition_notes, lambda inputs: summarise_disposition(inputs.data, compare=disposition_compared(inputs)),
+        arms="randomized", population_flag="",
     ),
     TableSpec(
         "enrollment", EnrollmentRow, "Enrollment over time", "All randomized participants", randomized,
-        ENROLLMENT_RULES, lambda inputs: summarise_enrollment(inputs.data, inputs.data_cutoff),
+        ENROLLMENT_RULES, lambda inputs: summarise_enrollment(inputs.data, inputs.data_cutoff), arms="randomized",
+        population_flag="RANDFL",
     ),
     TableSpec(
         "enrollment_by_site", SiteRow, "Enrollment by site", "All screened participants", randomized,
         ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",),
-        lambda inputs: summarise_sites(inputs.data),
+        lambda inputs: summarise_sites(inputs.data), arms="randomized", population_flag="",
     ),
     TableSpec(
         "exposure", ExposureRow, "Exposure to study treatment", SAFETY_POPULATION, at_risk,
-        (ARM_RULE, *EXPOSURE_RULES), lambda inputs: summarise_exposure(inputs.data, inputs.safety),
+        lambda inputs: EXPOSURE_RULES if inputs.data.exposures else (*EXPOSURE_RULES, EXPOSURE_NOT_COLLECTED),
+        lambda inputs: summarise_exposure(inputs.data, inputs.safety),
     ),
     TableSpec(
         "baseline", SummaryRow, "Baseline characteristics", BASELINE_POPULATION, randomized,
         ("Continuous: n, mean, SD, median, quartiles, minimum and maximum; categorical: n and % of the arm.",),
-        lambda inputs: summarise_baseline(inputs.data),
+        lambda inputs: summarise_baseline(inputs.data), arms="randomized", population_flag="ITTFL",
     ),
     TableSpec(
         "outcome_summary", OutcomeSummaryRow, "Outcome measures by arm and visit", OUTCOME_POPULATION, randomized,
         ("Quartiles by linear interpolation (type 7).", CHANGE_RULE), lambda inputs: inputs.outcomes[0],
+        arms="randomized", population_flag="ITTFL",
     ),
     TableSpec(
         "outcome_comparison", ComparisonRow, "Between-arm comparisons of outcome measures", OUTCOME_POPULATION,
         randomized, ("Each arm against the control arm; 95% confidence intervals; two-sided p-values.",),
-        lambda inputs: inputs.outcomes[1], comparative=True,
+        lambda inputs: inputs.outcomes[1], comparative=True, arms="randomized", population_flag="ITTFL",
     ),
     TableSpec(
         "monitoring", MonitoringRow, "Group-sequential monitoring of the primary outcome", OUTCOME_POPULATION,
         randomized, monitoring_notes, monitoring_table_rows, comparative=True,
-        applies=lambda inputs: inputs.monitoring_plan is not None,
+        applies=lambda inputs: inputs.monitoring_plan is not None, arms="randomized", population_flag="ITTFL",
     ),
 )  # fmt: skip
 
@@ -301,7 +372,7 @@ def build_analysis(
         )
     threshold = float(safety_options.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
     safety = derive_safety_set(data, data_cutoff, ae_frame)
-    inputs = AnalysisInputs(data, safety, order, threshold, data_cutoff)
+    inputs = AnalysisInputs(data, safety, order, threshold, data_cutoff, comparative)
     tables = {
         spec.name: spec.build(inputs)
         for spec in TABLES

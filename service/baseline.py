@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from service.errors import DataError
@@ -32,44 +33,93 @@ def summarise_baseline(data: ImportedTrial) -> tuple[SummaryRow, ...]:
             groups[labels[person.arm_code]].append(person)
     groups[TOTAL] = [p for members in list(groups.values()) for p in members]
     rows: list[SummaryRow] = []
-    rows += _continuous("Age", "years", groups, lambda p: p.age)
-    rows += _categorical(
+    rows += _named("AGE", _continuous("Age", "years", groups, lambda p: p.age))
+    rows += _named("AGECAT", _categorical(
         "Age, categorical", groups, lambda p: age_category(p.age) if p.age is not None else None, AGE_CATEGORIES
-    )
-    rows += _categorical("Sex", groups, lambda p: SEX_LABELS.get(p.sex or "", p.sex), ("Female", "Male"))
-    for name, getter in (
-        ("Race", lambda p: p.race),
-        ("Ethnicity", lambda p: p.ethnicity),
-        ("Country", lambda p: p.country),
+    ))  # fmt: skip
+    rows += _named("SEX", _categorical("Sex", groups, lambda p: SEX_LABELS.get(p.sex or "", p.sex), ("Female", "Male")))
+    for name, variable, getter in (
+        ("Race", "RACE", lambda p: p.race),
+        ("Ethnicity", "ETHNIC", lambda p: p.ethnicity),
+        ("Country", "COUNTRY", lambda p: p.country),
     ):
         if any(getter(p) for p in groups[TOTAL]):
-            rows += _categorical(name, groups, getter, ())
-    for measure in _study_measures(data):
+            rows += _named(variable, _categorical(name, groups, getter, ()))
+    for entry in _entries(data):
+        if "variable" in entry:
+            rows += _named(entry["variable"], _variable_rows(entry, groups, data.participants))
+            continue
         values = {
             m.subject_id: m.value
             for m in data.measurements
-            if m.parameter == measure["parameter"] and m.baseline and m.value is not None
+            if m.parameter == entry["parameter"] and m.baseline and m.value is not None
         }
-        unit = next((m.unit or "" for m in data.measurements if m.parameter == measure["parameter"]), "")
-        rows += _continuous(measure["title"], unit, groups, _lookup(values))
+        unit = next((m.unit or "" for m in data.measurements if m.parameter == entry["parameter"]), "")
+        rows += _named("AVAL", _continuous(entry["title"], unit, groups, _lookup(values)), entry["parameter"])
     return tuple(rows)
+
+
+def _named(variable: str, rows: list[SummaryRow], parameter: str = "") -> list[SummaryRow]:
+    return [replace(row, variable=variable, parameter=parameter) for row in rows]
 
 
 def _lookup(values: Mapping[str, float | None]) -> Callable[[ParticipantRecord], float | None]:
     return lambda person: values.get(person.subject_id)
 
 
-def _study_measures(data: ImportedTrial) -> list[dict[str, str]]:
-    measures = []
-    for index, entry in enumerate(data.definition.raw.get("baseline", []), start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("parameter"), str):
-            raise DataError(
-                f"baseline (entry {index}) needs a 'parameter'",
-                file="trial.toml",
-                hint="Name the measurement parameter whose baseline value to summarise.",
-            )
-        measures.append({"parameter": entry["parameter"], "title": str(entry.get("title", entry["parameter"]))})
-    return measures
+def _entries(data: ImportedTrial) -> list[dict[str, str]]:
+    """trial.toml's [[baseline]] entries (checked when the definition was read): a measured parameter's
+    baseline value, or a participant-level variable, each with its title."""
+    entries = []
+    for entry in data.definition.raw.get("baseline", []):
+        if isinstance(entry.get("variable"), str):
+            name = entry["variable"].strip().upper()
+            entries.append({"variable": name, "title": str(entry.get("title", name)), "type": entry.get("type", "")})
+        elif isinstance(entry.get("parameter"), str):
+            entries.append({"parameter": entry["parameter"], "title": str(entry.get("title", entry["parameter"]))})
+        else:
+            raise DataError("a [[baseline]] entry needs a 'parameter' or a 'variable'", file="trial.toml")
+    return entries
+
+
+def _variable_rows(
+    entry: dict[str, str], groups: dict[str, list[ParticipantRecord]], everyone: Sequence[ParticipantRecord]
+) -> list[SummaryRow]:
+    """A participant-level variable: continuous (every value a number, unless its type says categorical) or
+    categorical, its levels in the order of its numeric ...N variable where the data have one, else in the order
+    they first appear."""
+    name = entry["variable"]
+
+    def value(person: ParticipantRecord) -> float | str | None:
+        return (person.variables or {}).get(name)
+
+    present = [v for p in everyone if (v := value(p)) is not None]
+    kind = entry.get("type") or ("continuous" if all(isinstance(v, float) for v in present) else "categorical")
+    if kind == "continuous":
+        if not all(isinstance(v, float) for v in present):
+            raise DataError(f"baseline variable {name} is declared continuous but holds text", file="trial.toml",
+                            column=name, hint='Remove type = "continuous", or correct the values.')  # fmt: skip
+        return _continuous(entry["title"], "", groups, _number_of(value))
+    order: dict[str, float] = {}
+    for person in everyone:
+        level = value(person)
+        rank = (person.variables or {}).get(name + "N")
+        if level is not None:
+            order.setdefault(_level(level), rank if isinstance(rank, float) else float("inf"))
+    levels = sorted(order, key=lambda level: order[level])  # stable: first appearance breaks ties
+    return _categorical(entry["title"], groups, lambda p: None if (v := value(p)) is None else _level(v), levels)
+
+
+def _number_of(value: Callable[[ParticipantRecord], float | str | None]) -> Callable[[ParticipantRecord], float | None]:
+    def number(person: ParticipantRecord) -> float | None:
+        found = value(person)
+        return found if isinstance(found, float) else None
+
+    return number
+
+
+def _level(value: float | str) -> str:
+    return f"{value:g}" if isinstance(value, float) else value
 
 
 def _continuous(

@@ -1,27 +1,52 @@
-"""Participant flow (CONSORT): screened, randomized, treated, completed, discontinued with reasons."""
+"""Participant flow (CONSORT, and the disposition table of a submission): screened, randomized, treated, the end
+of study status, completion milestones from completion flags (COMP24FL), and the coded reasons for discontinuing,
+as n (%) per randomized arm and in total, with Fisher's exact test over arms where trial.toml asks."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from service.importing.records import ImportedTrial
+from service.importing.participant_level import population_label, population_sort_key
+from service.importing.records import ImportedTrial, ParticipantRecord
 from service.results import TOTAL, DispositionRow
+from service.stats import fisher_p_table, percent
 
 OVERALL = "Overall Study"
 NOT_RECORDED = "Reason not recorded"
+STATUS_NOT_RECORDED = "Status not recorded"
+STATUS = {"completed": "Completed", "discontinued": "Discontinued", "ongoing": "Ongoing"}
 DISPOSITION_RULES = (
-    "Arms are the randomized arms. Screened counts everyone with a record, screen failures included.",
-    "Treated: received at least one dose. Not completed = discontinued + ongoing; the reasons for discontinuation "
-    "sum to the discontinued.",
+    "Arms are the randomized (planned) arms. Screened counts everyone with a record, screen failures included.",
+    "Percentages are of the arm's randomized participants. Not completed = discontinued + ongoing; the reasons "
+    "for discontinuation, from the coded reason (DCSREAS / DSDECOD), sum to the discontinued. A status or reason "
+    "the data do not give is shown as not recorded, never as ongoing.",
     "The data record one disposition per participant, so the flow has one period, the overall study.",
+)
+FISHER_RULE = (
+    "p: Fisher's exact test over the arms (two-sided; Freeman–Halton for more than two arms), of completed against "
+    "discontinued, of each completion flag, and of the reasons among the discontinued."
 )
 
 
-def summarise_disposition(data: ImportedTrial) -> tuple[DispositionRow, ...]:
+def wants_fisher(raw: Mapping[str, Any]) -> bool:
+    section = raw.get("disposition", {})
+    return isinstance(section, dict) and section.get("fisher") is True
+
+
+def completion_flags(participants: Iterable[ParticipantRecord]) -> list[str]:
+    """The completion flags the data carry (ADaMIG COMPxxFL; COMPLFL is the study's own completion)."""
+    found = {flag for p in participants for flag in (p.populations or {}) if flag.startswith("COMP")}
+    return sorted(found, key=population_sort_key)
+
+
+def summarise_disposition(data: ImportedTrial, *, compare: bool = False) -> tuple[DispositionRow, ...]:
     labels = data.arm_labels
     arms = list(labels.values())
-    milestones: Counter[tuple[str, str]] = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
     reasons: Counter[tuple[str, str]] = Counter()
+    flags = completion_flags(data.participants)
     screened = screen_failures = 0
     for person in data.participants:
         screened += 1
@@ -29,31 +54,70 @@ def summarise_disposition(data: ImportedTrial) -> tuple[DispositionRow, ...]:
             screen_failures += person.disposition == "screen failure"
             continue
         arm = labels[person.arm_code]
-        milestones[("Randomized", arm)] += 1
+        counts[("Randomized", arm)] += 1
         if person.first_dose_date is not None:
-            milestones[("Treated", arm)] += 1
-        status = person.disposition or "ongoing"
-        milestones[({"completed": "Completed", "discontinued": "Discontinued"}.get(status, "Ongoing"), arm)] += 1
-        if status == "discontinued":
+            counts[("Treated", arm)] += 1
+        counts[(STATUS.get(person.disposition or "", STATUS_NOT_RECORDED), arm)] += 1
+        if person.disposition == "discontinued":
             reasons[(person.disposition_reason or NOT_RECORDED, arm)] += 1
+        for flag in flags:
+            counts[(flag, arm)] += bool((person.populations or {}).get(flag))
+    n_arm = {arm: counts[("Randomized", arm)] for arm in arms}
+    n_arm[TOTAL] = sum(n_arm.values())
     rows = [
-        DispositionRow(OVERALL, "milestone", "Screened", TOTAL, screened),
-        DispositionRow(OVERALL, "milestone", "Screen failure", TOTAL, screen_failures),
-        DispositionRow(
-            OVERALL, "milestone", "Not randomized", TOTAL, screened - sum(milestones[("Randomized", a)] for a in arms)
-        ),
+        DispositionRow(OVERALL, "milestone", "Screened", TOTAL, screened, variable="USUBJID"),
+        DispositionRow(OVERALL, "milestone", "Screen failure", TOTAL, screen_failures, variable="EOSSTT"),
+        DispositionRow(OVERALL, "milestone", "Not randomized", TOTAL, screened - n_arm[TOTAL], variable="RANDFL"),
     ]
-    for milestone in ("Randomized", "Treated", "Completed", "Discontinued", "Ongoing"):
-        rows.extend(_per_arm(OVERALL, "milestone", milestone, arms, milestones))
-    for reason in sorted({r for r, _ in reasons}, key=lambda r: (r == NOT_RECORDED, r.casefold())):
-        rows.extend(_per_arm(OVERALL, "reason", reason, arms, reasons))
+    rows += _per_arm("milestone", "Randomized", counts, "RANDFL", n_arm)
+    rows += _per_arm("milestone", "Treated", counts, "SAFFL", n_arm)
+    statuses = ["Completed", "Discontinued", "Ongoing"]
+    if any(counts[(STATUS_NOT_RECORDED, arm)] for arm in arms):
+        statuses.append(STATUS_NOT_RECORDED)
+    completion_p = _fisher([[counts[(s, arm)] for arm in arms] for s in ("Completed", "Discontinued")], compare)
+    for status in statuses:
+        rows += _per_arm("milestone", status, counts, "EOSSTT", n_arm, completion_p if status == "Completed" else None)
+    for flag in flags:
+        flag_p = _fisher([[counts[(flag, a)] for a in arms], [n_arm[a] - counts[(flag, a)] for a in arms]], compare)
+        rows += [
+            DispositionRow(
+                OVERALL, "completion", population_label(flag), r.arm, r.n, r.n_arm, r.percent, r.p_value, flag
+            )
+            for r in _per_arm("completion", flag, counts, flag, n_arm, flag_p)
+        ]
+    listed = sorted({r for r, _ in reasons}, key=lambda r: (r == NOT_RECORDED, r.casefold()))
+    reason_p = _fisher([[reasons[(r, arm)] for arm in arms] for r in listed if r != NOT_RECORDED], compare)
+    for index, reason in enumerate(listed):
+        rows += _per_arm("reason", reason, reasons, "DCSREAS", n_arm, reason_p if index == 0 else None)
     return tuple(rows)
 
 
+def _fisher(table: list[list[int]], compare: bool) -> float | None:
+    return fisher_p_table(table) if compare and len(table) >= 2 and table and len(table[0]) >= 2 else None
+
+
 def _per_arm(
-    period: str, kind: str, category: str, arms: list[str], counts: Counter[tuple[str, str]]
+    kind: str,
+    category: str,
+    counts: Counter[tuple[str, str]],
+    variable: str,
+    n_arm: dict[str, int],
+    p_value: float | None = None,
 ) -> list[DispositionRow]:
-    values = [counts[(category, arm)] for arm in arms]
-    return [DispositionRow(period, kind, category, arm, n) for arm, n in zip(arms, values, strict=True)] + [
-        DispositionRow(period, kind, category, TOTAL, sum(values))
+    """One row per arm (n_arm's keys, Total last), the p-value on the Total row."""
+    values = {arm: counts[(category, arm)] for arm in n_arm if arm != TOTAL}
+    values[TOTAL] = sum(values.values())
+    return [
+        DispositionRow(
+            OVERALL,
+            kind,
+            category,
+            arm,
+            values[arm],
+            n_arm[arm],
+            percent(values[arm], n_arm[arm]),
+            p_value if arm == TOTAL else None,
+            variable,
+        )
+        for arm in values
     ]

@@ -85,6 +85,9 @@ class Participant(SQLModel, table=True):
     disposition_date: date | None = None
     death_date: date | None = None
     death_cause: str | None = None
+    study_end_date: date | None = None
+    populations: dict[str, bool] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    variables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Exposure(SQLModel, table=True):

@@ -12,6 +12,34 @@ from typing import Any, Generic, TypeVar
 
 TOTAL = "Total"
 
+
+class NotCollected:
+    """A statistic the data cannot give because its item was not collected (no grade anywhere, AEACN blank
+    throughout, no exposure records): distinct from zero, and printed as "not collected" wherever it appears."""
+
+    _instance: NotCollected | None = None
+    TEXT = "not collected"
+
+    def __new__(cls) -> NotCollected:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_COLLECTED"
+
+    def __str__(self) -> str:
+        return self.TEXT
+
+    def __format__(self, spec: str) -> str:
+        return self.TEXT
+
+    def __reduce__(self) -> str:
+        return "NOT_COLLECTED"
+
+
+NOT_COLLECTED = NotCollected()
+
 R = TypeVar("R")
 
 
@@ -25,6 +53,8 @@ class Table(Generic[R]):
     footnotes: tuple[str, ...]
     rows: tuple[R, ...]
     comparative: bool = False  # compares arms: never in the open DSMB edition
+    arm_variable: str = ""  # the CDISC variable its arms come from: TRT01A, TRT01P, ACTARM, ARM (DESIGN.md, ARD)
+    population_flag: str = ""  # the population's CDISC flag (SAFFL, ITTFL, ...); empty for all participants
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +65,10 @@ class AECountRow:
     soc: str
     pt: str
     arm: str
-    n_subjects: int
-    n_events: int
+    n_subjects: int | NotCollected
+    n_events: int | NotCollected
     n_at_risk: int
-    percent: float | None
+    percent: float | NotCollected | None
     p_value: float | None
     risk_diff: float | None
     risk_diff_low: float | None
@@ -49,10 +79,10 @@ class AECountRow:
 class OverviewRow:
     category: str
     arm: str
-    n_subjects: int
-    n_events: int
+    n_subjects: int | NotCollected
+    n_events: int | NotCollected
     n_at_risk: int
-    percent: float | None
+    percent: float | NotCollected | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +176,26 @@ class DeathRow:
 @dataclass(frozen=True, slots=True)
 class DispositionRow:
     period: str
-    kind: str  # "milestone" or "reason"
+    kind: str  # "milestone", "completion" (a completion flag such as COMP24FL) or "reason"
     category: str
     arm: str
     n: int
+    n_arm: int | None = None  # the denominator: the arm's randomized participants (None for screening rows)
+    percent: float | None = None
+    p_value: float | None = None  # Fisher's exact test over arms, on the first row of its comparison
+    variable: str = ""  # the CDISC variable the row counts (RANDFL, EOSSTT, COMP24FL, DCSREAS, ...)
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationRow:
+    """An analysis population (a CDISC population flag) per randomized arm: its size, of the arm's participants."""
+
+    variable: str  # the flag: SAFFL, ITTFL, EFFFL, PPROTFL, COMP24FL, ...
+    population: str
+    arm: str
+    n: int
+    n_arm: int
+    percent: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +216,8 @@ class SummaryRow:
     minimum: float | None
     maximum: float | None
     unit: str
+    variable: str = ""  # the CDISC variable summarised: AGE, SEX, BMIBL, ...; AVAL for a measured parameter
+    parameter: str = ""  # the measured parameter (PARAMCD) whose baseline value is summarised
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +264,7 @@ class ExposureRow:
 
     arm: str
     n_treated: int
-    n_administrations: int
+    n_administrations: int | NotCollected  # NOT_COLLECTED when the data hold no exposure records at all
     administrations_mean: float | None
     administrations_min: int | None
     administrations_max: int | None

@@ -23,6 +23,16 @@ def fisher_p(n1: int, total1: int, n2: int, total2: int) -> float:
     return float(stats.fisher_exact([[n1, total1 - n1], [n2, total2 - n2]]).pvalue)
 
 
+def fisher_p_table(table: Sequence[Sequence[int]]) -> float | None:
+    """Two-sided Fisher's exact test of independence in an r × c table (SciPy: the exact conditional test,
+    Freeman–Halton for more than two rows or columns); None where a row or column is empty throughout."""
+    kept = [list(row) for row in table if sum(row)]
+    if len(kept) < 2 or sum(1 for column in zip(*kept, strict=True) if sum(column)) < 2:
+        return None
+    columns = [i for i, column in enumerate(zip(*kept, strict=True)) if sum(column)]
+    return float(stats.fisher_exact([[row[i] for i in columns] for row in kept]).pvalue)
+
+
 @dataclass(frozen=True, slots=True)
 class Estimate:
     value: float

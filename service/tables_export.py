@@ -18,7 +18,7 @@ from typing import Any
 
 from service import __version__
 from service.atomic import write_atomic
-from service.results import AnalysisResults, Table
+from service.results import NOT_COLLECTED, AnalysisResults, Table
 
 FORMATS = ("csv", "json")
 
@@ -40,6 +40,8 @@ def neutralise_formula(text: str) -> str:
 def format_cell(name: str, value: Any) -> str:
     if value is None:
         return ""
+    if value is NOT_COLLECTED:
+        return str(value)
     if isinstance(value, str):
         return neutralise_formula(value)
     if isinstance(value, bool):
@@ -105,4 +107,6 @@ def _metadata(table: Table[Any]) -> dict[str, Any]:
 
 
 def _json_value(value: Any) -> Any:
+    if value is NOT_COLLECTED:
+        return str(value)
     return value.isoformat() if isinstance(value, date) else value

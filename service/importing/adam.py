@@ -23,6 +23,13 @@ from service.importing.common import (
     normalize_disposition,
 )
 from service.importing.definition import load_definition
+from service.importing.participant_level import (
+    baseline_variable_names,
+    population_flags,
+    read_populations,
+    read_variables,
+    variables_to_read,
+)
 from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
 from service.importing.sdtm import AE_COLUMNS as SDTM_AE_COLUMNS
 from service.importing.tables import Row, SourceTable, find_table, read_table
@@ -56,13 +63,18 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
     arms = choose_control(arms, control, adsl.name)
     lookup = {a.code.casefold(): a.code for a in arms} | {a.label.casefold(): a.code for a in arms}
     subjects = SubjectIndex()
-    participants = [_participant(row, subjects.add(row, "USUBJID"), planned, lookup) for row in adsl]
+    flags = population_flags(adsl)
+    variables = variables_to_read(adsl, baseline_variable_names(definition.raw))
+    participants = [_participant(row, subjects.add(row, "USUBJID"), planned, lookup, flags, variables) for row in adsl]
     by_id = {p.subject_id: p for p in participants}
     if adae.has("TRTA"):
         _check_trta(adae, by_id, lookup)
     events, rows = read_adverse_events(adae, AE_COLUMNS, subjects, by_id, adsl.name, definition.teae_window_days)
     measurements, ignored = _measurements(folder, subjects, adsl.name)
-    notes = [*duplicate_ae_notes(events, adae.name, rows), *imputation_note(adae.name, events)]
+    notes = [
+        *duplicate_ae_notes(events, adae.name, rows),
+        *imputation_note(adae.name, events, by_source=adae.has("ASTDT")),
+    ]
     notes += [f"{name}: not a BDS dataset with PARAMCD, AVISIT and AVAL; not imported" for name in ignored]
     return ImportedTrial(
         trial_id=trial_id,
@@ -98,7 +110,9 @@ def _arm_names(adsl: SourceTable, planned: str) -> list[tuple[str, str]]:
     return [(label, label) for label in sorted(found, key=lambda name: (found[name], name))]
 
 
-def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> ParticipantRecord:
+def _participant(
+    row: Row, subject: str, planned: str, arms: dict[str, str], flags: tuple[str, ...], variables: tuple[str, ...]
+) -> ParticipantRecord:
     table = row.table
     label = row.text(planned)
     arm = arms.get(label.casefold()) if label and label.upper() not in NOT_ASSIGNED else None
@@ -117,7 +131,7 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
     else:
         actual = arm
     first_dose = row.date("TRTSDT")
-    disposition = row.choice("EOSSTT", normalize_disposition, "COMPLETED, DISCONTINUED, ONGOING")
+    disposition, reason = _end_of_study(row)
     randomized_on, death = row.date("RANDDT"), row.date("DTHDT")
     check_death_date(row, "DTHDT", subject, death, randomized_on)
     return ParticipantRecord(
@@ -135,12 +149,37 @@ def _participant(row: Row, subject: str, planned: str, arms: dict[str, str]) -> 
         if table.has("ITTFL")
         else (row.flag("FASFL") if table.has("FASFL") else randomized),
         per_protocol_population=row.flag("PPROTFL"),
-        disposition=disposition or ("ongoing" if randomized else "screen failure"),
-        disposition_reason=row.text("DCSREAS"),
+        disposition=disposition if randomized else "screen failure",
+        disposition_reason=reason,
         disposition_date=row.date("EOSDT"),
         death_date=death,
         death_cause=row.text("DTHCAUS"),
+        study_end_date=row.date("EOSDT") or row.date("RFENDT"),
+        populations=read_populations(row, flags),
+        variables=read_variables(row, variables),
     )
+
+
+# ADSL's coded reason for discontinuation, by preference: ADaMIG's DCSREAS, then the CDISC pilot's DCREASCD and
+# DCDECOD (DS's coded term, which says COMPLETED for those who completed).
+REASON_VARIABLES = ("DCSREAS", "DCREASCD", "DCDECOD")
+
+
+def _end_of_study(row: Row) -> tuple[str | None, str | None]:
+    """The end-of-study status and coded reason. Without EOSSTT the status follows from the coded reason
+    (COMPLETED, else discontinued); with neither it is not collected (None), never 'ongoing'."""
+    table = row.table
+    reason_column = next((c for c in REASON_VARIABLES if table.has(c) and row.text(c)), None)
+    reason = row.text(reason_column) if reason_column else None
+    if table.has("EOSSTT"):
+        status = row.choice("EOSSTT", normalize_disposition, "COMPLETED, DISCONTINUED, ONGOING")
+    elif reason is not None:
+        status = "completed" if reason.upper() == "COMPLETED" else "discontinued"
+    else:
+        status = None
+    if status == "discontinued" and reason is not None and reason.upper() == "COMPLETED":
+        raise row.error(reason_column or "DCSREAS", "says COMPLETED for a participant who discontinued (EOSSTT)")
+    return status, reason if status == "discontinued" else None
 
 
 def _check_trta(adae: SourceTable, participants: dict[str, ParticipantRecord], arms: dict[str, str]) -> None:

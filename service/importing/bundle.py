@@ -29,6 +29,7 @@ from service.importing.common import (
     normalize_sex,
 )
 from service.importing.definition import load_definition
+from service.importing.participant_level import baseline_variable_names, read_variables, variables_to_read
 from service.importing.records import (
     ExposureRecord,
     ImportedTrial,
@@ -102,8 +103,12 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
     dosing: dict[str, list[ExposureRecord]] = defaultdict(list)
     for _, exposure in exposures:
         dosing[exposure.subject_id].append(exposure)
-    participants = _table(folder, PARTICIPANTS, PARTICIPANT_REQUIRED, PARTICIPANT_COLUMNS)
-    people = _participants(participants, ArmResolver(arms, "trial.toml"), dosing)
+    variable_names = tuple(name.lower() for name in baseline_variable_names(definition.raw))
+    participants = _table(
+        folder, PARTICIPANTS, PARTICIPANT_REQUIRED, PARTICIPANT_COLUMNS + variable_names + _orders(variable_names)
+    )
+    variables = variables_to_read(participants, variable_names, upper=False)
+    people = _participants(participants, ArmResolver(arms, "trial.toml"), dosing, variables)
     by_id = {p.subject_id: p for p in people.records}
     for row, exposure in exposures:
         people.subjects.check(row, "subject_id", PARTICIPANTS)
@@ -149,10 +154,19 @@ def _table(folder: Path, name: str, required: tuple[str, ...], known: tuple[str,
     return table
 
 
+def _orders(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The order columns a baseline variable may have (CDISC's NAME + N: agegr1 → agegr1n)."""
+    return tuple(name + "n" for name in names)
+
+
 def _participants(
-    table: SourceTable, arms: ArmResolver, dosing: Mapping[str, Sequence[ExposureRecord]]
+    table: SourceTable,
+    arms: ArmResolver,
+    dosing: Mapping[str, Sequence[ExposureRecord]],
+    variables: tuple[str, ...],
 ) -> _Participants:
     read = _Participants([], SubjectIndex(), [])
+    per_protocol_known = table.has("per_protocol")
     for row in table:
         subject = read.subjects.add(row, "subject_id")
         arm = arms.resolve(row, "arm")
@@ -201,11 +215,14 @@ def _participants(
                 safety_population=row.flag("safety", default=treated),
                 itt_population=row.flag("itt", default=arm is not None),
                 per_protocol_population=row.flag("per_protocol", default=False),
-                disposition=disposition or ("ongoing" if arm is not None else "screen failure"),
+                disposition=disposition if arm is not None or disposition else "screen failure",
                 disposition_reason=reason,
                 disposition_date=row.date("disposition_date"),
                 death_date=death,
                 death_cause=row.text("death_cause"),
+                study_end_date=row.date("disposition_date") if disposition in ("completed", "discontinued") else None,
+                populations={"PPROTFL": row.flag("per_protocol")} if per_protocol_known else None,
+                variables=read_variables(row, variables),
             )
         )
     return read

@@ -172,41 +172,61 @@ def _check_one_label_per_code(pairs: Sequence[tuple[str, str]], file: str, colum
                 )
 
 
+def _when(raw: str | None, parsed: date | None) -> str:
+    return raw or (parsed.isoformat() if parsed else "unknown")
+
+
+# What may differ between two records of one event before they are near-duplicates: the assessments.
+NEAR_DUPLICATE_FIELDS = {
+    "severity": "severity",
+    "ctcae_grade": "grade",
+    "serious": "seriousness",
+    "relationship": "relationship",
+    "action_taken": "action taken",
+    "outcome": "outcome",
+    "verbatim": "verbatim term",
+}
+
+
 def duplicate_ae_notes(events: Sequence[AdverseEventRecord], file: str, rows: Sequence[int]) -> list[str]:
-    """Identical AE records (all but their sequence number) are kept, since event counts count records,
-    and each group is reported once as a data-quality note."""
-    groups: dict[tuple[str | int | bool | None, ...], list[int]] = defaultdict(list)
+    """AE records of one participant, term and dates, reported once per group as a data-quality note: identical
+    ones (all but their sequence number), and near-duplicates that differ only in their assessments (severity,
+    grade, outcome, ...). Both are kept and counted as separate events, as published tables count records.
+
+    The dates compared are the analysis dates where the source has them (ADaM ASTDT/AENDT), else the collected
+    strings (SDTM --DTC): an ADAE without AESTDTC is compared on what it has."""
+    groups: dict[tuple[Any, ...], list[tuple[int, AdverseEventRecord]]] = defaultdict(list)
     for event, row in zip(events, rows, strict=True):
-        key: tuple[str | int | bool | None, ...] = (
-            event.subject_id,
-            event.verbatim,
-            event.pt_name,
-            event.soc_name,
-            event.start_date_raw,
-            event.end_date_raw,
-            event.severity,
-            event.ctcae_grade,
-            event.serious,
-            event.relationship,
-            event.outcome,
-        )
-        groups[key].append(row)
+        key = (event.subject_id, event.pt_name, event.soc_name, event.start_date_raw, event.start_date,
+               event.end_date_raw, event.end_date)  # fmt: skip
+        groups[key].append((row, event))
     notes = []
-    for group, group_rows in groups.items():
-        if len(group_rows) > 1:
-            listed = ", ".join(str(r) for r in group_rows)
-            notes.append(
-                f"{file}: rows {listed} are identical records for subject {group[0]} "
-                f"({group[2]}, start {group[4] or 'unknown'}); all are kept and counted as separate events"
-            )
+    for (subject, pt, _, start_raw, start, *_), members in groups.items():
+        if len(members) < 2:
+            continue
+        listed = ", ".join(str(row) for row, _ in members)
+        when = _when(start_raw, start)
+        differing = [label for name, label in NEAR_DUPLICATE_FIELDS.items()
+                     if len({getattr(event, name) for _, event in members}) > 1]  # fmt: skip
+        if not differing:
+            notes.append(f"{file}: rows {listed} are identical records for subject {subject} ({pt}, start {when}); "
+                         "all are kept and counted as separate events")  # fmt: skip
+        else:
+            notes.append(f"{file}: rows {listed} are near-duplicate records for subject {subject} ({pt}, start "
+                         f"{when}, the same dates) that differ only in {', '.join(differing)}; all are kept and "
+                         "counted as separate events, as published tables count records")  # fmt: skip
     return notes
 
 
-def imputation_note(file: str, events: Sequence[AdverseEventRecord]) -> list[str]:
+def imputation_note(file: str, events: Sequence[AdverseEventRecord], *, by_source: bool = False) -> list[str]:
+    """`by_source`: the dates were imputed by the source's own derivation (ADaM ASTDT with ASTDTF), not here."""
     imputed = sum(1 for e in events if e.start_date_imputation)
     missing = sum(1 for e in events if e.start_date is None)
     notes = []
-    if imputed:
+    if imputed and by_source:
+        notes.append(f"{file}: {imputed} AE start date(s) were imputed by the ADaM derivation (ASTDTF); "
+                     "regsync uses ASTDT as given")  # fmt: skip
+    elif imputed:
         notes.append(f"{file}: {imputed} partial AE start date(s) imputed (see README, 'Partial dates')")
     if missing:
         notes.append(f"{file}: {missing} AE(s) without any start date; treatment-emergence decided conservatively")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from datetime import date, datetime
 from pathlib import Path
@@ -52,6 +53,8 @@ def parse_definition(raw: dict[str, Any]) -> TrialDefinition:
     parse_outcomes(raw)
     parse_monitoring(raw)
     _check_safety_options(_table(raw, "safety"))
+    safety_arm_basis(raw)
+    _check_baseline_entries(raw.get("baseline", []))
     return TrialDefinition(
         title=_str(trial, "title") or "",
         public_title=_str(trial, "public_title") or _str(trial, "title") or "",
@@ -122,6 +125,49 @@ def _check_safety_options(safety: dict[str, Any]) -> None:
     if order is not None and order not in SOC_ORDERS:
         raise DataError(f"soc_order '{order}' is not one of {', '.join(SOC_ORDERS)}", file=DEFINITION_FILE,
                         column="safety.soc_order")  # fmt: skip
+
+
+SAFETY_ARM_BASES = ("actual", "planned")
+
+
+def safety_arm_basis(raw: dict[str, Any]) -> str:
+    """The arm safety tables count a participant in: 'actual' (the treatment received: SDTM ACTARM, ADaM TRT01A,
+    the CDISC and FDA rule) unless trial.toml says safety_arm = "planned" (at the top or under [safety])."""
+    given = {where: table["safety_arm"] for where, table in (("", raw), ("safety.", _table(raw, "safety")))
+             if "safety_arm" in table}  # fmt: skip
+    for where, value in given.items():
+        if value not in SAFETY_ARM_BASES:
+            raise DataError(f"safety_arm is {value!r}", file=DEFINITION_FILE, column=f"{where}safety_arm",
+                            hint='Write safety_arm = "actual" (the treatment received) or "planned".')  # fmt: skip
+    if len(set(given.values())) > 1:
+        raise _error("safety_arm is given twice, with different values", "Give it once, under [safety].")
+    return str(next(iter(given.values()), "actual"))
+
+
+BASELINE_TYPES = ("continuous", "categorical")
+# Variables that hold the treatment assignment (SDTM ARM/ACTARM, ADaM TRTxxP/A, TRTP/TRTA, TRTSEQP/A, with codes).
+ARM_VARIABLE = re.compile(r"^(ACT)?ARM(CD|N)?$|^TRT(\d\d)?[PA](N|GR\d+N?)?$|^TRTSEQ[PA]N?$")
+
+
+def _check_baseline_entries(entries: Any) -> None:
+    if not isinstance(entries, list):
+        raise _error("baseline must be a list of tables ([[baseline]])")
+    for index, entry in enumerate(entries, start=1):
+        where = f"baseline (entry {index})"
+        if not isinstance(entry, dict):
+            raise _error(f"{where} must be a table ([[baseline]])")
+        named = [key for key in ("parameter", "variable") if _str(entry, key, where)]
+        if len(named) != 1:
+            raise _error(f"{where}: needs one of 'parameter' (a measured parameter's baseline value) or 'variable' "
+                         "(a participant-level variable, such as ADSL's BMIBL or AGEGR1)")  # fmt: skip
+        if named[0] == "variable" and ARM_VARIABLE.match(str(entry["variable"]).strip().upper()):
+            raise _error(f"{where}: '{entry['variable']}' is the treatment assignment, not a baseline characteristic",
+                         "Baseline tables are already by arm; an arm variable here would also unblind the open "
+                         "DSMB edition.")  # fmt: skip
+        kind = _str(entry, "type", where)
+        if kind is not None and (named[0] == "parameter" or kind not in BASELINE_TYPES):
+            raise _error(f"{where}: type '{kind}' is not allowed here",
+                         "A variable's type is continuous or categorical; a parameter is continuous.")  # fmt: skip
 
 
 def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:

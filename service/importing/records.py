@@ -44,6 +44,11 @@ class ParticipantRecord(NamedTuple):
     disposition_date: date | None = None
     death_date: date | None = None
     death_cause: str | None = None
+    study_end_date: date | None = None  # end of study participation (ADaM EOSDT, else RFENDT; SDTM RFENDTC)
+    # Every population flag the source carries, by its CDISC name (ADSL's ...FL, or the bundle's columns).
+    populations: dict[str, bool] | None = None
+    # The participant-level variables trial.toml's [[baseline]] variable entries name, with their ...N order.
+    variables: dict[str, float | str | None] | None = None
 
     @property
     def safety_arm_code(self) -> str | None:

@@ -25,6 +25,7 @@ from service.importing.common import (
 )
 from service.importing.dates import PartialDate
 from service.importing.definition import load_definition
+from service.importing.participant_level import baseline_variable_names, read_variables, variables_to_read
 from service.importing.records import ExposureRecord, ImportedTrial, ParticipantRecord
 from service.importing.tables import Row, SourceTable, find_table, read_table
 
@@ -77,11 +78,14 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     by_name = {a.code.casefold(): a.code for a in arms} | {a.label.casefold(): a.code for a in arms}
     subjects = SubjectIndex()
     participants = []
+    variables = variables_to_read(dm, baseline_variable_names(definition.raw))
+    disposition_collected = milestones is not None
     for row in dm:
         subject = subjects.add(row, "USUBJID")
-        participants.append(
-            _participant(row, subject, by_name, exposures.get(subject, []), milestones.get(subject, {}))
-        )
+        person = _participant(row, subject, by_name, exposures.get(subject, []), (milestones or {}).get(subject, {}))
+        if not disposition_collected and person.disposition == "ongoing":
+            person = person._replace(disposition=None)  # no DS: the status is not collected, not 'ongoing'
+        participants.append(person._replace(variables=read_variables(row, variables)))
     _check_subjects(folder, "ex", subjects, dm.name)
     _check_subjects(folder, "ds", subjects, dm.name)
     by_id = {p.subject_id: p for p in participants}
@@ -113,7 +117,7 @@ def _participant(
     assigned = _assigned(row)
     arm = arms[row.required_text("ARMCD").casefold()] if assigned else None
     actual = None
-    if row.table.has("ACTARMCD") and row.text("ACTARMCD") not in NOT_TREATED and row.text("ACTARMCD"):
+    if row.table.has("ACTARMCD") and (row.text("ACTARMCD") or "NOTTRT").upper() not in NOT_TREATED:
         actual_code = row.required_text("ACTARMCD")
         actual = arms.get(actual_code.casefold()) or arms.get((row.text("ACTARM") or "").casefold())
         if actual is None:
@@ -151,6 +155,7 @@ def _participant(
         disposition_date=when,
         death_date=death,
         death_cause=None,
+        study_end_date=_date_of(row, "RFENDTC") or (when if status in ("completed", "discontinued") else None),
     )
 
 
@@ -208,12 +213,13 @@ def _exposures(folder: Path) -> dict[str, list[ExposureRecord]]:
     return result
 
 
-def _disposition_events(folder: Path) -> dict[str, dict[str, tuple[str, str | None, date | None]]]:
-    """Per subject: the randomization milestone and the last disposition event (status, reason, date)."""
+def _disposition_events(folder: Path) -> dict[str, dict[str, tuple[str, str | None, date | None]]] | None:
+    """Per subject: the randomization milestone and the last disposition event (status, coded reason DSDECOD,
+    date); None without a DS dataset (disposition not collected)."""
     ds = _dataset(folder, "ds", required=False)
     result: dict[str, dict[str, tuple[str, str | None, date | None]]] = defaultdict(dict)
     if ds is None:
-        return result
+        return None
     ds.require("USUBJID", "DSDECOD")
     for row in ds:
         subject = row.required_text("USUBJID")
@@ -225,7 +231,7 @@ def _disposition_events(folder: Path) -> dict[str, dict[str, tuple[str, str | No
             result[subject]["RANDOMIZED"] = ("randomized", None, when)
         elif category == "DISPOSITION EVENT":
             status = {"COMPLETED": "completed", "SCREEN FAILURE": "screen failure"}.get(decod.upper(), "discontinued")
-            reason = None if status != "discontinued" else (row.text("DSTERM")) or decod
+            reason = decod if status == "discontinued" else None  # the coded term: DSTERM is free text
             previous = result[subject].get("DISPOSITION")
             if previous is None or (when and (previous[2] is None or when >= previous[2])):
                 result[subject]["DISPOSITION"] = (status, reason, when)

@@ -122,6 +122,11 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     return canvas.markup()
 
 
+def _number(value: object) -> float:
+    """A count or percentage as a plotted number: one not collected (or none) plots as 0."""
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
 def ae_incidence_plot(
     rows: Sequence[AECountRow], arms: Sequence[str], control: str | None, names: Mapping[str, str], limit: int = 20
 ) -> Markup | None:
@@ -133,7 +138,9 @@ def ae_incidence_plot(
     for row in rows:
         if row.level == "pt":
             terms.setdefault((row.soc, row.pt), {})[row.arm] = row
-    ranked = sorted(terms.items(), key=lambda item: (-item[1][TOTAL].n_subjects, item[0][1].casefold()))[:limit]
+    ranked = sorted(terms.items(), key=lambda item: (-_number(item[1][TOTAL].n_subjects), item[0][1].casefold()))[
+        :limit
+    ]
     if not ranked:
         return None
     compared = [a for a in arms if a != control]
@@ -143,7 +150,7 @@ def ae_incidence_plot(
     width = label_w + 2 * panel_w + gap + 20
     canvas = Canvas(width, height, "Adverse event incidence by arm, with risk differences")
     bottom = top + line_h * len(ranked)
-    highest = _nice_ceiling(max(r.percent or 0 for _, cells in ranked for r in cells.values()) or 1)
+    highest = _nice_ceiling(max(_number(r.percent) for _, cells in ranked for r in cells.values()) or 1)
     left_x = label_w
 
     def px(value: float) -> float:
@@ -178,7 +185,7 @@ def ae_incidence_plot(
         canvas.line(left_x, y, left_x + panel_w, y, stroke="#f0f0f0", width=0.4)
         for number, arm in enumerate(arms):
             colour = COLOURS[number % len(COLOURS)]
-            percent = cells[arm].percent or 0.0
+            percent = _number(cells[arm].percent)
             if arm == control:
                 canvas.diamond(px(percent), y, 3.2, colour)
             else:

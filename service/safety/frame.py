@@ -62,7 +62,9 @@ def frame_from_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             "serious": np.asarray(columns["serious"], dtype=bool),
             **{flag: np.asarray(columns[flag], dtype=bool) for flag in SERIOUS_FLAGS},
             "related": _classify(columns["relationship"], related_text),
+            "relationship_known": _classify(columns["relationship"], _given),
             "discontinuation": _classify(columns["action_taken"], discontinuation_action),
+            "action_known": _classify(columns["action_taken"], _given),
             "grade_3_or_more": grades >= 3,
             "grade_rank": grades - 1,  # grade 1..5 → rank 0..4; missing → -1
             "severity_rank": _classify(columns["severity"], lambda v: SEVERITY_RANKS.get(v or "", MISSING_RANK), int),
@@ -87,6 +89,10 @@ def with_arms(frame: pd.DataFrame, arm_of: Mapping[str, str], arms: Sequence[str
     codes = kept["subject"].cat.codes.to_numpy()
     kept["arm"] = pd.Categorical(per_subject[codes] if len(kept) else [], categories=list(arms))
     return kept
+
+
+def _given(value: Any) -> bool:
+    return value is not None and value != ""
 
 
 def _classify(values: Sequence[Any], rule: Callable[[Any], Any], dtype: type = bool) -> np.ndarray:

@@ -8,6 +8,7 @@ from datetime import date
 from service.importing.records import AdverseEventRecord, ImportedTrial
 from service.results import DeathRow, ListingRow
 from service.safety.categories import is_fatal, leads_to_discontinuation, serious_criteria_text
+from service.safety.population import safety_arm_codes
 
 NOT_RANDOMIZED = "Not randomized"
 
@@ -54,7 +55,7 @@ def study_day(when: date | None, first_dose: date | None) -> int | None:
 
 def _arms(data: ImportedTrial) -> dict[str, str]:
     labels = data.arm_labels
-    return {p.subject_id: labels[code] for p in data.participants if (code := p.safety_arm_code)}
+    return {subject: labels[code] for subject, code in safety_arm_codes(data).items()}
 
 
 def _listing(data: ImportedTrial, applies: Callable[[AdverseEventRecord], bool]) -> tuple[ListingRow, ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from service.results import TOTAL, OverviewRow
+from service.results import NOT_COLLECTED, TOTAL, OverviewRow
 from service.safety.categories import SERIOUS_CRITERIA
 from service.safety.frame import SERIOUS_FLAGS
 from service.safety.population import SafetySet
@@ -16,20 +16,23 @@ DEATHS = "Deaths (any cause)"
 def summarise_ae_overview(safety: SafetySet) -> tuple[OverviewRow, ...]:
     frame = safety.frame
     serious = frame["serious"].to_numpy()
-    categories: list[tuple[str, np.ndarray | None]] = [
-        ("Any TEAE", None),
-        ("Any serious TEAE", serious),
+    categories: list[tuple[str, np.ndarray | None, str]] = [
+        ("Any TEAE", None, ""),
+        ("Any serious TEAE", serious, ""),
         *(
-            (f"Serious TEAE: {name}", serious & frame[flag].to_numpy())
+            (f"Serious TEAE: {name}", serious & frame[flag].to_numpy(), "")
             for (name, _), flag in zip(SERIOUS_CRITERIA, SERIOUS_FLAGS, strict=True)
         ),
-        ("Any related TEAE", frame["related"].to_numpy()),
-        ("Any TEAE of CTCAE grade 3 or higher", frame["grade_3_or_more"].to_numpy()),
-        ("TEAE leading to discontinuation of study treatment", frame["discontinuation"].to_numpy()),
-        ("TEAE leading to death", frame["fatal"].to_numpy()),
+        ("Any related TEAE", frame["related"].to_numpy(), "relationship"),
+        ("Any TEAE of CTCAE grade 3 or higher", frame["grade_3_or_more"].to_numpy(), "grade"),
+        ("TEAE leading to discontinuation of study treatment", frame["discontinuation"].to_numpy(), "action"),
+        ("TEAE leading to death", frame["fatal"].to_numpy(), ""),
     ]
     rows = []
-    for name, mask in categories:
+    for name, mask, item in categories:
+        if item and item not in safety.collected:
+            rows.extend(_not_collected(name, safety))
+            continue
         matched = frame if mask is None else frame[mask]
         events = matched.groupby("arm", observed=True).size()
         subjects = matched.drop_duplicates("subject").groupby("arm", observed=True).size()
@@ -59,6 +62,11 @@ def _deaths(safety: SafetySet) -> dict[str, int]:
         if person.death_date is not None or subject in fatal:
             counts[safety.arm_of[subject]] += 1
     return counts
+
+
+def _not_collected(name: str, safety: SafetySet) -> list[OverviewRow]:
+    return [OverviewRow(name, arm, NOT_COLLECTED, NOT_COLLECTED, safety.at_risk[arm], NOT_COLLECTED)
+            for arm in safety.columns]  # fmt: skip
 
 
 def _rows(name: str, subjects: dict[str, int], events: dict[str, int], safety: SafetySet) -> list[OverviewRow]:

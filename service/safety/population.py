@@ -7,12 +7,59 @@ from datetime import date
 
 import pandas as pd
 
+from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial, ParticipantRecord
 from service.results import TOTAL
 from service.safety.frame import build_event_frame, with_arms
 
 SAFETY_POPULATION = "Safety population: participants who received at least one dose of study treatment"
 ARM_RULE = "Participants are counted in the arm of the treatment they actually received."
+PLANNED_ARM_RULE = (
+    'Participants are counted in the arm they were randomized to (trial.toml: safety_arm = "planned"), not in '
+    "the treatment they received."
+)
+RANDOMIZED_ARM_RULE = "Participants are counted in the arm they were randomized to (planned arm)."
+# The arm variable a table's arms come from, by the data's format and the arm basis (DESIGN.md: ARD group1).
+ARM_VARIABLES = {
+    ("adam", "actual"): "TRT01A",
+    ("adam", "planned"): "TRT01P",
+    ("sdtm", "actual"): "ACTARM",
+    ("sdtm", "planned"): "ARM",
+}
+
+
+def arm_variable(source_format: str, basis: str) -> str:
+    return ARM_VARIABLES.get((source_format, basis), "ARM")
+
+
+def safety_arm_codes(data: ImportedTrial) -> dict[str, str]:
+    """Subject → the arm code safety analyses count them in: the treatment received (else the planned arm, where
+    no actual arm is recorded), or the planned arm where trial.toml says safety_arm = "planned"."""
+    planned = safety_arm_basis(data.definition.raw) == "planned"
+    return {p.subject_id: code for p in data.participants
+            if (code := (p.arm_code if planned else p.safety_arm_code))}  # fmt: skip
+
+
+def arm_rule(data: ImportedTrial) -> str:
+    return PLANNED_ARM_RULE if safety_arm_basis(data.definition.raw) == "planned" else ARM_RULE
+
+
+def arm_differences_note(data: ImportedTrial) -> str | None:
+    """Every participant whose treatment received differs from the arm randomized to, named."""
+    labels = data.arm_labels
+    differing = [(p.subject_id, labels[p.arm_code], labels[p.actual_arm_code]) for p in data.participants
+                 if p.arm_code and p.actual_arm_code and p.arm_code != p.actual_arm_code]  # fmt: skip
+    if not differing:
+        return None
+    listed = "; ".join(
+        f"{subject} (randomized to {planned}, received {actual})" for subject, planned, actual in differing
+    )
+    return f"Treatment received differs from the randomized arm for {len(differing)} participant(s): {listed}."
+
+
+# AE items that may not be collected at all, and the frame column that says a record gives one.
+COLLECTED_ITEMS = {"grade": "grade_known", "action": "action_known", "relationship": "relationship_known"}
+NOT_COLLECTED_RULE = "{items}: not collected in these data (no AE record gives one), so shown as not collected, not 0."
 
 
 @dataclass(frozen=True)
@@ -25,6 +72,7 @@ class SafetySet:
     data_cutoff: date | None
     frame: pd.DataFrame  # the treatment-emergent AEs of the safety set, as columns (service.safety.frame)
     all_frame: pd.DataFrame  # every AE of the safety set, emergent or not
+    collected: frozenset[str] = frozenset(COLLECTED_ITEMS)  # the AE items some record gives (COLLECTED_ITEMS)
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -45,8 +93,9 @@ def derive_safety_set(
     control = next((arm.label for arm in data.arms if arm.is_control), None)
     arm_of: dict[str, str] = {}
     participants: dict[str, ParticipantRecord] = {}
+    codes = safety_arm_codes(data)
     for person in data.participants:
-        code = person.safety_arm_code
+        code = codes.get(person.subject_id)
         if person.safety_population and code is not None:
             arm_of[person.subject_id] = labels[code]
             participants[person.subject_id] = person
@@ -54,9 +103,10 @@ def derive_safety_set(
     for label in arm_of.values():
         at_risk[label] += 1
     at_risk[TOTAL] = len(arm_of)
-    all_frame = with_arms(
-        build_event_frame(data.adverse_events) if ae_frame is None else ae_frame, arm_of, list(labels.values())
-    )
+    every = build_event_frame(data.adverse_events) if ae_frame is None else ae_frame
+    all_frame = with_arms(every, arm_of, list(labels.values()))
+    collected = frozenset(item for item, column in COLLECTED_ITEMS.items()
+                          if not len(every) or _any(every, column))  # fmt: skip
     return SafetySet(
         arms=tuple(labels.values()),
         control=control,
@@ -66,4 +116,11 @@ def derive_safety_set(
         data_cutoff=data_cutoff,
         frame=all_frame[all_frame["treatment_emergent"].to_numpy()],
         all_frame=all_frame,
+        collected=collected,
     )
+
+
+def _any(frame: pd.DataFrame, column: str) -> bool:
+    if column == "grade_known":
+        return bool((frame["grade_rank"].to_numpy() >= 0).any())
+    return bool(frame[column].to_numpy().any())

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from service.importing.records import ParticipantRecord
 from service.results import TOTAL, RateRow
 from service.safety.counts import ANY, Key, order_terms_by_name
 from service.safety.population import SafetySet
@@ -17,16 +18,24 @@ from service.stats import poisson_rate
 DAYS_PER_YEAR = 365.25
 RATE_RULE = (
     "Time at risk runs from the first dose to the first event in the category, or for participants without one "
-    "to the end of observation (disposition date, else death, else the data cut-off); rate = participants with "
-    "an event per 100 participant-years, with an exact Poisson 95% CI."
+    "to the end of observation (the end of study participation: ADaM EOSDT or RFENDT, SDTM RFENDTC, the bundle's "
+    "disposition date; else death; else the data cut-off, and never past it); rate = participants with an event "
+    "per 100 participant-years, with an exact Poisson 95% CI."
 )
+
+
+def end_of_observation(person: ParticipantRecord, data_cutoff: date | None) -> date | None:
+    """The last day a participant is observed: the end of study participation, else the disposition date, else
+    death, else the data cut-off; never past the cut-off."""
+    end = person.study_end_date or person.disposition_date or person.death_date or data_cutoff
+    return min(end, data_cutoff) if end is not None and data_cutoff is not None else end
 
 
 def summarise_incidence_rates(safety: SafetySet) -> tuple[RateRow, ...]:
     """Only participants whose first dose and end of observation are known contribute."""
     observed: dict[str, tuple[date, int]] = {}
     for subject, person in safety.participants.items():
-        end = person.disposition_date or person.death_date or safety.data_cutoff
+        end = end_of_observation(person, safety.data_cutoff)
         if person.first_dose_date is not None and end is not None and end >= person.first_dose_date:
             observed[subject] = (person.first_dose_date, (end - person.first_dose_date).days + 1)
     frame = safety.frame

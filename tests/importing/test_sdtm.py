@@ -144,7 +144,7 @@ def test_arms_come_from_dm_without_screen_failures(sdtm: ImportedTrial) -> None:
     ("subject", "randomized", "arm", "actual", "safety", "disposition", "reason"),
     [
         ("S-1", True, "DRUG", "DRUG", True, "completed", None),
-        ("S-2", True, "PBO", "PBO", True, "discontinued", "Adverse event"),
+        ("S-2", True, "PBO", "PBO", True, "discontinued", "ADVERSE EVENT"),  # the coded DSDECOD
         ("S-3", True, "PBO", None, False, "ongoing", None),  # randomized, not treated
         ("S-4", False, None, None, False, "screen failure", None),
         ("S-5", True, "DRUG", "PBO", True, "ongoing", None),  # ACTARM recorded as given

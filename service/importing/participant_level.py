@@ -1,0 +1,103 @@
+"""Participant-level data beyond the fixed fields: population flags and the baseline variables trial.toml names.
+
+ADaMIG (section 3, 'Subject-level population flags') names the population flags: FASFL, SAFFL, ITTFL, PPROTFL,
+COMPLFL, RANDFL, ENRLFL, and their period or milestone forms (COMP24FL, SAF1FL, ...); the CDISC pilot adds EFFFL.
+Other ADSL flags ending in FL (DTHFL, DSRAEFL, ...) describe an event, not a population, and are not read here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from service.errors import DataError
+from service.importing.tables import Row, SourceTable
+
+POPULATION_FLAG = re.compile(r"^(FAS|SAF|ITT|PPROT|COMP|RAND|ENRL|EFF|SCRN)[A-Z0-9]*FL$")
+# The order a submission's population table lists them in; other flags follow by name.
+POPULATION_ORDER = ("ENRLFL", "RANDFL", "ITTFL", "FASFL", "SAFFL", "EFFFL", "PPROTFL", "COMPLFL")
+POPULATION_LABELS = {
+    "ENRLFL": "Enrolled",
+    "RANDFL": "Randomized",
+    "ITTFL": "Intention-to-treat",
+    "FASFL": "Full analysis set",
+    "SAFFL": "Safety",
+    "EFFFL": "Efficacy",
+    "PPROTFL": "Per-protocol",
+    "COMPLFL": "Completed the study",
+    "SCRNFL": "Screened",
+}
+
+
+def population_label(flag: str) -> str:
+    """A flag's name as a reader says it: COMP24FL → 'Completed week 24'."""
+    if flag in POPULATION_LABELS:
+        return POPULATION_LABELS[flag]
+    milestone = re.fullmatch(r"COMP(\d+)FL", flag)
+    if milestone:
+        return f"Completed week {int(milestone.group(1))}"
+    return flag
+
+
+def population_flags(table: SourceTable) -> tuple[str, ...]:
+    return tuple(column for column in table.columns if POPULATION_FLAG.match(column))
+
+
+def read_populations(row: Row, flags: Sequence[str]) -> dict[str, bool] | None:
+    """The row's population flags; a blank flag is N (ADaMIG: population flags are Y or N, never null)."""
+    return {flag: row.flag(flag) for flag in flags} or None
+
+
+def population_sort_key(flag: str) -> tuple[int, int, str]:
+    if flag in POPULATION_ORDER:
+        return (POPULATION_ORDER.index(flag), 0, flag)
+    milestone = re.fullmatch(r"COMP(\d+)FL", flag)
+    return (len(POPULATION_ORDER), int(milestone.group(1)) if milestone else 10**6, flag)
+
+
+def baseline_variable_names(definition_raw: Mapping[str, Any]) -> tuple[str, ...]:
+    """The participant-level variables trial.toml's [[baseline]] entries name, upper-cased as CDISC names are."""
+    entries = definition_raw.get("baseline", [])
+    names = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("variable"), str):
+            names.append(entry["variable"].strip().upper())
+    return tuple(dict.fromkeys(names))
+
+
+def variables_to_read(table: SourceTable, names: Iterable[str], *, upper: bool = True) -> tuple[str, ...]:
+    """Each named variable, which the table must have, with its numeric order variable (NAME + 'N') where the
+    table has one. `upper=False` for a bundle, whose columns are lower case."""
+    wanted: list[str] = []
+    for name in names:
+        column = name if upper else name.lower()
+        if not table.has(column):
+            raise DataError(
+                f"has no column '{column}', which trial.toml's [[baseline]] variable names",
+                file=table.name,
+                hint="Name a participant-level variable the file has, or remove the [[baseline]] entry.",
+            )
+        wanted.append(column)
+        if table.has(column + ("N" if upper else "n")):
+            wanted.append(column + ("N" if upper else "n"))
+    return tuple(dict.fromkeys(wanted))
+
+
+def read_variables(row: Row, columns: Sequence[str]) -> dict[str, float | str | None] | None:
+    """The row's values of `columns`, keyed by the CDISC (upper-case) name: numbers as numbers (a CSV cell that
+    reads as a number included), other text as text, an empty cell as None."""
+    if not columns:
+        return None
+    values: dict[str, float | str | None] = {}
+    for column in columns:
+        raw = row.raw(column)
+        if raw is None or isinstance(raw, float | int):
+            values[column.upper()] = None if raw is None else row.number(column)
+            continue
+        text = row.text(column)
+        try:
+            values[column.upper()] = row.number(column)
+        except DataError:
+            values[column.upper()] = text
+    return values
