@@ -1,4 +1,6 @@
-"""Writing the analysis results data as CSV or JSON files, one per table, with a manifest.
+"""Writing the analysis results data as CSV or JSON files, one per table, with a manifest; and beside them, in
+either format, the long analysis results data (ard.csv, ard.json: service.ard) and its CDISC ARS ReportingEvent
+(ars.json: service.ars).
 
 CSV is for a second programmer's QC: plain values, percentages to one decimal as printed, other numbers to six
 significant digits; the JSON files keep full precision. Text that a spreadsheet would run as a formula (it begins
@@ -18,9 +20,12 @@ from typing import Any
 
 from service import __version__
 from service.atomic import write_atomic
+from service.ars import render_ars
+from service.ard import ARD_COLUMNS, ArdRow, build_ard
 from service.results import NOT_COLLECTED, AnalysisResults, Table
 
 FORMATS = ("csv", "json")
+ARD_FILES = ("ard.csv", "ard.json", "ars.json")  # written in either format (DESIGN.md, 'Analysis results data')
 
 
 def table_columns(table: Table[Any]) -> list[str]:
@@ -78,6 +83,10 @@ def write_tables(results: AnalysisResults, out_dir: Path, fmt: str = "csv") -> d
         path = out_dir / f"{name}.{fmt}"
         written[path] = write_atomic(path, render_csv(table) if fmt == "csv" else render_json(table))
         entries.append({**_metadata(table), "file": path.name, "rows": len(table.rows), "sha256": written[path]})
+    ard = build_ard(results)
+    contents = (render_ard_csv(ard), render_ard_json(ard, results), render_ars(ard, results))
+    for name, content in zip(ARD_FILES, contents, strict=True):
+        written[out_dir / name] = write_atomic(out_dir / name, content)
     manifest = {
         "trial": results.trial_id,
         "snapshot": results.snapshot_id,
@@ -87,6 +96,7 @@ def write_tables(results: AnalysisResults, out_dir: Path, fmt: str = "csv") -> d
         "arms": list(results.arms),
         "control": results.control,
         "tables": entries,
+        "analysis_results_data": {path.name: sha for path, sha in written.items() if path.name in ARD_FILES},
     }
     manifest_path = out_dir / "manifest.json"
     written[manifest_path] = write_atomic(
@@ -110,3 +120,33 @@ def _json_value(value: Any) -> Any:
     if value is NOT_COLLECTED:
         return str(value)
     return value.isoformat() if isinstance(value, date) else value
+
+
+def render_ard_csv(rows: list[ArdRow]) -> bytes:
+    """ard.csv: one statistic a row, at full precision (the shortest text that reads back as the same number)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ARD_COLUMNS)
+    for row in rows:
+        writer.writerow([_ard_cell(getattr(row, name)) for name in ARD_COLUMNS])
+    return buffer.getvalue().encode("utf-8")
+
+
+def render_ard_json(rows: list[ArdRow], results: AnalysisResults) -> bytes:
+    document = {
+        "trial": results.trial_id,
+        "snapshot": results.snapshot_id,
+        "content_hash": results.content_hash,
+        "software_version": __version__,
+        "columns": list(ARD_COLUMNS),
+        "rows": [{name: getattr(row, name) for name in ARD_COLUMNS} for row in rows],
+    }
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _ard_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise_formula(value)
+    return repr(value) if isinstance(value, float) else str(value)

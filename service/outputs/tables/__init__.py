@@ -11,7 +11,7 @@ OUTPUT = Output(
     title="the analysis results data: every table, by arm, as CSV or JSON",
     produce="service.outputs.tables.produce:produce",
     validate="service.outputs.tables.validate:validate_tables_folder",
-    validated_against="the manifest's files, hashes and columns",
+    validated_against="the manifest's files, hashes and columns; ars.json against the CDISC ARS v1.0 schema",
     commands=(
         CommandSpot(
             None,

@@ -10,6 +10,7 @@ from service.cli_context import AppContext, err, report_problems, snapshot_optio
 from service.outputs.base import default_target
 from service.outputs.tables import OUTPUT
 from service.outputs.tables.produce import produce_tables
+from service.tables_export import ARD_FILES
 from service.safety.soc_order import SOC_ORDERS
 from service.tables_export import FORMATS
 from service.trialdata import resolve_snapshot
@@ -41,8 +42,11 @@ def tables_command(
     target = out_dir or default_target(app.config, trial, OUTPUT)
     with err.status("Analysing …"):
         produced = produce_tables(app.engine, snapshot, target, fmt, soc_order)
-    count = sum(1 for path in produced.files if path.name != "manifest.json")
-    click.echo(f"{trial}: wrote {count} tables from snapshot {snapshot.id} ({snapshot.content_hash[:12]}) to {target}/")
+    count = sum(1 for path in produced.files if path.name not in ("manifest.json", *ARD_FILES))
+    click.echo(f"{trial}: wrote {count} tables from snapshot {snapshot.id} ({snapshot.content_hash[:12]}) to {target}/"
+               f", with {', '.join(ARD_FILES)}")  # fmt: skip
+    if produced.problems:
+        report_problems(f"{target}: checked", list(produced.problems), (), OUTPUT.validated_against)
 
 
 @click.command("tables")

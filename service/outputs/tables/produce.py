@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from service.artifacts import record_artifacts
 from service.models import Snapshot
 from service.outputs.base import Output, Produced, Production
+from service.outputs.tables.validate import validate_tables_folder
 from service.tables_export import write_tables
 from service.trialdata import read_and_analyse
 
@@ -30,7 +31,7 @@ def produce_tables(
     results = analysed[1] if analysed is not None else read_and_analyse(engine, snapshot, soc_order)[1]
     files = write_tables(results, target, fmt)
     record_artifacts(engine, snapshot, "tables", files, {"format": fmt, "soc_order": soc_order}, now=datetime.now(UTC))
-    return Produced("tables", files)
+    return Produced("tables", files, tuple(validate_tables_folder(target)))
 
 
 def produce(output: Output, production: Production) -> Produced:

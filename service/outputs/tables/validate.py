@@ -1,5 +1,6 @@
 """Checking a tables folder as written: every file its manifest lists is there, whole (its sha256), with the
-columns the manifest gives; ae_soc_pt.csv keeps the columns DESIGN.md promises."""
+columns the manifest gives; ae_soc_pt.csv and ard.csv keep the columns DESIGN.md promises; ars.json is valid
+against the CDISC ARS v1.0 JSON schema."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import hashlib
 import json
 from pathlib import Path
 
+from service.ard import ARD_COLUMNS
 from service.problems import Problem
+from service.resources import resource_dir
+
+ARS_SCHEMA = "ars_ldm.schema.json"  # CDISC ARS v1.0, as copied into ../shared/schemas/ars (README there)
 
 # DESIGN.md ("tables"): relied on from outside, so checked here.
 AE_SOC_PT_COLUMNS = ("level", "soc", "pt", "arm", "n_subjects", "n_events", "n_at_risk", "percent", "p_value",
@@ -44,4 +49,41 @@ def validate_tables_folder(folder: Path) -> list[Problem]:
                 and tuple(header[: len(AE_SOC_PT_COLUMNS)]) != AE_SOC_PT_COLUMNS
             ):
                 problems.append(Problem(f"{path}, row 1", f"the columns must begin {', '.join(AE_SOC_PT_COLUMNS)}"))
+    for name, sha in manifest.get("analysis_results_data", {}).items():
+        path = folder / name
+        if not path.exists():
+            problems.append(Problem(str(path), "listed in manifest.json but missing"))
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+            problems.append(Problem(str(path), "changed since it was written (sha256 differs from manifest.json)"))
+    problems += _check_ard(folder)
     return problems
+
+
+def _check_ard(folder: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    ard = folder / "ard.csv"
+    if ard.exists():
+        with ard.open(encoding="utf-8", newline="") as handle:
+            header = next(csv.reader(handle), [])
+        if tuple(header) != ARD_COLUMNS:
+            problems.append(Problem(f"{ard}, row 1", f"the columns must be {', '.join(ARD_COLUMNS)}"))
+    ars = folder / "ars.json"
+    if ars.exists():
+        problems += validate_ars(ars)
+    return problems
+
+
+def validate_ars(path: Path) -> list[Problem]:
+    """ars.json against the CDISC ARS v1.0 JSON schema (draft-07), every error with its JSON path."""
+    import jsonschema
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [Problem(str(path), f"cannot be read as JSON ({exc.__class__.__name__})")]
+    schema = json.loads((resource_dir("service.outputs.tables", "schemas") / ARS_SCHEMA).read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    return [
+        Problem(f"{path}, at {'/'.join(str(p) for p in error.absolute_path) or '(top)'}", error.message[:300])
+        for error in sorted(validator.iter_errors(document), key=lambda e: list(map(str, e.absolute_path)))
+    ]

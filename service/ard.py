@@ -1,0 +1,338 @@
+"""The analysis results data (DESIGN.md, 'Analysis results data'): every statistic a table prints, one row each,
+in the long format of CDISC's ARD as the pharmaverse `cards` package writes it.
+
+Each row type of service.results has one converter here, which says what its columns are in ARD terms: the
+groupings (the arm, then SOC, parameter, visit, ...), the variable summarised and its level, the method
+(`context`) and each statistic's cards name. Listings (one record per row, no statistic) have none. A statistic
+that was not collected is a row without a value (`stat` empty), its label saying so, never a zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from service.results import (
+    NOT_COLLECTED,
+    TOTAL,
+    AECountRow,
+    AnalysisResults,
+    ComparisonRow,
+    DispositionRow,
+    EnrollmentRow,
+    ExposureRow,
+    MaximumRow,
+    MonitoringRow,
+    MortalityRow,
+    OutcomeSummaryRow,
+    OverviewRow,
+    PopulationRow,
+    RateRow,
+    RegistryAERow,
+    RegistryGroupRow,
+    SiteRow,
+    SummaryRow,
+    Table,
+)
+
+ARD_COLUMNS = (
+    "analysis", "population", "group1", "group1_level", "group2", "group2_level", "group3", "group3_level",
+    "variable", "variable_level", "comparator", "context", "stat_name", "stat_label", "stat",
+)  # fmt: skip
+STAT_LABELS = {
+    "n": "n",
+    "N": "N",
+    "p": "%",
+    "n_events": "Number of events",
+    "N_obs": "Participants in the group",
+    "mean": "Mean",
+    "sd": "SD",
+    "median": "Median",
+    "p25": "Q1",
+    "p75": "Q3",
+    "min": "Min",
+    "max": "Max",
+    "sum": "Sum",
+    "estimate": "Estimate",
+    "conf.low": "CI lower bound",
+    "conf.high": "CI upper bound",
+    "p.value": "p-value",
+    "statistic": "Test statistic",
+    "tot_person_time": "Person-years at risk",
+    "n_cum": "Cumulative n",
+    "n_target_cum": "Planned cumulative n",
+    "information": "Information fraction",
+    "boundary": "Efficacy boundary (z)",
+    "p.boundary": "Nominal p at the boundary",
+    "alpha_spent": "Cumulative alpha spent",
+}
+Stat = Any  # a number, an ISO date, or None (or NOT_COLLECTED before it is written)
+
+
+@dataclass(frozen=True, slots=True)
+class ArdRow:
+    analysis: str
+    population: str
+    group1: str
+    group1_level: str
+    group2: str
+    group2_level: str
+    group3: str
+    group3_level: str
+    variable: str
+    variable_level: str
+    comparator: str
+    context: str
+    stat_name: str
+    stat_label: str
+    stat: Stat
+
+
+@dataclass(frozen=True)
+class Where:
+    """One cell of a table in ARD terms: its groupings, variable, comparator and method."""
+
+    table: Table[Any]
+    arm: str
+    groups: tuple[tuple[str, str], ...] = ()
+    variable: str = ""
+    level: str = ""
+    comparator: str = ""
+    context: str = "tabulate"
+
+    def stats(self, **values: Stat) -> Iterator[ArdRow]:
+        """One row per statistic; a keyword with a dot in its cards name is written with '_' (p_value)."""
+        groups = [(self.table.arm_variable or "ARM", self.arm), *self.groups, ("", ""), ("", "")][:3]
+        for key, value in values.items():
+            name = CARDS_NAMES.get(key, key)
+            label = STAT_LABELS.get(name, name)
+            if value is NOT_COLLECTED:
+                value, label = None, f"{label} (not collected)"
+            elif value is None:
+                continue
+            yield ArdRow(self.table.name, self.table.population_flag, groups[0][0], groups[0][1], groups[1][0],
+                         groups[1][1], groups[2][0], groups[2][1], self.variable, self.level, self.comparator,
+                         self.context, name, label, value)  # fmt: skip
+
+
+CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary"}
+
+
+def proportion(n: Any, total: int) -> Stat:
+    if n is NOT_COLLECTED:
+        return NOT_COLLECTED
+    return n / total if total else None
+
+
+def _ae_groups(level: str, soc: str, pt: str) -> tuple[tuple[tuple[str, str], ...], str, str]:
+    """An AE row's groupings and variable by its level: overall, SOC, or PT within SOC."""
+    if level == "pt":
+        return (("AEBODSYS", soc),), "AEDECOD", pt
+    if level == "soc":
+        return (), "AEBODSYS", soc
+    return (), "TRTEMFL", "Y"
+
+
+def ae_counts(table: Table[AECountRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        groups, variable, level = _ae_groups(r.level, r.soc, r.pt)
+        cell = Where(table, r.arm, groups, variable, level)
+        yield from cell.stats(n=r.n_subjects, N=r.n_at_risk, p=proportion(r.n_subjects, r.n_at_risk),
+                              n_events=r.n_events)  # fmt: skip
+        if control and r.arm not in (control, TOTAL):
+            yield from Where(table, r.arm, groups, variable, level, control, "fisher").stats(p_value=r.p_value)
+            yield from Where(table, r.arm, groups, variable, level, control, "newcombe").stats(
+                estimate=r.risk_diff, conf_low=r.risk_diff_low, conf_high=r.risk_diff_high
+            )
+
+
+OVERVIEW_VARIABLES = (
+    ("Any serious TEAE", "AESER"),
+    ("Serious TEAE", "AESER"),
+    ("Any related TEAE", "AEREL"),
+    ("Any TEAE of CTCAE grade", "AETOXGR"),
+    ("TEAE leading to discontinuation", "AEACN"),
+    ("TEAE leading to death", "AEOUT"),
+    ("Deaths", "DTHFL"),
+)
+
+
+def overview(table: Table[OverviewRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        variable = next((v for prefix, v in OVERVIEW_VARIABLES if r.category.startswith(prefix)), "TRTEMFL")
+        yield from Where(table, r.arm, (), variable, r.category).stats(
+            n=r.n_subjects, N=r.n_at_risk, p=proportion(r.n_subjects, r.n_at_risk), n_events=r.n_events
+        )
+
+
+def maximum(table: Table[MaximumRow], control: str | None) -> Iterator[ArdRow]:
+    variable = "AETOXGR" if table.name.endswith("grade") else "AESEV"
+    for r in table.rows:
+        groups = {"pt": (("AEBODSYS", r.soc), ("AEDECOD", r.pt)), "soc": (("AEBODSYS", r.soc),)}.get(r.level, ())
+        yield from Where(table, r.arm, groups, variable, r.category).stats(
+            n=r.n_subjects, N=r.n_at_risk, p=proportion(r.n_subjects, r.n_at_risk)
+        )
+
+
+def registry_terms(table: Table[RegistryAERow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (("AEBODSYS", r.soc),), "AEDECOD", r.pt).stats(
+            n=r.n_affected, N=r.n_at_risk, p=proportion(r.n_affected, r.n_at_risk), n_events=r.n_events
+        )
+
+
+def mortality(table: Table[MortalityRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (), "DTHFL", "Y").stats(n=r.n_deaths, N=r.n_at_risk)
+
+
+def registry_groups(table: Table[RegistryGroupRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (), "SAFFL", "Y").stats(N=r.n_at_risk)
+        yield from Where(table, r.arm, (), "AESER", "Y").stats(n=r.n_serious_affected)
+        yield from Where(table, r.arm, (), "AEDECOD", "Other (non-serious) terms listed").stats(n=r.n_other_affected)
+        yield from Where(table, r.arm, (), "DTHFL", "Y").stats(n=r.n_deaths)
+
+
+def rates(table: Table[RateRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        groups, variable, level = _ae_groups(r.level, r.soc, r.pt)
+        yield from Where(table, r.arm, groups, variable, level, context="incidence-rate").stats(
+            n=r.n_subjects, tot_person_time=r.person_years, estimate=r.rate_per_100py, conf_low=r.rate_low,
+            conf_high=r.rate_high,
+        )  # fmt: skip
+
+
+def exposure(table: Table[ExposureRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (), "SAFFL", "Y").stats(n=r.n_treated)
+        doses = Where(table, r.arm, (("PARAMCD", "DOSENUM"),), "AVAL", context="summary")
+        yield from doses.stats(sum=r.n_administrations, mean=r.administrations_mean, min=r.administrations_min,
+                               max=r.administrations_max)  # fmt: skip
+        duration = Where(table, r.arm, (("PARAMCD", "TRTDURD"),), "AVAL", context="summary")
+        yield from duration.stats(median=r.duration_days_median, min=r.duration_days_min, max=r.duration_days_max)
+        follow_up = Where(table, r.arm, (("PARAMCD", "FUPYRS"),), "AVAL", context="summary")
+        yield from follow_up.stats(tot_person_time=r.follow_up_years)
+
+
+def disposition(table: Table[DispositionRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        cell = Where(table, r.arm, (), r.variable or "EOSSTT", r.category)
+        if r.n_arm is None:
+            yield from cell.stats(n=r.n)
+        else:
+            yield from cell.stats(n=r.n, N=r.n_arm, p=proportion(r.n, r.n_arm))
+        if r.p_value is not None:
+            # Fisher's exact test over all arms: no one arm, no comparator (as cards' ard_stats_fisher_test).
+            yield from Where(table, "", (), r.variable, "", context="fisher").stats(p_value=r.p_value)
+
+
+def populations(table: Table[PopulationRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (), r.variable, "Y").stats(n=r.n, N=r.n_arm, p=proportion(r.n, r.n_arm))
+
+
+def baseline(table: Table[SummaryRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        groups = (("PARAMCD", r.parameter),) if r.parameter else ()
+        variable = r.variable or r.characteristic
+        if r.category:
+            yield from Where(table, r.arm, groups, variable, r.category).stats(
+                n=r.n, N=r.n_analysed, p=proportion(r.n, r.n_analysed)
+            )
+        else:
+            yield from Where(table, r.arm, groups, variable, context="summary").stats(
+                N=r.n, N_obs=r.n_analysed, mean=r.mean, sd=r.sd, median=r.median, p25=r.q1, p75=r.q3,
+                min=r.minimum, max=r.maximum,
+            )  # fmt: skip
+
+
+def outcome_summaries(table: Table[OutcomeSummaryRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        variable = "CHG" if r.statistic == "change" else "AVAL"
+        yield from Where(table, r.arm, (("PARAMCD", r.parameter), ("AVISIT", r.visit)), variable,
+                         context="summary").stats(N=r.n, mean=r.mean, sd=r.sd, median=r.median, p25=r.q1, p75=r.q3,
+                                                  min=r.minimum, max=r.maximum)  # fmt: skip
+
+
+def method_context(method: str) -> str:
+    """A comparison's method as an ARD context: the first known name in its description."""
+    text = method.casefold()
+    for token, context in (("ancova", "ancova"), ("welch", "welch"), ("newcombe", "newcombe"),
+                           ("fisher", "fisher"), ("mann", "wilcoxon"), ("wilcoxon", "wilcoxon"),
+                           ("cox", "cox"), ("log-rank", "logrank"), ("logrank", "logrank"),
+                           ("kaplan", "kaplan-meier"), ("mixed", "mmrm"), ("logistic", "logistic"),
+                           ("t-test", "ttest"), ("t test", "ttest")):  # fmt: skip
+        if token in text:
+            return context
+    return "comparison"
+
+
+def comparisons(table: Table[ComparisonRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        context = method_context(r.method)
+        groups = (("PARAMCD", r.parameter), ("AVISIT", r.visit))
+        yield from Where(table, r.arm, groups, "AVAL", r.estimate_type, r.control, context).stats(
+            estimate=r.estimate, conf_low=r.ci_low, conf_high=r.ci_high, p_value=r.p_value
+        )
+        yield from Where(table, r.arm, groups, "AVAL", "", "", context).stats(N=r.n_arm)
+        yield from Where(table, r.control, groups, "AVAL", "", "", context).stats(N=r.n_control)
+
+
+def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        look = Where(table, "", (("LOOK", str(r.look)),), "AVAL", context="group-sequential")
+        yield from look.stats(information=r.information_fraction, boundary=r.boundary_z, p_boundary=r.nominal_p,
+                              alpha_spent=r.alpha_spent, statistic=r.observed_z)  # fmt: skip
+
+
+def enrollment(table: Table[EnrollmentRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (), "RANDDT", r.month).stats(n=r.n_randomized, n_cum=r.cumulative,
+                                                                     n_target_cum=r.target_cumulative)  # fmt: skip
+
+
+def sites(table: Table[SiteRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        site = (("SITEID", r.site),)
+        yield from Where(table, r.arm, site, "USUBJID").stats(n=r.n_screened)
+        yield from Where(table, r.arm, site, "RANDDT", context="summary").stats(
+            N=r.n_randomized, min=_iso(r.first_randomization), max=_iso(r.last_randomization)
+        )
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+Converter = Callable[[Table[Any], str | None], Iterator[ArdRow]]
+CONVERTERS: dict[type, Converter] = {
+    AECountRow: ae_counts,
+    OverviewRow: overview,
+    MaximumRow: maximum,
+    RegistryAERow: registry_terms,
+    MortalityRow: mortality,
+    RegistryGroupRow: registry_groups,
+    RateRow: rates,
+    ExposureRow: exposure,
+    DispositionRow: disposition,
+    PopulationRow: populations,
+    SummaryRow: baseline,
+    OutcomeSummaryRow: outcome_summaries,
+    ComparisonRow: comparisons,
+    MonitoringRow: monitoring,
+    EnrollmentRow: enrollment,
+    SiteRow: sites,
+}
+
+
+def build_ard(results: AnalysisResults) -> list[ArdRow]:
+    """Every statistic of every table that has statistics (listings have none), in the tables' order."""
+    rows: list[ArdRow] = []
+    for table in results.tables.values():
+        converter = CONVERTERS.get(table.row_type)
+        if converter is not None:
+            rows.extend(converter(table, results.control))
+    return rows
