@@ -109,22 +109,29 @@ def build_ars(rows: list[ArdRow], results: AnalysisResults) -> dict[str, Any]:
         "description": f"Written by regsync {__version__} from data content hash {results.content_hash or '-'}"
         + (f", data cut-off {results.data_cutoff.isoformat()}" if results.data_cutoff else ""),
         "version": 1,
-        "terminologyExtensions": [{
-            "id": "TE_PURPOSE", "enumeration": "AnalysisPurposeEnum",
-            "sponsorTerms": [{"id": f"PURPOSE_{term}", "submissionValue": term, "description": text}
-                             for term, text in PURPOSES.items()],
-        }],  # fmt: skip
+        "terminologyExtensions": [
+            {
+                "id": "TE_PURPOSE",
+                "enumeration": "AnalysisPurposeEnum",
+                "sponsorTerms": [
+                    {"id": f"PURPOSE_{term}", "submissionValue": term, "description": text}
+                    for term, text in PURPOSES.items()
+                ],
+            }
+        ],
         "analysisSets": analysis_sets,
         "analysisGroupings": groupings,
         "methods": method_list,
         "analyses": analysis_list,
         "mainListOfContents": {
             "name": "Analysis tables",
-            "contentsList": {"listItems": [
-                {"name": titles.get(table, table), "level": 1, "order": order, "sublist": {"listItems": items}}
-                for order, (table, items) in enumerate(contents.items(), start=1)
-            ]},
-        },  # fmt: skip
+            "contentsList": {
+                "listItems": [
+                    {"name": titles.get(table, table), "level": 1, "order": order, "sublist": {"listItems": items}}
+                    for order, (table, items) in enumerate(contents.items(), start=1)
+                ]
+            },
+        },
     }
 
 

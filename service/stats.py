@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+import numpy as np
 from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -23,14 +24,62 @@ def fisher_p(n1: int, total1: int, n2: int, total2: int) -> float:
     return float(stats.fisher_exact([[n1, total1 - n1], [n2, total2 - n2]]).pvalue)
 
 
+EXACT_TABLE_LIMIT = 200_000  # tables with the observed margins enumerated exactly; beyond, a seeded Monte Carlo
+MONTE_CARLO_RESAMPLES = 100_000
+
+
 def fisher_p_table(table: Sequence[Sequence[int]]) -> float | None:
-    """Two-sided Fisher's exact test of independence in an r × c table (SciPy: the exact conditional test,
-    Freeman–Halton for more than two rows or columns); None where a row or column is empty throughout."""
+    """Two-sided Fisher's exact test of independence in an r × c table (Freeman–Halton beyond 2 × 2): the
+    probability, under SciPy's multivariate hypergeometric (stats.random_table), of every table with the observed
+    margins that is no more probable than the observed one. 2 × 2 goes to stats.fisher_exact; larger tables are
+    enumerated exactly up to EXACT_TABLE_LIMIT tables, beyond which SciPy's Monte Carlo test (seeded, so the
+    output is reproducible) is used. None where fewer than two rows or columns are non-empty."""
     kept = [list(row) for row in table if sum(row)]
-    if len(kept) < 2 or sum(1 for column in zip(*kept, strict=True) if sum(column)) < 2:
+    columns = [i for i, column in enumerate(zip(*kept, strict=True)) if sum(column)] if kept else []
+    if len(kept) < 2 or len(columns) < 2:
         return None
-    columns = [i for i, column in enumerate(zip(*kept, strict=True)) if sum(column)]
-    return float(stats.fisher_exact([[row[i] for i in columns] for row in kept]).pvalue)
+    observed = [[row[i] for i in columns] for row in kept]
+    if len(observed) == 2 and len(columns) == 2:
+        return float(stats.fisher_exact(observed).pvalue)
+    rows = [sum(row) for row in observed]
+    cols = [sum(column) for column in zip(*observed, strict=True)]
+    distribution = stats.random_table(rows, cols)
+    tables = _tables_with_margins(rows, cols, EXACT_TABLE_LIMIT)
+    if tables is None:
+        method = stats.MonteCarloMethod(n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(20260101))
+        return float(np.asarray(stats.fisher_exact(observed, method=method).pvalue).item())
+    probabilities = distribution.pmf(np.array(tables))
+    at_most = distribution.pmf(np.array(observed)) * (1 + 1e-7)  # ties, as R's fisher.test treats them
+    return float(min(1.0, probabilities[probabilities <= at_most].sum()))
+
+
+def _tables_with_margins(rows: list[int], cols: list[int], limit: int) -> list[list[list[int]]] | None:
+    """Every non-negative integer table with these row and column sums (None when there are more than limit)."""
+    found: list[list[list[int]]] = []
+
+    def fill(column: int, remaining: list[int], built: list[list[int]]) -> bool:
+        if column == len(cols) - 1:
+            found.append([[*row, remaining[i]] for i, row in enumerate(built)])
+            return len(found) <= limit
+        for cells in _compositions(cols[column], remaining):
+            if not fill(column + 1, [r - c for r, c in zip(remaining, cells, strict=True)],
+                        [[*row, cells[i]] for i, row in enumerate(built)]):  # fmt: skip
+                return False
+        return True
+
+    complete = fill(0, list(rows), [[] for _ in rows])
+    return found if complete else None
+
+
+def _compositions(total: int, caps: list[int]) -> list[list[int]]:
+    """Ways to split `total` into len(caps) parts, part i at most caps[i]."""
+    if len(caps) == 1:
+        return [[total]] if total <= caps[0] else []
+    ways = []
+    for first in range(min(total, caps[0]) + 1):
+        if total - first <= sum(caps[1:]):
+            ways += [[first, *rest] for rest in _compositions(total - first, caps[1:])]
+    return ways
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from service import __version__
-from service.atomic import write_atomic
-from service.ars import render_ars
 from service.ard import ARD_COLUMNS, ArdRow, build_ard
+from service.ars import render_ars
+from service.atomic import write_atomic
 from service.results import NOT_COLLECTED, AnalysisResults, Table
 
 FORMATS = ("csv", "json")

@@ -10,9 +10,8 @@ from service.cli_context import AppContext, err, report_problems, snapshot_optio
 from service.outputs.base import default_target
 from service.outputs.tables import OUTPUT
 from service.outputs.tables.produce import produce_tables
-from service.tables_export import ARD_FILES
 from service.safety.soc_order import SOC_ORDERS
-from service.tables_export import FORMATS
+from service.tables_export import ARD_FILES, FORMATS
 from service.trialdata import resolve_snapshot
 
 
