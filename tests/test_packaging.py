@@ -75,13 +75,15 @@ def test_the_installed_wheel_runs_demo_validate_and_verify_from_another_folder(t
     demo = regsync("demo")
     assert demo.returncode == 0, demo.stderr
     out = elsewhere / "out" / "msc-t1d"
-    for name in ("open/dsmb-open.pdf", "closed/dsmb-closed.pdf", "closed/tables/ae_soc_pt.csv",
+    for name in ("open/dsmb-open.pdf", "closed/dsmb-closed.pdf", "closed/tables/ae_soc_pt.csv", "closed/tables/ard.csv", "closed/tables/ars.json",
                  "registry/ctgov-results.xml", "registry/irct.xml", "registry/irct-entry-sheet.pdf"):  # fmt: skip
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     irct = regsync("validate", "irct", str(out / "registry" / "irct.xml"))
     assert irct.returncode == 0 and "valid (2017 WHO DTD and ICTRP XSD)" in irct.stdout, irct.stdout + irct.stderr
     ctgov = regsync("validate", "ctgov", str(out / "registry" / "ctgov-results.xml"))
     assert ctgov.returncode == 0, ctgov.stdout
+    tables = regsync("validate", "tables", str(out / "closed" / "tables"))  # ars.json against the packaged schema
+    assert tables.returncode == 0 and "CDISC ARS v1.0 schema" in tables.stdout, tables.stdout + tables.stderr
     verified = regsync("verify")
     assert verified.returncode == 0 and " 0 missing or changed" in verified.stdout, verified.stdout
     assert regsync("--version").stdout.strip() == "regsync, version " + _pyproject()["project"]["version"]  # type: ignore[index]

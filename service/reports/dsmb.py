@@ -325,8 +325,15 @@ def _summary(results: AnalysisResults, target: int | None) -> dict[str, Any]:
 
 
 def disposition_lines(rows: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
-    """The participant flow as printed: the reasons for discontinuation indented under "Discontinued"."""
+    """The participant flow as printed, n (% of the randomized arm), Fisher's p beside the Total where asked for:
+    the reasons for discontinuation indented under "Discontinued"."""
     lines = rows_by(rows, "category")
+    for _category, cells in lines:
+        cells["counts"] = {arm: f"{r.n} ({r.percent:.1f}%)" if r.percent is not None else str(r.n)
+                           for arm, r in cells["rows"].items()}  # fmt: skip
+        tested = [r.p_value for r in cells["rows"].values() if r.p_value is not None]
+        if tested:
+            cells["counts"][TOTAL] += f"; p = {tested[0]:.3g}"
     milestones = [line for line in lines if line[1]["kind"] != "reason"]
     reasons = [line for line in lines if line[1]["kind"] == "reason"]
     at = next((i + 1 for i, (category, _) in enumerate(milestones) if category == "Discontinued"), len(milestones))
