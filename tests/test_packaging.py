@@ -75,7 +75,8 @@ def test_the_installed_wheel_runs_demo_validate_and_verify_from_another_folder(t
     demo = regsync("demo")
     assert demo.returncode == 0, demo.stderr
     out = elsewhere / "out" / "msc-t1d"
-    for name in ("open/dsmb-open.pdf", "closed/dsmb-closed.pdf", "closed/tables/ae_soc_pt.csv", "closed/tables/ard.csv", "closed/tables/ars.json",
+    for name in ("open/dsmb-open.pdf", "closed/dsmb-closed.pdf", "closed/tables/ae_soc_pt.csv",
+                 "closed/tables/ard.csv", "closed/tables/ars.json",
                  "registry/ctgov-results.xml", "registry/irct.xml", "registry/irct-entry-sheet.pdf"):  # fmt: skip
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     irct = regsync("validate", "irct", str(out / "registry" / "irct.xml"))
