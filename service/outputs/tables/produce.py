@@ -30,8 +30,9 @@ def produce_tables(
     """`analysed` must come from the same snapshot with the same soc_order."""
     results = analysed[1] if analysed is not None else read_and_analyse(engine, snapshot, soc_order)[1]
     files = write_tables(results, target, fmt)
+    problems = tuple(validate_tables_folder(target))  # before recording: a recorded artifact ends the step
     record_artifacts(engine, snapshot, "tables", files, {"format": fmt, "soc_order": soc_order}, now=datetime.now(UTC))
-    return Produced("tables", files, tuple(validate_tables_folder(target)))
+    return Produced("tables", files, problems)
 
 
 def produce(output: Output, production: Production) -> Produced:
