@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from service.errors import DataError
+from service.importing.definition import BaselineEntry, baseline_entries
 from service.importing.records import ImportedTrial, ParticipantRecord
 from service.results import TOTAL, SummaryRow
 from service.stats import percent, summarise
@@ -45,17 +46,17 @@ def summarise_baseline(data: ImportedTrial) -> tuple[SummaryRow, ...]:
     ):
         if any(getter(p) for p in groups[TOTAL]):
             rows += _named(variable, _categorical(name, groups, getter, ()))
-    for entry in _entries(data):
-        if "variable" in entry:
-            rows += _named(entry["variable"], _variable_rows(entry, groups, data.participants))
+    for entry in baseline_entries(data.definition.raw):
+        if entry.kind == "variable":
+            rows += _named(entry.name, _variable_rows(entry, groups, data.participants))
             continue
         values = {
             m.subject_id: m.value
             for m in data.measurements
-            if m.parameter == entry["parameter"] and m.baseline and m.value is not None
+            if m.parameter == entry.name and m.baseline and m.value is not None
         }
-        unit = next((m.unit or "" for m in data.measurements if m.parameter == entry["parameter"]), "")
-        rows += _named("AVAL", _continuous(entry["title"], unit, groups, _lookup(values)), entry["parameter"])
+        unit = next((m.unit or "" for m in data.measurements if m.parameter == entry.name), "")
+        rows += _named("AVAL", _continuous(entry.title, unit, groups, _lookup(values)), entry.name)
     return tuple(rows)
 
 
@@ -67,39 +68,24 @@ def _lookup(values: Mapping[str, float | None]) -> Callable[[ParticipantRecord],
     return lambda person: values.get(person.subject_id)
 
 
-def _entries(data: ImportedTrial) -> list[dict[str, str]]:
-    """trial.toml's [[baseline]] entries (checked when the definition was read): a measured parameter's
-    baseline value, or a participant-level variable, each with its title."""
-    entries = []
-    for entry in data.definition.raw.get("baseline", []):
-        if isinstance(entry.get("variable"), str):
-            name = entry["variable"].strip().upper()
-            entries.append({"variable": name, "title": str(entry.get("title", name)), "type": entry.get("type", "")})
-        elif isinstance(entry.get("parameter"), str):
-            entries.append({"parameter": entry["parameter"], "title": str(entry.get("title", entry["parameter"]))})
-        else:
-            raise DataError("a [[baseline]] entry needs a 'parameter' or a 'variable'", file="trial.toml")
-    return entries
-
-
 def _variable_rows(
-    entry: dict[str, str], groups: dict[str, list[ParticipantRecord]], everyone: Sequence[ParticipantRecord]
+    entry: BaselineEntry, groups: dict[str, list[ParticipantRecord]], everyone: Sequence[ParticipantRecord]
 ) -> list[SummaryRow]:
     """A participant-level variable: continuous (every value a number, unless its type says categorical) or
     categorical, its levels in the order of its numeric ...N variable where the data have one, else in the order
     they first appear."""
-    name = entry["variable"]
+    name = entry.name
 
     def value(person: ParticipantRecord) -> float | str | None:
         return (person.variables or {}).get(name)
 
     present = [v for p in everyone if (v := value(p)) is not None]
-    kind = entry.get("type") or ("continuous" if all(isinstance(v, float) for v in present) else "categorical")
+    kind = entry.type or ("continuous" if all(isinstance(v, float) for v in present) else "categorical")
     if kind == "continuous":
         if not all(isinstance(v, float) for v in present):
             raise DataError(f"baseline variable {name} is declared continuous but holds text", file="trial.toml",
                             column=name, hint='Remove type = "continuous", or correct the values.')  # fmt: skip
-        return _continuous(entry["title"], "", groups, _number_of(value))
+        return _continuous(entry.title, "", groups, _number_of(value))
     order: dict[str, float] = {}
     for person in everyone:
         level = value(person)
@@ -107,7 +93,7 @@ def _variable_rows(
         if level is not None:
             order.setdefault(_level(level), rank if isinstance(rank, float) else float("inf"))
     levels = sorted(order, key=lambda level: order[level])  # stable: first appearance breaks ties
-    return _categorical(entry["title"], groups, lambda p: None if (v := value(p)) is None else _level(v), levels)
+    return _categorical(entry.title, groups, lambda p: None if (v := value(p)) is None else _level(v), levels)
 
 
 def _number_of(value: Callable[[ParticipantRecord], float | str | None]) -> Callable[[ParticipantRecord], float | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ def parse_definition(raw: dict[str, Any]) -> TrialDefinition:
     parse_monitoring(raw)
     _check_safety_options(_table(raw, "safety"))
     safety_arm_basis(raw)
-    _check_baseline_entries(raw.get("baseline", []))
+    baseline_entries(raw)
     return TrialDefinition(
         title=_str(trial, "title") or "",
         public_title=_str(trial, "public_title") or _str(trial, "title") or "",
@@ -149,25 +150,47 @@ BASELINE_TYPES = ("continuous", "categorical")
 ARM_VARIABLE = re.compile(r"^(ACT)?ARM(CD|N)?$|^TRT(\d\d)?[PA](N|GR\d+N?)?$|^TRTSEQ[PA]N?$")
 
 
-def _check_baseline_entries(entries: Any) -> None:
+@dataclass(frozen=True)
+class BaselineEntry:
+    """One [[baseline]] entry: a measured parameter's baseline value, or a participant-level variable (its CDISC
+    name, upper case), with its title and, for a variable, its declared type ("" to decide from the values)."""
+
+    kind: str  # "parameter" or "variable"
+    name: str
+    title: str
+    type: str = ""
+
+
+def baseline_entries(raw: dict[str, Any]) -> tuple[BaselineEntry, ...]:
+    """trial.toml's [[baseline]] entries, checked: each names one parameter or one variable, never an arm
+    variable, with a type only for a variable."""
+    entries = raw.get("baseline", [])
     if not isinstance(entries, list):
         raise _error("baseline must be a list of tables ([[baseline]])")
+    found = []
     for index, entry in enumerate(entries, start=1):
         where = f"baseline (entry {index})"
         if not isinstance(entry, dict):
             raise _error(f"{where} must be a table ([[baseline]])")
-        named = [key for key in ("parameter", "variable") if _str(entry, key, where)]
+        named = [(key, value) for key in ("parameter", "variable") if (value := _str(entry, key, where))]
         if len(named) != 1:
             raise _error(f"{where}: needs one of 'parameter' (a measured parameter's baseline value) or 'variable' "
                          "(a participant-level variable, such as ADSL's BMIBL or AGEGR1)")  # fmt: skip
-        if named[0] == "variable" and ARM_VARIABLE.match(str(entry["variable"]).strip().upper()):
-            raise _error(f"{where}: '{entry['variable']}' is the treatment assignment, not a baseline characteristic",
-                         "Baseline tables are already by arm; an arm variable here would also unblind the open "
-                         "DSMB edition.")  # fmt: skip
-        kind = _str(entry, "type", where)
-        if kind is not None and (named[0] == "parameter" or kind not in BASELINE_TYPES):
-            raise _error(f"{where}: type '{kind}' is not allowed here",
+        kind, name = named[0]
+        if kind == "parameter":
+            name = entry["parameter"]  # as written: it is matched against the measurements' codes
+        else:
+            name = name.upper()
+            if ARM_VARIABLE.match(name):
+                raise _error(f"{where}: '{entry['variable']}' is the treatment assignment, not a baseline "
+                             "characteristic", "Baseline tables are already by arm; an arm variable here would also "
+                             "unblind the open DSMB edition.")  # fmt: skip
+        declared = _str(entry, "type", where)
+        if declared is not None and (kind == "parameter" or declared not in BASELINE_TYPES):
+            raise _error(f"{where}: type '{declared}' is not allowed here",
                          "A variable's type is continuous or categorical; a parameter is continuous.")  # fmt: skip
+        found.append(BaselineEntry(kind, name, str(entry["title"]) if "title" in entry else name, declared or ""))
+    return tuple(found)
 
 
 def _table(raw: dict[str, Any], key: str) -> dict[str, Any]:

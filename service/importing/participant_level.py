@@ -8,10 +8,11 @@ Other ADSL flags ending in FL (DTHFL, DSRAEFL, ...) describe an event, not a pop
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from service.errors import DataError
+from service.importing.definition import baseline_entries
 from service.importing.tables import Row, SourceTable
 
 POPULATION_FLAG = re.compile(r"^(FAS|SAF|ITT|PPROT|COMP|RAND|ENRL|EFF|SCRN)[A-Z0-9]*FL$")
@@ -30,14 +31,18 @@ POPULATION_LABELS = {
 }
 
 
+def _milestone_week(flag: str) -> int | None:
+    """The week of a completion milestone flag (ADaMIG COMPxxFL: COMP24FL → 24), else None."""
+    milestone = re.fullmatch(r"COMP(\d+)FL", flag)
+    return int(milestone.group(1)) if milestone else None
+
+
 def population_label(flag: str) -> str:
     """A flag's name as a reader says it: COMP24FL → 'Completed week 24'."""
     if flag in POPULATION_LABELS:
         return POPULATION_LABELS[flag]
-    milestone = re.fullmatch(r"COMP(\d+)FL", flag)
-    if milestone:
-        return f"Completed week {int(milestone.group(1))}"
-    return flag
+    week = _milestone_week(flag)
+    return f"Completed week {week}" if week is not None else flag
 
 
 def population_flags(table: SourceTable) -> tuple[str, ...]:
@@ -52,18 +57,13 @@ def read_populations(row: Row, flags: Sequence[str]) -> dict[str, bool] | None:
 def population_sort_key(flag: str) -> tuple[int, int, str]:
     if flag in POPULATION_ORDER:
         return (POPULATION_ORDER.index(flag), 0, flag)
-    milestone = re.fullmatch(r"COMP(\d+)FL", flag)
-    return (len(POPULATION_ORDER), int(milestone.group(1)) if milestone else 10**6, flag)
+    week = _milestone_week(flag)
+    return (len(POPULATION_ORDER), week if week is not None else 10**6, flag)
 
 
-def baseline_variable_names(definition_raw: Mapping[str, Any]) -> tuple[str, ...]:
+def baseline_variable_names(definition_raw: dict[str, Any]) -> tuple[str, ...]:
     """The participant-level variables trial.toml's [[baseline]] entries name, upper-cased as CDISC names are."""
-    entries = definition_raw.get("baseline", [])
-    names = []
-    for entry in entries if isinstance(entries, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("variable"), str):
-            names.append(entry["variable"].strip().upper())
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys(e.name for e in baseline_entries(definition_raw) if e.kind == "variable"))
 
 
 def variables_to_read(table: SourceTable, names: Iterable[str], *, upper: bool = True) -> tuple[str, ...]:
@@ -91,13 +91,8 @@ def read_variables(row: Row, columns: Sequence[str]) -> dict[str, float | str | 
         return None
     values: dict[str, float | str | None] = {}
     for column in columns:
-        raw = row.raw(column)
-        if raw is None or isinstance(raw, float | int):
-            values[column.upper()] = None if raw is None else row.number(column)
-            continue
-        text = row.text(column)
         try:
-            values[column.upper()] = row.number(column)
+            values[column.upper()] = row.number(column)  # None for an empty cell
         except DataError:
-            values[column.upper()] = text
+            values[column.upper()] = row.text(column)
     return values
