@@ -132,7 +132,7 @@ def _participant(
         actual = arm
     first_dose = row.date("TRTSDT")
     disposition, reason = _end_of_study(row)
-    randomized_on, death = row.date("RANDDT"), row.date("DTHDT")
+    randomized_on, death, end_of_study = row.date("RANDDT"), row.date("DTHDT"), row.date("EOSDT")
     check_death_date(row, "DTHDT", subject, death, randomized_on)
     return ParticipantRecord(
         subject_id=subject,
@@ -151,10 +151,10 @@ def _participant(
         per_protocol_population=row.flag("PPROTFL"),
         disposition=disposition if randomized else "screen failure",
         disposition_reason=reason,
-        disposition_date=row.date("EOSDT"),
+        disposition_date=end_of_study,
         death_date=death,
         death_cause=row.text("DTHCAUS"),
-        study_end_date=row.date("EOSDT") or row.date("RFENDT"),
+        study_end_date=end_of_study or row.date("RFENDT"),
         populations=read_populations(row, flags),
         variables=read_variables(row, variables),
     )

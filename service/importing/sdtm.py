@@ -79,13 +79,10 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     subjects = SubjectIndex()
     participants = []
     variables = variables_to_read(dm, baseline_variable_names(definition.raw))
-    disposition_collected = milestones is not None
     for row in dm:
         subject = subjects.add(row, "USUBJID")
-        person = _participant(row, subject, by_name, exposures.get(subject, []), (milestones or {}).get(subject, {}))
-        if not disposition_collected and person.disposition == "ongoing":
-            person = person._replace(disposition=None)  # no DS: the status is not collected, not 'ongoing'
-        participants.append(person._replace(variables=read_variables(row, variables)))
+        own_milestones = None if milestones is None else milestones.get(subject, {})
+        participants.append(_participant(row, subject, by_name, exposures.get(subject, []), own_milestones, variables))
     _check_subjects(folder, "ex", subjects, dm.name)
     _check_subjects(folder, "ds", subjects, dm.name)
     by_id = {p.subject_id: p for p in participants}
@@ -112,8 +109,13 @@ def _participant(
     subject: str,
     arms: dict[str, str],
     doses: list[ExposureRecord],
-    milestones: dict[str, tuple[str, str | None, date | None]],
+    milestones: dict[str, tuple[str, str | None, date | None]] | None,
+    variables: tuple[str, ...],
 ) -> ParticipantRecord:
+    """`milestones`: the participant's DS events, or None where the data have no DS dataset at all (then the
+    disposition is not recorded, rather than 'ongoing')."""
+    collected = milestones is not None
+    milestones = milestones or {}
     assigned = _assigned(row)
     arm = arms[row.required_text("ARMCD").casefold()] if assigned else None
     actual = None
@@ -150,12 +152,13 @@ def _participant(
         safety_population=first_dose is not None and actual is not None,
         itt_population=assigned,
         per_protocol_population=False,
-        disposition=status or "ongoing",
+        disposition=status or ("ongoing" if collected else None),
         disposition_reason=reason,
         disposition_date=when,
         death_date=death,
         death_cause=None,
         study_end_date=_date_of(row, "RFENDTC") or (when if status in ("completed", "discontinued") else None),
+        variables=read_variables(row, variables),
     )
 
 
