@@ -129,16 +129,22 @@ class AnalysisInputs:
                 else NO_CONTROL_NOTE)  # fmt: skip
 
     @cached_property
+    def safety_arm_basis(self) -> str:
+        return safety_arm_basis(self.data.definition.raw)
+
+    @cached_property
     def arm_notes(self) -> dict[str, tuple[str, ...]]:
         """The footnotes that say which arm a table counts a participant in, by the table's arm basis."""
         differences = arm_differences_note(self.data)
         extra = (differences,) if differences else ()
-        return {"safety": (arm_rule(self.data), *extra), "randomized": (RANDOMIZED_ARM_RULE, *extra), "": ()}
+        return {"safety": (arm_rule(self.safety_arm_basis), *extra), "randomized": (RANDOMIZED_ARM_RULE, *extra),
+                "": ()}  # fmt: skip
 
     def arm_variable(self, basis: str) -> str:
+        """The CDISC variable a table's arms come from, for its arm basis ("safety", "randomized" or "")."""
         if not basis:
             return ""
-        planned = basis == "randomized" or safety_arm_basis(self.data.definition.raw) == "planned"
+        planned = basis == "randomized" or self.safety_arm_basis == "planned"
         return arm_variable(self.data.source_format, "planned" if planned else "actual")
 
 
@@ -184,6 +190,7 @@ def ae_count_table(name: str, title: str, select: str | None, *extra: str) -> Ta
     """A table of TEAEs by SOC and PT; `select` names the frame's flag that picks its events (None: all)."""
 
     item = {"related": "relationship", "discontinuation": "action"}.get(select or "")
+    items = (item,) if item else ()
 
     def rows(inputs: AnalysisInputs) -> tuple[AECountRow, ...]:
         frame = inputs.safety.frame
@@ -193,17 +200,19 @@ def ae_count_table(name: str, title: str, select: str | None, *extra: str) -> Ta
         return build_count_rows(count_by_soc_pt(events), inputs.safety, inputs.soc_order)
 
     def notes(inputs: AnalysisInputs) -> tuple[str, ...]:
-        return (*inputs.ae_notes, *extra, _order_note(inputs.soc_order), *not_collected_notes(inputs, item))
+        return (*inputs.ae_notes, *extra, _order_note(inputs.soc_order), *not_collected_notes(inputs, items))
 
     return TableSpec(name, AECountRow, title, SAFETY_POPULATION, at_risk, notes, rows)
 
 
-def not_collected_notes(inputs: AnalysisInputs, only: str | None = "") -> tuple[str, ...]:
-    """The footnote naming the AE items no record gives (`only`: just that item; None: none)."""
-    names = {"grade": "CTCAE grade", "action": "Action taken with study treatment (AEACN)",
-             "relationship": "Relationship to study treatment (AEREL)"}  # fmt: skip
-    missing = [names[i] for i in names if i not in inputs.safety.collected and (not only or i == only)]
-    return (NOT_COLLECTED_RULE.format(items="; ".join(missing)),) if missing and only is not None else ()
+NOT_COLLECTED_NAMES = {"grade": "CTCAE grade", "action": "Action taken with study treatment (AEACN)",
+                       "relationship": "Relationship to study treatment (AEREL)"}  # fmt: skip
+
+
+def not_collected_notes(inputs: AnalysisInputs, items: tuple[str, ...] = tuple(NOT_COLLECTED_NAMES)) -> tuple[str, ...]:
+    """The footnote naming those of `items` (AE items: grade, action, relationship) that no record gives."""
+    missing = [NOT_COLLECTED_NAMES[i] for i in items if i not in inputs.safety.collected]
+    return (NOT_COLLECTED_RULE.format(items="; ".join(missing)),) if missing else ()
 
 
 def not_collected_count_rows(safety: SafetySet) -> tuple[AECountRow, ...]:
@@ -261,7 +270,7 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "ae_max_grade", MaximumRow, "Treatment-emergent adverse events by maximum CTCAE grade", SAFETY_POPULATION,
-        at_risk, lambda inputs: (TEAE_RULE, MAXIMUM_RULE, *not_collected_notes(inputs, "grade")),
+        at_risk, lambda inputs: (TEAE_RULE, MAXIMUM_RULE, *not_collected_notes(inputs, ("grade",))),
         lambda inputs: summarise_max_grade(inputs.safety),
     ),
     TableSpec(

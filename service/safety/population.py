@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from service.importing.definition import safety_arm_basis
@@ -40,8 +42,9 @@ def safety_arm_codes(data: ImportedTrial) -> dict[str, str]:
             if (code := (p.arm_code if planned else p.safety_arm_code))}  # fmt: skip
 
 
-def arm_rule(data: ImportedTrial) -> str:
-    return PLANNED_ARM_RULE if safety_arm_basis(data.definition.raw) == "planned" else ARM_RULE
+def arm_rule(basis: str) -> str:
+    """The footnote of a safety table whose arms follow `basis` (definition.safety_arm_basis)."""
+    return PLANNED_ARM_RULE if basis == "planned" else ARM_RULE
 
 
 def arm_differences_note(data: ImportedTrial) -> str | None:
@@ -57,8 +60,12 @@ def arm_differences_note(data: ImportedTrial) -> str | None:
     return f"Treatment received differs from the randomized arm for {len(differing)} participant(s): {listed}."
 
 
-# AE items that may not be collected at all, and the frame column that says a record gives one.
-COLLECTED_ITEMS = {"grade": "grade_known", "action": "action_known", "relationship": "relationship_known"}
+# AE items that may not be collected at all, and which of the frame's records give one.
+COLLECTED_ITEMS: dict[str, Callable[[pd.DataFrame], np.ndarray]] = {
+    "grade": lambda frame: frame["grade_rank"].to_numpy() >= 0,
+    "action": lambda frame: frame["action_known"].to_numpy(),
+    "relationship": lambda frame: frame["relationship_known"].to_numpy(),
+}
 NOT_COLLECTED_RULE = "{items}: not collected in these data (no AE record gives one), so shown as not collected, not 0."
 
 
@@ -105,8 +112,7 @@ def derive_safety_set(
     at_risk[TOTAL] = len(arm_of)
     every = build_event_frame(data.adverse_events) if ae_frame is None else ae_frame
     all_frame = with_arms(every, arm_of, list(labels.values()))
-    collected = frozenset(item for item, column in COLLECTED_ITEMS.items()
-                          if not len(every) or _any(every, column))  # fmt: skip
+    collected = frozenset(item for item, given in COLLECTED_ITEMS.items() if not len(every) or given(every).any())
     return SafetySet(
         arms=tuple(labels.values()),
         control=control,
@@ -118,9 +124,3 @@ def derive_safety_set(
         all_frame=all_frame,
         collected=collected,
     )
-
-
-def _any(frame: pd.DataFrame, column: str) -> bool:
-    if column == "grade_known":
-        return bool((frame["grade_rank"].to_numpy() >= 0).any())
-    return bool(frame[column].to_numpy().any())
