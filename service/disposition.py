@@ -79,12 +79,7 @@ def summarise_disposition(data: ImportedTrial, *, compare: bool = False) -> tupl
         rows += _per_arm("milestone", status, counts, "EOSSTT", n_arm, completion_p if status == "Completed" else None)
     for flag in flags:
         flag_p = _fisher([[counts[(flag, a)] for a in arms], [n_arm[a] - counts[(flag, a)] for a in arms]], compare)
-        rows += [
-            DispositionRow(
-                OVERALL, "completion", population_label(flag), r.arm, r.n, r.n_arm, r.percent, r.p_value, flag
-            )
-            for r in _per_arm("completion", flag, counts, flag, n_arm, flag_p)
-        ]
+        rows += _per_arm("completion", flag, counts, flag, n_arm, flag_p, label=population_label(flag))
     listed = sorted({r for r, _ in reasons}, key=lambda r: (r == NOT_RECORDED, r.casefold()))
     reason_p = _fisher([[reasons[(r, arm)] for arm in arms] for r in listed if r != NOT_RECORDED], compare)
     for index, reason in enumerate(listed):
@@ -93,7 +88,8 @@ def summarise_disposition(data: ImportedTrial, *, compare: bool = False) -> tupl
 
 
 def _fisher(table: list[list[int]], compare: bool) -> float | None:
-    return fisher_p_table(table) if compare and len(table) >= 2 and table and len(table[0]) >= 2 else None
+    """fisher_p_table gives None itself for a table with fewer than two non-empty rows or columns."""
+    return fisher_p_table(table) if compare else None
 
 
 def _per_arm(
@@ -103,15 +99,18 @@ def _per_arm(
     variable: str,
     n_arm: dict[str, int],
     p_value: float | None = None,
+    *,
+    label: str | None = None,
 ) -> list[DispositionRow]:
-    """One row per arm (n_arm's keys, Total last), the p-value on the Total row."""
+    """One row per arm (n_arm's keys, Total last) of counts[(category, arm)], printed as `label` (default: the
+    category), the p-value on the Total row."""
     values = {arm: counts[(category, arm)] for arm in n_arm if arm != TOTAL}
     values[TOTAL] = sum(values.values())
     return [
         DispositionRow(
             OVERALL,
             kind,
-            category,
+            label or category,
             arm,
             values[arm],
             n_arm[arm],
