@@ -43,11 +43,11 @@ def fisher_p_table(table: Sequence[Sequence[int]]) -> float | None:
         return float(stats.fisher_exact(observed).pvalue)
     rows = [sum(row) for row in observed]
     cols = [sum(column) for column in zip(*observed, strict=True)]
-    distribution = stats.random_table(rows, cols)
     tables = _tables_with_margins(rows, cols, EXACT_TABLE_LIMIT)
     if tables is None:
         method = stats.MonteCarloMethod(n_resamples=MONTE_CARLO_RESAMPLES, rng=np.random.default_rng(20260101))
         return float(np.asarray(stats.fisher_exact(observed, method=method).pvalue).item())
+    distribution = stats.random_table(rows, cols)
     probabilities = distribution.pmf(np.array(tables))
     at_most = distribution.pmf(np.array(observed)) * (1 + 1e-7)  # ties, as R's fisher.test treats them
     return float(min(1.0, probabilities[probabilities <= at_most].sum()))
