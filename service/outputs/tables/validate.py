@@ -33,14 +33,8 @@ def validate_tables_folder(folder: Path) -> list[Problem]:
     problems: list[Problem] = []
     for entry in manifest.get("tables", []):
         path = folder / str(entry.get("file", ""))
-        try:
-            content = path.read_bytes()
-        except OSError:
-            problems.append(Problem(str(path), "listed in manifest.json but missing"))
-            continue
-        if hashlib.sha256(content).hexdigest() != entry.get("sha256"):
-            problems.append(Problem(str(path), "changed since it was written (sha256 differs from manifest.json)"))
-        if path.suffix == ".csv":
+        content = _read_recorded(path, entry.get("sha256"), problems)
+        if content is not None and path.suffix == ".csv":
             header = next(csv.reader(content.decode("utf-8", "replace").splitlines()), [])
             if header != list(entry.get("columns", [])):
                 problems.append(Problem(f"{path}, row 1", f"columns {header} differ from the manifest's"))
@@ -50,13 +44,21 @@ def validate_tables_folder(folder: Path) -> list[Problem]:
             ):
                 problems.append(Problem(f"{path}, row 1", f"the columns must begin {', '.join(AE_SOC_PT_COLUMNS)}"))
     for name, sha in manifest.get("analysis_results_data", {}).items():
-        path = folder / name
-        if not path.exists():
-            problems.append(Problem(str(path), "listed in manifest.json but missing"))
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != sha:
-            problems.append(Problem(str(path), "changed since it was written (sha256 differs from manifest.json)"))
+        _read_recorded(folder / name, sha, problems)
     problems += _check_ard(folder)
     return problems
+
+
+def _read_recorded(path: Path, sha256: object, problems: list[Problem]) -> bytes | None:
+    """A file the manifest lists, read once; a missing or changed one is added to `problems`."""
+    try:
+        content = path.read_bytes()
+    except OSError:
+        problems.append(Problem(str(path), "listed in manifest.json but missing"))
+        return None
+    if hashlib.sha256(content).hexdigest() != sha256:
+        problems.append(Problem(str(path), "changed since it was written (sha256 differs from manifest.json)"))
+    return content
 
 
 def _check_ard(folder: Path) -> list[Problem]:
