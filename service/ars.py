@@ -16,6 +16,7 @@ from typing import Any
 from service import __version__
 from service.ard import STAT_LABELS, ArdRow
 from service.results import AnalysisResults
+from service.stats import percent_of_proportion
 
 SAFETY_TABLES = ("ae_", "exposure", "listing_")
 OUTCOME_TABLES = ("outcome_", "monitoring")
@@ -45,7 +46,7 @@ def _formatted(row: ArdRow) -> str:
     if value is None:
         return "not collected" if "not collected" in row.stat_label else ""
     if row.stat_name == "p" and isinstance(value, float):
-        return f"{100 * value:.1f}"
+        return f"{percent_of_proportion(value):.1f}"
     if isinstance(value, float):
         return f"{value:.6g}"
     return str(value)

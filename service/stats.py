@@ -19,6 +19,12 @@ def percent(n: int, total: int) -> float | None:
     return float((Decimal(100 * n) / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def percent_of_proportion(p: float) -> float:
+    """100 × p to one decimal, rounding halves up as percent() does: for a proportion stored on its own (the ARD's
+    `p`), read at its shortest decimal form so that 9/80 prints 11.3 as the tables do, not 11.2."""
+    return float((Decimal(repr(p)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def fisher_p(n1: int, total1: int, n2: int, total2: int) -> float:
     """Two-sided Fisher's exact test of n1/total1 against n2/total2."""
     return float(stats.fisher_exact([[n1, total1 - n1], [n2, total2 - n2]]).pvalue)

@@ -143,3 +143,13 @@ def test_an_invalid_ars_document_is_reported_with_its_path(tmp_path: Path, table
     problems = validate_ars(broken)
     assert any("mainListOfContents" in p.message for p in problems)
     assert any("analyses/0/reason" in p.where for p in problems)
+
+
+def test_ars_formats_a_proportion_as_the_tables_print_its_percentage() -> None:
+    from service.ard import ArdRow
+    from service.ars import _formatted
+    from service.stats import percent
+
+    # 9/80 = 11.25%: the tables round the half up (11.3); binary rounding of 100 × p would give 11.2.
+    row = ArdRow("t", "SAFFL", "ARM", "A", "", "", "", "", "TRTEMFL", "Y", "", "tabulate", "p", "%", 9 / 80)
+    assert _formatted(row) == f"{percent(9, 80):.1f}" == "11.3"
