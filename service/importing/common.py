@@ -195,19 +195,21 @@ def duplicate_ae_notes(events: Sequence[AdverseEventRecord], file: str, rows: Se
 
     The dates compared are the analysis dates where the source has them (ADaM ASTDT/AENDT), else the collected
     strings (SDTM --DTC): an ADAE without AESTDTC is compared on what it has."""
-    groups: dict[tuple[Any, ...], list[tuple[int, AdverseEventRecord]]] = defaultdict(list)
-    for event, row in zip(events, rows, strict=True):
+    if len(rows) != len(events):
+        raise ValueError("duplicate_ae_notes needs one source row number per event")
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)  # key -> indexes into events (ints: cheap at 1M)
+    for index, event in enumerate(events):
         key = (event.subject_id, event.pt_name, event.soc_name, event.start_date_raw, event.start_date,
                event.end_date_raw, event.end_date)  # fmt: skip
-        groups[key].append((row, event))
+        groups[key].append(index)
     notes = []
     for (subject, pt, _, start_raw, start, *_), members in groups.items():
         if len(members) < 2:
             continue
-        listed = ", ".join(str(row) for row, _ in members)
+        listed = ", ".join(str(rows[i]) for i in members)
         when = _when(start_raw, start)
         differing = [label for name, label in NEAR_DUPLICATE_FIELDS.items()
-                     if len({getattr(event, name) for _, event in members}) > 1]  # fmt: skip
+                     if len({getattr(events[i], name) for i in members}) > 1]  # fmt: skip
         if not differing:
             notes.append(f"{file}: rows {listed} are identical records for subject {subject} ({pt}, start {when}); "
                          "all are kept and counted as separate events")  # fmt: skip
