@@ -310,3 +310,27 @@ def test_fisher_over_arms_matches_brute_force_enumeration(table: list[list[int]]
 
     assert fisher_p_table(table) == pytest.approx(_fisher_by_enumeration(table), rel=1e-9)
     assert fisher_p_table(table) == fisher_p_table(table)  # exact, so the same every time
+
+
+def test_without_ds_the_status_is_not_recorded_never_ongoing(tmp_path: Path) -> None:
+    folder = write_sdtm(tmp_path)
+    (folder / "ds.xpt").unlink()
+    results = build_analysis(load_source(folder, "x", "sdtm"))
+    n = cells(results, "disposition", "category", "arm")
+    assert n[("Status not recorded", TOTAL)] == 5 and n[("Ongoing", TOTAL)] == 0  # S1–S5; S6 is a screen failure
+
+
+def test_eosstt_discontinued_with_reason_completed_is_refused(tmp_path: Path) -> None:
+    import pandas as pd
+    import pyreadstat
+
+    from service.errors import DataError
+
+    folder = write_adam(tmp_path)
+    frame, _ = pyreadstat.read_xport(str(folder / "adsl.xpt"))
+    frame["EOSSTT"] = ["DISCONTINUED", "DISCONTINUED", "DISCONTINUED", "COMPLETED", "DISCONTINUED", ""]
+    write_dataset(folder, "adsl", pd.DataFrame(frame).to_dict("records"), "xpt")
+    with pytest.raises(DataError) as raised:
+        load_source(folder, "x", "adam")
+    assert (raised.value.file, raised.value.row, raised.value.column) == ("adsl.xpt", 1, "DCDECOD")
+    assert "says COMPLETED for a participant who discontinued" in str(raised.value)
