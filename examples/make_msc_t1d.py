@@ -37,6 +37,8 @@ AE_CATALOGUE = [
 
 def main() -> None:
     rng = random.Random(SEED)
+    # A second stream for what later versions added, so that the earlier data stay as they were.
+    events_rng = random.Random(SEED + 1)
     participants, exposure, aes, measurements = [], [], [], []
     screen_failures = {"MSC-105", "MSC-112", "MSC-119"}
     arms = ["MSC"] * 11 + ["PBO"] * 10
@@ -109,6 +111,7 @@ def main() -> None:
                 )
         aes.extend(_adverse_events(rng, subject, arm, dose1, end))
         measurements.extend(_measurements(rng, subject, arm, dose1, end))
+        measurements.append(_time_to_severe_hypoglycaemia(events_rng, subject, arm, dose1, end))
     _special_events(aes)
     for index, ae in enumerate(sorted(aes, key=lambda a: (a["subject_id"], a["start_date"])), start=1):
         ae["ae_id"] = str(index)
@@ -322,9 +325,32 @@ def _measurements(rng: random.Random, subject: str, arm: str, dose1: date, end: 
                     "unit": unit,
                     "baseline": "Y" if month == 0 else "N",
                     "date": when.isoformat(),
+                    "censored": "",
                 }
             )
     return rows
+
+
+def _time_to_severe_hypoglycaemia(rng: random.Random, subject: str, arm: str, dose1: date, end: date) -> dict[str, str]:
+    """Days from the first infusion to the first severe hypoglycaemia, censored at the end of follow-up: about a
+    third of placebo participants and a fifth on MSC have one within the year (exponential times, in weeks)."""
+    rate = (0.35 if arm == "MSC" else 0.9) / 52
+    weeks = rng.expovariate(rate)
+    followed = (end - dose1).days
+    days = min(followed, 7 * round(weeks))  # recorded to the week: tied times, as a diary gives them
+    event = 7 * round(weeks) <= followed
+    return {
+        "subject_id": subject,
+        "parameter": "TTSHYPO",
+        "parameter_label": "Time to first severe hypoglycaemia",
+        "visit": "",
+        "visit_number": "",
+        "value": str(days),
+        "unit": "days",
+        "baseline": "N",
+        "date": (dose1 + timedelta(days=days)).isoformat(),
+        "censored": "0" if event else "1",
+    }
 
 
 def _write(name: str, rows: list[dict[str, str]]) -> None:

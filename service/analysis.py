@@ -8,7 +8,7 @@ inputs (AnalysisInputs: the snapshot, its safety set, the options). A table that
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -22,17 +22,21 @@ from service.disposition import DISPOSITION_RULES, FISHER_RULE, summarise_dispos
 from service.enrollment import ENROLLMENT_RULES, summarise_enrollment, summarise_sites
 from service.errors import DataError
 from service.importing.definition import safety_arm_basis
-from service.importing.records import ImportedTrial
+from service.importing.records import ImportedTrial, MeasurementRecord
 from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
-from service.outcomes.compare import compare_outcome
+from service.outcomes.compare import analyse_outcome
+from service.outcomes.data import collect_outcome
 from service.outcomes.definition import parse_outcomes
-from service.outcomes.summary import CHANGE_RULE, OUTCOME_POPULATION, collect_outcome, summarise_outcome
+from service.outcomes.summary import CHANGE_RULE, OUTCOME_POPULATION, summarise_outcome
+from service.outcomes.supplied import supplied_results
+from service.outcomes.tables import OutcomeTables
 from service.populations import POPULATIONS_RULES, summarise_populations
 from service.results import (
     NOT_COLLECTED,
     TOTAL,
     AECountRow,
     AnalysisResults,
+    ArmEstimateRow,
     ComparisonRow,
     DeathRow,
     DispositionRow,
@@ -108,15 +112,21 @@ class AnalysisInputs:
         return {**{label: counts[label] for label in labels.values()}, TOTAL: sum(counts.values())}
 
     @cached_property
-    def outcomes(self) -> tuple[tuple[OutcomeSummaryRow, ...], tuple[ComparisonRow, ...]]:
-        """Every declared outcome's summaries by arm and visit, and its comparisons with control."""
-        summaries: list[OutcomeSummaryRow] = []
-        comparisons: list[ComparisonRow] = []
+    def outcomes(self) -> OutcomeTables:
+        """Every declared outcome's summaries by arm and visit, its estimates per arm and its comparisons."""
+        by_parameter: dict[str, list[MeasurementRecord]] = defaultdict(list)
+        for m in self.data.measurements:
+            by_parameter[m.parameter].append(m)
+        tables = OutcomeTables()
         for spec in parse_outcomes(self.data.definition.raw):
-            outcome = collect_outcome(self.data, spec.parameter)
-            summaries.extend(summarise_outcome(spec, outcome))
-            comparisons.extend(compare_outcome(spec, outcome))
-        return tuple(summaries), tuple(comparisons)
+            outcome = collect_outcome(self.data, spec, by_parameter.get(spec.parameter, []))
+            tables.summaries.extend(summarise_outcome(outcome))
+            analysed = supplied_results(self.data, outcome) if spec.supplied else analyse_outcome(outcome)
+            tables.estimates.extend(analysed.estimates)
+            tables.comparisons.extend(analysed.comparisons)
+            tables.notes.extend(analysed.notes)
+            tables.populations.append((spec.title, outcome.population_description()))
+        return tables
 
     @cached_property
     def monitoring_plan(self) -> MonitoringPlan | None:
@@ -239,7 +249,7 @@ def disposition_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
 def monitoring_table_rows(inputs: AnalysisInputs) -> tuple[MonitoringRow, ...]:
     plan = inputs.monitoring_plan
     assert plan is not None
-    return monitoring_rows(plan, inputs.outcomes[1], inputs.data_cutoff)
+    return monitoring_rows(plan, inputs.outcomes.comparisons, inputs.data_cutoff)
 
 
 def monitoring_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
@@ -344,13 +354,19 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "outcome_summary", OutcomeSummaryRow, "Outcome measures by arm and visit", OUTCOME_POPULATION, randomized,
-        ("Quartiles by linear interpolation (type 7).", CHANGE_RULE), lambda inputs: inputs.outcomes[0],
-        arms="randomized", population_flag="ITTFL",
+        lambda inputs: ("Quartiles by linear interpolation (type 7).", CHANGE_RULE, *inputs.outcomes.population_notes),
+        lambda inputs: tuple(inputs.outcomes.summaries), arms="randomized", population_flag="ITTFL",
+    ),
+    TableSpec(
+        "outcome_estimates", ArmEstimateRow, "Outcome estimates by arm, as the statistical analysis plan specifies",
+        OUTCOME_POPULATION, randomized, lambda inputs: inputs.outcomes.method_notes(estimates=True),
+        lambda inputs: tuple(inputs.outcomes.estimates), comparative=True, arms="randomized", population_flag="ITTFL",
     ),
     TableSpec(
         "outcome_comparison", ComparisonRow, "Between-arm comparisons of outcome measures", OUTCOME_POPULATION,
-        randomized, ("Each arm against the control arm; 95% confidence intervals; two-sided p-values.",),
-        lambda inputs: inputs.outcomes[1], comparative=True, arms="randomized", population_flag="ITTFL",
+        randomized, lambda inputs: inputs.outcomes.method_notes(estimates=False),
+        lambda inputs: tuple(inputs.outcomes.comparisons), comparative=True, arms="randomized",
+        population_flag="ITTFL",
     ),
     TableSpec(
         "monitoring", MonitoringRow, "Group-sequential monitoring of the primary outcome", OUTCOME_POPULATION,

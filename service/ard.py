@@ -16,9 +16,11 @@ from typing import Any
 
 from service.results import (
     NOT_COLLECTED,
+    OVERALL,
     TOTAL,
     AECountRow,
     AnalysisResults,
+    ArmEstimateRow,
     ComparisonRow,
     DispositionRow,
     EnrollmentRow,
@@ -58,6 +60,9 @@ STAT_LABELS = {
     "estimate": "Estimate",
     "conf.low": "CI lower bound",
     "conf.high": "CI upper bound",
+    "conf.level": "CI level",
+    "std.error": "Standard error",
+    "n_censored": "Number censored",
     "p.value": "p-value",
     "statistic": "Test statistic",
     "tot_person_time": "Person-years at risk",
@@ -101,23 +106,27 @@ class Where:
     level: str = ""
     comparator: str = ""
     context: str = "tabulate"
+    population: str | None = None  # the table's population flag unless the row has its own
+    estimate_label: str = ""  # what `estimate` estimates, where its name alone does not say
 
     def stats(self, **values: Stat) -> Iterator[ArdRow]:
         """One row per statistic; a keyword with a dot in its cards name is written with '_' (p_value)."""
         groups = [(self.table.arm_variable or "ARM", self.arm), *self.groups, ("", ""), ("", "")][:3]
         for key, value in values.items():
             name = CARDS_NAMES.get(key, key)
-            label = STAT_LABELS.get(name, name)
+            label = self.estimate_label if name == "estimate" and self.estimate_label else STAT_LABELS.get(name, name)
             if value is NOT_COLLECTED:
                 value, label = None, f"{label} (not collected)"
             elif value is None:
                 continue
-            yield ArdRow(self.table.name, self.table.population_flag, groups[0][0], groups[0][1], groups[1][0],
+            population = self.table.population_flag if self.population is None else self.population
+            yield ArdRow(self.table.name, population, groups[0][0], groups[0][1], groups[1][0],
                          groups[1][1], groups[2][0], groups[2][1], self.variable, self.level, self.comparator,
                          self.context, name, label, value)  # fmt: skip
 
 
-CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary"}
+CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary",
+               "std_error": "std.error", "conf_level": "conf.level"}  # fmt: skip
 
 
 def proportion(n: Any, total: int) -> Stat:
@@ -270,15 +279,36 @@ def method_context(method: str) -> str:
     return "comparison"
 
 
+def outcome_groups(parameter: str, visit: str) -> tuple[tuple[str, str], ...]:
+    """PARAMCD, and AVISIT unless the outcome has no visit (a time to event)."""
+    return (("PARAMCD", parameter),) + ((("AVISIT", visit),) if visit != OVERALL else ())
+
+
+def outcome_estimates(table: Table[ArmEstimateRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        where = Where(table, r.arm, outcome_groups(r.parameter, r.visit), r.variable, context=r.context or "summary",
+                      population=r.population or None, estimate_label=r.estimate_type)  # fmt: skip
+        responders = r.estimate_type == "Responders"
+        yield from where.stats(
+            N=r.n, estimate=r.estimate, std_error=r.std_error, conf_low=r.ci_low, conf_high=r.ci_high,
+            conf_level=r.ci_level, n_events=r.n_events, n_censored=r.n_censored,
+            n=r.n_events if responders else None, p=proportion(r.n_events or 0, r.n) if responders else None,
+            sd=r.sd, p25=r.q1, p75=r.q3, min=r.minimum, max=r.maximum,
+        )  # fmt: skip
+
+
 def comparisons(table: Table[ComparisonRow], control: str | None) -> Iterator[ArdRow]:
     for r in table.rows:
-        context = method_context(r.method)
-        groups = (("PARAMCD", r.parameter), ("AVISIT", r.visit))
-        yield from Where(table, r.arm, groups, "AVAL", r.estimate_type, r.control, context).stats(
-            estimate=r.estimate, conf_low=r.ci_low, conf_high=r.ci_high, p_value=r.p_value
-        )
-        yield from Where(table, r.arm, groups, "AVAL", "", "", context).stats(N=r.n_arm)
-        yield from Where(table, r.control, groups, "AVAL", "", "", context).stats(N=r.n_control)
+        context = r.context or method_context(r.method)
+        groups = outcome_groups(r.parameter, r.visit)
+        population = r.population or None
+        yield from Where(table, r.arm, groups, r.variable, r.estimate_type, r.control, context, population).stats(
+            estimate=r.estimate, std_error=r.std_error, conf_low=r.ci_low, conf_high=r.ci_high,
+            conf_level=r.ci_level, p_value=r.p_value,
+        )  # fmt: skip
+        yield from Where(table, r.arm, groups, r.variable, "", "", context, population).stats(N=r.n_arm)
+        if r.control:
+            yield from Where(table, r.control, groups, r.variable, "", "", context, population).stats(N=r.n_control)
 
 
 def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[ArdRow]:
@@ -321,6 +351,7 @@ CONVERTERS: dict[type, Converter] = {
     PopulationRow: populations,
     SummaryRow: baseline,
     OutcomeSummaryRow: outcome_summaries,
+    ArmEstimateRow: outcome_estimates,
     ComparisonRow: comparisons,
     MonitoringRow: monitoring,
     EnrollmentRow: enrollment,

@@ -153,6 +153,13 @@ class Measurement(SQLModel, table=True):
     unit: str | None = None
     baseline: bool = False
     measured_on: date | None = None
+    dataset: str = Field(default="", max_length=64)
+    base: float | None = None
+    change: float | None = None
+    dtype: str | None = Field(default=None, max_length=32)
+    flags: str = ""
+    censored: bool | None = None
+    variables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Artifact(SQLModel, table=True):

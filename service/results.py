@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any, Generic, TypeVar
 
 TOTAL = "Total"
+OVERALL = "Overall"  # the timepoint of an outcome without visits (a time to event)
 
 
 class NotCollected:
@@ -240,13 +241,50 @@ class OutcomeSummaryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ArmEstimateRow:
+    """One arm's estimate at one timepoint, as the SAP's analysis gives it: an LS mean with its SE and CI, a
+    Kaplan–Meier median with events and censored, responders with their proportion, a mean or median."""
+
+    parameter: str
+    title: str
+    outcome_type: str
+    visit: str
+    arm: str
+    estimate_type: str  # one of ESTIMATE_TYPES
+    n: int  # participants analysed
+    estimate: float | None
+    std_error: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    ci_level: float = 0.95
+    n_events: int | None = None  # events (time to event), responders (binary), the total count (counts)
+    n_censored: int | None = None
+    sd: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    method: str = ""
+    unit: str = ""
+    source: str = "computed"  # or "supplied: FILE (sha256 …)"
+    note: str = ""
+    context: str = ""  # the ARD context: ancova, mmrm, kaplan-meier, proportion, count, summary
+    variable: str = "AVAL"  # the CDISC variable analysed: AVAL, CHG, PCHG
+    population: str = ""  # the outcome's population flag
+
+
+# What an arm's estimate is: the registry's measure type follows from it.
+ESTIMATE_TYPES = ("LS mean", "Mean", "Median", "Geometric mean", "Kaplan–Meier median", "Responders", "Count")
+
+
+@dataclass(frozen=True, slots=True)
 class ComparisonRow:
     parameter: str
     title: str
     outcome_type: str  # primary / secondary
     visit: str
-    arm: str
-    control: str
+    arm: str  # the arm compared; "" for a trend over all arms
+    control: str  # the arm it is compared with; "" for a trend
     method: str
     estimate_type: str
     estimate: float | None
@@ -256,6 +294,21 @@ class ComparisonRow:
     n_arm: int
     n_control: int
     note: str
+    std_error: float | None = None
+    ci_level: float = 0.95
+    sides: int = 2
+    test: str = "superiority"
+    margin: float | None = None
+    context: str = ""  # the ARD context: ancova, mmrm, cox, logrank, newcombe, ...
+    estimate_kind: str = ""  # one of COMPARISON_KINDS
+    source: str = "computed"
+    key_timepoint: bool = True  # the SAP's timepoint for this outcome (the one a monitoring plan looks at)
+    variable: str = "AVAL"
+    population: str = ""
+
+
+COMPARISON_KINDS = ("mean-difference", "ls-mean-difference", "median-difference", "risk-difference", "odds-ratio",
+                    "hazard-ratio", "rate-ratio", "slope")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

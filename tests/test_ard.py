@@ -32,8 +32,9 @@ COLUMN_STATS: dict[str, set[str]] = {
     "n_screened": {"n"}, "estimate": {"estimate"}, "ci_low": {"conf.low"}, "ci_high": {"conf.high"},
     "n_control": {"N"}, "information_fraction": {"information"}, "boundary_z": {"boundary"},
     "nominal_p": {"p.boundary"}, "alpha_spent": {"alpha_spent"}, "observed_z": {"statistic"},
+    "std_error": {"std.error"}, "ci_level": {"conf.level"}, "n_censored": {"n_censored"},
 }  # fmt: skip
-NOT_STATISTICS = {"visit_number", "look"}  # labels of a row, not numbers it reports
+NOT_STATISTICS = {"visit_number", "look", "sides", "margin"}  # labels of a row or of its test, not numbers it reports
 OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS"}
 
 

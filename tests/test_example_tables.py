@@ -28,6 +28,7 @@ def test_every_table_is_produced(results: AnalysisResults) -> None:
         "disposition",
         "baseline",
         "outcome_summary",
+        "outcome_estimates",
         "outcome_comparison",
         "ae_registry_other",
         "ae_registry_mortality",
@@ -78,5 +79,12 @@ def test_registry_tables_agree_with_the_soc_pt_table(results: AnalysisResults) -
 
 def test_every_outcome_is_summarised_and_compared(results: AnalysisResults) -> None:
     compared = {r.parameter for r in results["outcome_comparison"].rows}
-    assert compared == {"CPEPS", "HBA1C", "CPEPF", "INSDOSE", "HYPO", "QOL"}
+    assert compared == {"CPEPS", "HBA1C", "CPEPF", "INSDOSE", "HYPO", "TTSHYPO", "QOL"}
     assert all(r.p_value is not None and r.ci_low is not None for r in results["outcome_comparison"].rows)
+    primary = [r for r in results["outcome_estimates"].rows if r.parameter == "CPEPS"]
+    assert {r.visit for r in primary} == {"Month 3", "Month 6", "Month 9", "Month 12"}
+    assert all(r.estimate_type == "LS mean" and r.std_error and r.ci_low is not None for r in primary)
+    (key,) = [r for r in results["outcome_comparison"].rows if r.parameter == "CPEPS" and r.key_timepoint]
+    assert key.visit == "Month 12" and key.estimate_kind == "ls-mean-difference"
+    survival = [r for r in results["outcome_estimates"].rows if r.parameter == "TTSHYPO"]
+    assert all(r.estimate_type == "Kaplan–Meier median" and r.n == r.n_events + r.n_censored for r in survival)

@@ -33,9 +33,20 @@ def test_design_matches_the_seed_trial(example: ImportedTrial) -> None:
 def test_two_doses_and_twelve_months_of_follow_up(example: ImportedTrial) -> None:
     doses = Counter(e.subject_id for e in example.exposures)
     assert max(doses.values()) == 2
-    visits = {m.visit for m in example.measurements}
+    visits = {m.visit for m in example.measurements if m.censored is None}
     assert visits == {"Baseline", "Month 3", "Month 6", "Month 9", "Month 12"}
-    assert {m.parameter for m in example.measurements} == {"HBA1C", "CPEPF", "CPEPS", "INSDOSE", "HYPO", "QOL"}
+    assert {m.parameter for m in example.measurements} == {
+        "HBA1C",
+        "CPEPF",
+        "CPEPS",
+        "INSDOSE",
+        "HYPO",
+        "QOL",
+        "TTSHYPO",
+    }
+    times = [m for m in example.measurements if m.parameter == "TTSHYPO"]
+    assert len(times) == len({m.subject_id for m in times}) and all(m.visit == "" for m in times)
+    assert 0 < sum(not m.censored for m in times) < len(times)  # some events, some censored
 
 
 def test_safety_data_has_serious_events_grades_and_a_withdrawal(example: ImportedTrial) -> None:

@@ -14,9 +14,13 @@ from typing import Any
 from lxml import etree
 
 from registry.built import Built
+from registry.ctgov.elements import num as _num
+from registry.ctgov.elements import sub as _sub
+from registry.ctgov.elements import text as _text
+from registry.ctgov.outcomes import write_outcomes
 from service.analysis import DEFAULT_OTHER_THRESHOLD
 from service.importing.records import ImportedTrial
-from service.outcomes.definition import OutcomeSpec, parse_outcomes
+from service.outcomes.definition import parse_outcomes
 from service.results import TOTAL, AnalysisResults
 
 RRS = "http://clinicaltrials.gov/rrs"
@@ -36,14 +40,6 @@ REASON_TYPES = {
     "pregnancy": "Pregnancy",
     "protocol violation": "Protocol Violation",
     "withdrawal by subject": "Withdrawal by Subject",
-}
-MEASURE_TYPES = {"primary": "Primary", "secondary": "Secondary", "other": "Other Pre-specified"}
-METHODS = {
-    "welch": ("t-Test, 2 Sided", "Mean Difference (Final Values)"),
-    "mann-whitney": ("Wilcoxon (Mann-Whitney)", "Other"),
-    "ancova": ("ANCOVA", "Mean Difference (Final Values)"),
-    "fisher": ("Fisher Exact", "Risk Difference (RD)"),
-    "chi-square": ("Chi-squared", "Risk Difference (RD)"),
 }
 # (element, trial.toml key), in the schema's order.
 AGREEMENT_FIELDS = (
@@ -89,7 +85,7 @@ def build_result(
     # outcomeMeasures is required by the schema, even when empty.
     measures = _sub(built.root, "outcomeMeasures")
     if "outcomes" in sections:
-        _outcomes(measures, results, parse_outcomes(data.definition.raw), arms)
+        write_outcomes(measures, results, parse_outcomes(data.definition.raw), arms)
     if "flow" in sections:
         _flow(built, results, arms, ctgov)
     if "contact" in sections:
@@ -175,82 +171,6 @@ def _baseline_row(parent: etree._Element, rows: list[Any], ids: dict[str, str], 
 def _limitations(built: Built, ctgov: dict[str, Any]) -> None:
     element = _sub(built.root, "limitationsAndCaveats")
     _text(element, "description", ctgov.get("limitations_and_caveats"))
-
-
-def _outcomes(parent: etree._Element, results: AnalysisResults, specs: Sequence[OutcomeSpec], arms: list[str]) -> None:
-    summaries = results["outcome_summary"].rows
-    comparisons = results["outcome_comparison"].rows
-    for number, spec in enumerate(specs, start=1):
-        statistic = spec.variable if spec.method != "ancova" else "value"
-        visits = [r.visit for r in summaries if r.parameter == spec.parameter and r.statistic == statistic]
-        visit = spec.timepoint or (visits[-1] if visits else None)
-        rows = {r.arm: r for r in summaries if r.parameter == spec.parameter and r.visit == visit
-                and r.statistic == statistic}  # fmt: skip
-        ids = {arm: f"OM{number}G{i:03d}" for i, arm in enumerate(arms)}
-        binary = spec.method in ("fisher", "chi-square")
-        median = spec.method == "mann-whitney"
-        measure = _sub(parent, "outcomeMeasure")
-        if not binary:
-            _text(measure, "dispersionType", "Inter-Quartile Range" if median else "Standard Deviation")
-        measure_rows = _sub(_sub(measure, "measureRows"), "measureRow")
-        values = _sub(measure_rows, "reportedValues")
-        for arm in arms:
-            row = rows.get(arm)
-            value = _sub(values, "reportedValue")
-            _text(value, "reportingGroupId", ids[arm])
-            entry = _sub(_sub(value, "reportedEntries"), "reportedEntry")
-            if row is None or row.n == 0:
-                _text(entry, "naComment", "No participants with a value at this timepoint")
-            elif binary:
-                _text(entry, "parameterValue", str(round((row.mean or 0.0) * row.n)))
-            elif median:
-                _text(entry, "dispersionLowerLimit", _num(row.q1))
-                _text(entry, "dispersionUpperLimit", _num(row.q3))
-                _text(entry, "parameterValue", _num(row.median))
-            else:
-                _text(entry, "dispersionSpread", _num(row.sd) if row.sd is not None else "NA")
-                _text(entry, "parameterValue", _num(row.mean))
-        description = spec.description or (
-            f"{'Change from baseline in ' if statistic == 'change' else ''}{spec.title} at {visit}."
-        )
-        _text(measure, "measureDescription", description)
-        _text(measure, "parameterType", "Count of Participants" if binary else "Median" if median else "Mean")
-        _text(measure, "populationAnalysisDescription", results["outcome_summary"].population)
-        _text(measure, "timeFrame", spec.time_frame or str(visit))
-        _text(measure, "title", spec.title)
-        unit = next((r.unit for r in rows.values() if r.unit), "")
-        _text(measure, "unitOfMeasure", "Participants" if binary else unit or "units on a scale")
-        _text(measure, "measureType", MEASURE_TYPES[spec.outcome_type])
-        analyses = _sub(measure, "outcomeMeasureAnalyses")
-        for comparison in (c for c in comparisons if c.parameter == spec.parameter and c.estimate is not None):
-            _analysis(analyses, comparison, ids, spec)
-        groups = _sub(measure, "outcomeReportingGroups")
-        for arm in arms:
-            group = _sub(groups, "outcomeReportingGroup", id=ids[arm])
-            _text(group, "subjectsAnalyzed", str(rows[arm].n if arm in rows else 0))
-            _text(group, "title", arm)
-
-
-def _analysis(parent: etree._Element, comparison: Any, ids: dict[str, str], spec: OutcomeSpec) -> None:
-    method, parameter = METHODS[spec.method]
-    analysis = _sub(parent, "measureAnalysis")
-    compared = _sub(analysis, "outcomeReportingGroups")
-    for arm in (comparison.arm, comparison.control):
-        _text(compared, "outcomeReportingGroupId", ids[arm])
-    _text(analysis, "ciLowerLimit", _num(comparison.ci_low))
-    _text(analysis, "ciNumSides", "2-Sided")
-    _text(analysis, "ciPctValue", "95")
-    _text(analysis, "ciUpperLimit", _num(comparison.ci_high))
-    _text(analysis, "estimateComment", comparison.estimate_type)
-    _text(analysis, "groupDescription", f"{comparison.arm} compared with {comparison.control}.")
-    if parameter == "Other":
-        _text(analysis, "otherTypeName", "Hodges-Lehmann shift")
-    _text(analysis, "parameterType", parameter)
-    _text(analysis, "parameterValue", _num(comparison.estimate))
-    _text(analysis, "pValue", _p(comparison.p_value))
-    _text(analysis, "statisticalMethod", method)
-    _text(analysis, "statisticalTestComment", comparison.method)
-    _text(analysis, "statisticalTestType", "Superiority")
 
 
 def _flow(built: Built, results: AnalysisResults, arms: list[str], ctgov: dict[str, Any]) -> None:
@@ -370,22 +290,6 @@ def _terms(parent: etree._Element, tag: str, rows: Iterable[Any], ids: dict[str,
 
 def ctgov_soc(soc: str) -> str:
     return CTGOV_SOC.get(soc.casefold(), soc)
-
-
-def _sub(parent: etree._Element, tag: str, **attributes: str) -> etree._Element:
-    return etree.SubElement(parent, tag, **attributes)
-
-
-def _text(parent: etree._Element, tag: str, value: str | None) -> None:
-    if value is not None and str(value) != "":
-        etree.SubElement(parent, tag).text = str(value)
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "NA"
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
 
 
 def _p(value: float | None) -> str:

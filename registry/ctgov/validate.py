@@ -16,7 +16,9 @@ from service.problems import Problem
 from service.resources import schemas_dir
 
 SPREAD = ("Standard Deviation", "Standard Error")
-LIMITS = ("Inter-Quartile Range", "Full Range", "95% Confidence Interval", "90% Confidence Interval")
+LIMITS = ("Inter-Quartile Range", "Full Range", "80% Confidence Interval", "90% Confidence Interval",
+          "95% Confidence Interval", "97.5% Confidence Interval", "99% Confidence Interval",
+          "Other Confidence Interval Level")  # fmt: skip
 MAX_THRESHOLD = 5.0
 
 

@@ -12,8 +12,9 @@ from lxml import etree
 
 from registry.built import Built
 from service.importing.records import ImportedTrial
-from service.outcomes.definition import parse_outcomes
-from service.results import TOTAL, AnalysisResults
+from service.outcomes.definition import OutcomeSpec, parse_outcomes
+from service.outcomes.tables import rows_of
+from service.results import OVERALL, TOTAL, AnalysisResults, ArmEstimateRow, ComparisonRow
 
 REGISTRY = "IRCT"
 SUMMARY_LIMIT = 512  # the XSD's limit on results_summary
@@ -163,16 +164,8 @@ def results_texts(data: ImportedTrial, results: AnalysisResults) -> dict[str, st
     serious_terms = sorted({r.pt for r in results["ae_registry_serious"].rows if r.n_affected})
     if serious_terms:
         ae_parts.append("Serious AEs: " + ", ".join(serious_terms) + ".")
-    outcome_parts = []
-    for spec in parse_outcomes(data.definition.raw):
-        comparison = next((c for c in results["outcome_comparison"].rows if c.parameter == spec.parameter), None)
-        if comparison is None or comparison.estimate is None:
-            continue
-        outcome_parts.append(
-            f"{spec.outcome_type.capitalize()}: {spec.title}, {comparison.visit}: {comparison.estimate_type} "
-            f"{comparison.estimate:.2f} (95% CI {comparison.ci_low:.2f} to {comparison.ci_high:.2f}), "
-            f"p {_p(comparison.p_value)}; n {comparison.n_arm}/{comparison.n_control}."
-        )
+    outcome_parts = [outcome_text(spec, results) for spec in parse_outcomes(data.definition.raw)]
+    outcome_parts = [part for part in outcome_parts if part]
     safety_n = results["ae_overview"].denominators.get(TOTAL, 0)
     summary = (
         f"{randomized} participants were randomized ({_by_arm(flow, 'Randomized', arms)}) and "
@@ -188,6 +181,51 @@ def results_texts(data: ImportedTrial, results: AnalysisResults) -> dict[str, st
         "outcomes": " ".join(outcome_parts),
         "summary": summary,
     }
+
+
+def outcome_text(spec: OutcomeSpec, results: AnalysisResults) -> str:
+    """One outcome's results in words: each arm's estimate at each timepoint, then each comparison."""
+    estimates = rows_of(results["outcome_estimates"].rows, spec) if "outcome_estimates" in results.tables else []
+    comparisons = rows_of(results["outcome_comparison"].rows, spec)
+    visits = list(dict.fromkeys(r.visit for r in (*estimates, *comparisons)))
+    if not visits:
+        return ""
+    parts = []
+    for visit in visits:
+        arms = "; ".join(_arm_estimate(r) for r in estimates if r.visit == visit)
+        compared = "; ".join(_comparison(c) for c in comparisons if c.visit == visit and c.estimate is not None)
+        when = "" if visit == OVERALL else f"{visit}: "
+        parts.append(when + ". ".join(x for x in (arms, compared) if x))
+    method = next((r.method for r in (*comparisons, *estimates)), "")
+    return f"{spec.outcome_type.capitalize()}: {spec.title}. " + ". ".join(parts) + (f" ({method})." if method else ".")
+
+
+def _arm_estimate(r: ArmEstimateRow) -> str:
+    if r.estimate_type == "Responders":
+        return f"{r.arm} {r.n_events}/{r.n} ({r.estimate or 0:.1f}%)"
+    if r.estimate is None:
+        return f"{r.arm} {r.estimate_type.lower()} not reached (n {r.n}" + (
+            f", {r.n_events} events)" if r.n_events is not None else ")"
+        )
+    text = f"{r.arm} {r.estimate_type} {r.estimate:.2f}"
+    if r.estimate_type == "Count":
+        text = f"{r.arm} {r.n_events} in {r.n} participants"
+    elif r.std_error is not None and r.estimate_type == "LS mean":
+        text += f" (SE {r.std_error:.2f})"
+    elif r.sd is not None and r.estimate_type == "Mean":
+        text += f" (SD {r.sd:.2f})"
+    elif r.ci_low is not None and r.ci_high is not None:
+        text += f" ({100 * r.ci_level:g}% CI {r.ci_low:.2f} to {r.ci_high:.2f})"
+    return text + ("" if r.estimate_type == "Count" else f", n {r.n}")
+
+
+def _comparison(c: ComparisonRow) -> str:
+    interval = ""
+    if c.ci_low is not None and c.ci_high is not None:
+        interval = f" ({100 * c.ci_level:g}% CI {c.ci_low:.2f} to {c.ci_high:.2f})"
+    versus = "trend over doses" if c.arm == TOTAL else f"{c.arm} vs {c.control}"
+    estimate = f"{c.estimate:.2f}" if c.estimate is not None else "not estimated"
+    return f"{c.estimate_type}, {versus}: {estimate}{interval}, p {_p(c.p_value)}"
 
 
 def _by_arm(flow: dict[tuple[str, str], int], category: str, arms: Sequence[str]) -> str:

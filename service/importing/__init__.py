@@ -11,6 +11,7 @@ from service.importing.bundle import load_bundle
 from service.importing.records import ImportedTrial
 from service.importing.sdtm import load_sdtm
 from service.importing.tables import find_table
+from service.outcomes.supplied import attach_supplied
 
 Loader = Callable[[Path, str, str | None], ImportedTrial]
 LOADERS: dict[str, Loader] = {"bundle": load_bundle, "sdtm": load_sdtm, "adam": load_adam}
@@ -45,4 +46,4 @@ def load_source(source: Path, trial_id: str, fmt: str = "auto", control: str | N
         fmt = detect_format(source)
     if fmt not in LOADERS:
         raise DataError(f"unknown format '{fmt}'", hint=f"Use one of: auto, {', '.join(LOADERS)}.")
-    return LOADERS[fmt](source, trial_id, control)
+    return attach_supplied(LOADERS[fmt](source, trial_id, control))

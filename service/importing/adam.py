@@ -7,6 +7,7 @@ where those columns exist; only where they are absent are they derived as for th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,13 +27,16 @@ from service.importing.definition import load_definition
 from service.importing.participant_level import (
     baseline_variable_names,
     population_flags,
+    present_variables,
     read_populations,
     read_variables,
+    record_flags,
     variables_to_read,
 )
 from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
 from service.importing.sdtm import AE_COLUMNS as SDTM_AE_COLUMNS
 from service.importing.tables import Row, SourceTable, find_table, read_table
+from service.outcomes.definition import outcome_variable_names
 
 # Treatment values that mean the participant was never assigned (CDISC ADaM IG examples).
 NOT_ASSIGNED = {"SCREEN FAILURE", "NOT ASSIGNED", "NOT RANDOMIZED", "SCRNFAIL", "NOTASSGN"}
@@ -65,17 +69,18 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
     subjects = SubjectIndex()
     flags = population_flags(adsl)
     variables = variables_to_read(adsl, baseline_variable_names(definition.raw))
+    variables += present_variables(adsl, outcome_variable_names(definition.raw), variables)
     participants = [_participant(row, subjects.add(row, "USUBJID"), planned, lookup, flags, variables) for row in adsl]
     by_id = {p.subject_id: p for p in participants}
     if adae.has("TRTA"):
         _check_trta(adae, by_id, lookup)
     events, rows = read_adverse_events(adae, AE_COLUMNS, subjects, by_id, adsl.name, definition.teae_window_days)
-    measurements, ignored = _measurements(folder, subjects, adsl.name)
+    measurements, ignored = _measurements(folder, subjects, adsl.name, outcome_variable_names(definition.raw))
     notes = [
         *duplicate_ae_notes(events, adae.name, rows),
         *imputation_note(adae.name, events, by_source=adae.has("ASTDT")),
     ]
-    notes += [f"{name}: not a BDS dataset with PARAMCD, AVISIT and AVAL; not imported" for name in ignored]
+    notes += [f"{name}: not a BDS dataset with PARAMCD, AVISIT (or CNSR) and AVAL; not imported" for name in ignored]
     return ImportedTrial(
         trial_id=trial_id,
         source_format="adam",
@@ -211,7 +216,11 @@ def _dataset(folder: Path, stem: str) -> SourceTable:
     return read_table(path, upper=True)
 
 
-def _measurements(folder: Path, subjects: SubjectIndex, adsl_name: str) -> tuple[list[MeasurementRecord], list[str]]:
+def _measurements(
+    folder: Path, subjects: SubjectIndex, adsl_name: str, adjust: Sequence[str]
+) -> tuple[list[MeasurementRecord], list[str]]:
+    """Every BDS dataset's records (ADaMIG: PARAMCD with AVAL or AVALC, by AVISIT; ADTTE's AVAL with CNSR),
+    as they are: BASE, CHG, DTYPE and the record flags are the sponsor's, not re-derived."""
     records: list[MeasurementRecord] = []
     ignored: list[str] = []
     for path in sorted(folder.iterdir()):
@@ -224,18 +233,22 @@ def _measurements(folder: Path, subjects: SubjectIndex, adsl_name: str) -> tuple
         ):
             continue
         table = read_table(path, upper=True)
-        if not all(table.has(c) for c in ("USUBJID", "PARAMCD", "AVISIT")) or not (
+        time_to_event = table.has("CNSR")
+        if not (table.has("USUBJID") and table.has("PARAMCD") and (table.has("AVISIT") or time_to_event)) or not (
             table.has("AVAL") or table.has("AVALC")
         ):
             ignored.append(path.name)
             continue
+        flags = record_flags(table)
+        covariates = tuple(name for name in adjust if table.has(name))
+        dataset = path.stem.upper()
         for row in table:
             parameter = row.required_text("PARAMCD")
             records.append(
                 MeasurementRecord(
                     subject_id=subjects.check(row, "USUBJID", adsl_name),
                     parameter=parameter,
-                    visit=row.required_text("AVISIT"),
+                    visit=row.text("AVISIT") or "",
                     parameter_label=row.text("PARAM") or parameter,
                     visit_number=row.number("AVISITN"),
                     value=row.number("AVAL"),
@@ -243,6 +256,22 @@ def _measurements(folder: Path, subjects: SubjectIndex, adsl_name: str) -> tuple
                     unit=row.text("AVALU"),
                     baseline=row.flag("ABLFL"),
                     measured_on=row.date("ADT"),
+                    dataset=dataset,
+                    base=row.number("BASE"),
+                    change=row.number("CHG"),
+                    dtype=row.text("DTYPE"),
+                    flags=",".join(flag for flag in flags if row.flag(flag)),
+                    censored=_censored(row) if time_to_event else None,
+                    variables=read_variables(row, covariates),
                 )
             )
     return records, ignored
+
+
+def _censored(row: Row) -> bool:
+    """ADaMIG ADTTE: CNSR = 0 is an event, a positive integer a censoring; anything else is impossible."""
+    value = row.number("CNSR", required=True)
+    if value is None or value < 0 or value != int(value):
+        raise row.error("CNSR", f"is {value:g}, not 0 (event) or a positive integer (censored)" if value is not None
+                        else "is empty", "ADTTE's CNSR is 0 for an event and 1, 2, ... for a censoring.")  # fmt: skip
+    return value > 0

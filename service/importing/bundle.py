@@ -29,7 +29,12 @@ from service.importing.common import (
     normalize_sex,
 )
 from service.importing.definition import load_definition
-from service.importing.participant_level import baseline_variable_names, read_variables, variables_to_read
+from service.importing.participant_level import (
+    baseline_variable_names,
+    present_variables,
+    read_variables,
+    variables_to_read,
+)
 from service.importing.records import (
     ExposureRecord,
     ImportedTrial,
@@ -37,6 +42,7 @@ from service.importing.records import (
     ParticipantRecord,
 )
 from service.importing.tables import Row, SourceTable, read_csv
+from service.outcomes.definition import outcome_variable_names
 
 PARTICIPANTS = "participants.csv"
 ADVERSE_EVENTS = "adverse_events.csv"
@@ -54,7 +60,7 @@ PARTICIPANT_COLUMNS = (
     "disposition", "disposition_reason", "disposition_date", "death_date", "death_cause",
 )  # fmt: skip
 MEASUREMENT_COLUMNS = ("subject_id", "parameter", "parameter_label", "visit", "visit_number", "value", "value_text",
-                       "unit", "baseline", "date")  # fmt: skip
+                       "unit", "baseline", "date", "censored")  # fmt: skip
 EXPOSURE_COLUMNS = ("subject_id", "treatment", "dose", "dose_unit", "start_date", "end_date")
 # The oldest a participant can be, in each unit `age_unit` may give (a value above is a typing error).
 MAX_AGE = {"YEARS": 130, "MONTHS": 130 * 12, "WEEKS": 130 * 53, "DAYS": 130 * 366, "HOURS": 130 * 366 * 24}
@@ -104,10 +110,15 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
     for _, exposure in exposures:
         dosing[exposure.subject_id].append(exposure)
     variable_names = tuple(name.lower() for name in baseline_variable_names(definition.raw))
+    adjusting = tuple(name.lower() for name in outcome_variable_names(definition.raw))
     participants = _table(
-        folder, PARTICIPANTS, PARTICIPANT_REQUIRED, PARTICIPANT_COLUMNS + variable_names + _orders(variable_names)
+        folder,
+        PARTICIPANTS,
+        PARTICIPANT_REQUIRED,
+        PARTICIPANT_COLUMNS + variable_names + _orders(variable_names) + adjusting,
     )
     variables = variables_to_read(participants, variable_names, upper=False)
+    variables += present_variables(participants, adjusting, variables, upper=False)
     people = _participants(participants, ArmResolver(arms, "trial.toml"), dosing, variables)
     by_id = {p.subject_id: p for p in people.records}
     for row, exposure in exposures:
@@ -255,11 +266,13 @@ def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecor
     records = []
     for row in table:
         parameter = row.required_text("parameter")
+        censored = _censored(row) if table.has("censored") else None
         records.append(
             MeasurementRecord(
                 subject_id=subjects.check(row, "subject_id", PARTICIPANTS),
                 parameter=parameter,
-                visit=row.required_text("visit"),
+                # A time to event (censored given) is one per participant, at no visit.
+                visit=row.required_text("visit") if censored is None else row.text("visit") or "",
                 parameter_label=row.text("parameter_label") or parameter,
                 visit_number=row.number("visit_number"),
                 value=row.number("value"),
@@ -267,9 +280,22 @@ def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecor
                 unit=row.text("unit"),
                 baseline=row.flag("baseline"),
                 measured_on=row.date("date"),
+                dataset=MEASUREMENTS,
+                censored=censored,
             )
         )
     return records
+
+
+def _censored(row: Row) -> bool | None:
+    """A time to event's censoring: 1 (censored) or 0 (the event), as ADTTE's CNSR; blank for other values."""
+    value = row.number("censored")
+    if value is None:
+        return None
+    if value not in (0, 1):
+        raise row.error("censored", f"is {value:g}, not 0 (the event happened) or 1 (censored)",
+                        "Give 0 or 1 for a time to event, and leave it blank for other values.")  # fmt: skip
+    return value == 1
 
 
 def _check_dose_dates(row: Row, exposure: ExposureRecord, participant: ParticipantRecord) -> None:

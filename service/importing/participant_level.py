@@ -84,6 +84,23 @@ def variables_to_read(table: SourceTable, names: Iterable[str], *, upper: bool =
     return tuple(dict.fromkeys(wanted))
 
 
+def present_variables(table: SourceTable, names: Iterable[str], already: Sequence[str], *, upper: bool = True
+                      ) -> tuple[str, ...]:  # fmt: skip
+    """Those of `names` the table has and `already` lacks: an outcome's adjusting variable may be on ADSL or on
+    its BDS records, so neither may insist on it (the analysis says when neither has it)."""
+    columns = [name if upper else name.lower() for name in names]
+    return tuple(c for c in dict.fromkeys(columns) if table.has(c) and c not in already)
+
+
+RECORD_FLAG = re.compile(r"^[A-Z][A-Z0-9]*FL$")
+
+
+def record_flags(table: SourceTable) -> tuple[str, ...]:
+    """A BDS dataset's record-level flags (ANL01FL, ONTRTFL, CRIT1FL, ...): every ...FL column but the baseline
+    flag ABLFL and the subject-level population flags copied from ADSL."""
+    return tuple(c for c in table.columns if RECORD_FLAG.match(c) and c != "ABLFL" and not POPULATION_FLAG.match(c))
+
+
 def read_variables(row: Row, columns: Sequence[str]) -> dict[str, float | str | None] | None:
     """The row's values of `columns`, keyed by the CDISC (upper-case) name: numbers as numbers (a CSV cell that
     reads as a number included), other text as text, an empty cell as None."""

@@ -107,6 +107,13 @@ class MeasurementRecord(NamedTuple):
     unit: str | None = None
     baseline: bool = False
     measured_on: date | None = None
+    dataset: str = ""  # the source dataset (ADQSADAS, LB, measurements.csv): PARAMCD is unique only within one
+    base: float | None = None  # ADaM BASE as the record carries it; None where the source has no BASE
+    change: float | None = None  # ADaM CHG as the record carries it
+    dtype: str | None = None  # ADaM DTYPE: LOCF, WOCF, AVERAGE, ... for a derived record; None for an observed one
+    flags: str = ""  # the record-level flags set to Y (ANL01FL, ONTRTFL, CRIT1FL, ...), comma-separated
+    censored: bool | None = None  # ADTTE CNSR > 0; None for a parameter that is not a time to event
+    variables: dict[str, float | str | None] | None = None  # record variables an outcome's `adjust` names
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,16 @@ from service.importing.common import (
 )
 from service.importing.dates import PartialDate
 from service.importing.definition import load_definition
-from service.importing.participant_level import baseline_variable_names, read_variables, variables_to_read
+from service.importing.findings import read_findings
+from service.importing.participant_level import (
+    baseline_variable_names,
+    present_variables,
+    read_variables,
+    variables_to_read,
+)
 from service.importing.records import ExposureRecord, ImportedTrial, ParticipantRecord
 from service.importing.tables import Row, SourceTable, find_table, read_table
+from service.outcomes.definition import outcome_variable_names
 
 # SDTMIG: ARMCD values for participants who were never assigned to an arm.
 NOT_ASSIGNED = {"SCRNFAIL", "NOTASSGN"}
@@ -79,6 +86,7 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     subjects = SubjectIndex()
     participants = []
     variables = variables_to_read(dm, baseline_variable_names(definition.raw))
+    variables += present_variables(dm, outcome_variable_names(definition.raw), variables)
     for row in dm:
         subject = subjects.add(row, "USUBJID")
         own_milestones = None if milestones is None else milestones.get(subject, {})
@@ -90,7 +98,8 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     events, rows = read_adverse_events(
         ae, columns, subjects, by_id, dm.name, definition.teae_window_days, _supp_treatment_emergent(folder)
     )
-    notes = [*duplicate_ae_notes(events, ae.name, rows), *imputation_note(ae.name, events)]
+    measurements, ignored = read_findings(folder, subjects, dm.name)
+    notes = [*duplicate_ae_notes(events, ae.name, rows), *imputation_note(ae.name, events), *ignored]
     return ImportedTrial(
         trial_id=trial_id,
         source_format="sdtm",
@@ -100,6 +109,7 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
         participants=tuple(participants),
         adverse_events=tuple(events),
         exposures=tuple(r for records in exposures.values() for r in records),
+        measurements=tuple(measurements),
         notes=tuple(notes),
     )
 

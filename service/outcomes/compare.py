@@ -1,127 +1,140 @@
-"""The between-arm comparison of an outcome, each arm against control, by the method the definition names."""
+"""Each outcome's SAP analysis, by the method its definition names, at each of its timepoints: the per-arm
+estimates and the comparisons, as result rows."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-import numpy as np
-import pandas as pd
-import statsmodels.formula.api as smf
-from scipy import stats
+from service.outcomes import binary, continuous, counts, survival
+from service.outcomes.data import OutcomeData
+from service.outcomes.definition import BINARY_METHODS, OutcomeSpec
+from service.outcomes.estimates import MethodResult
+from service.outcomes.inference import test_description
+from service.results import TOTAL, ArmEstimateRow, ComparisonRow
 
-from service.outcomes.definition import OutcomeSpec
-from service.outcomes.summary import OutcomeData
-from service.results import ComparisonRow
-from service.stats import Estimate, fisher_p, risk_difference
-
-ESTIMATE_TYPES = {
-    "welch": "Mean difference (arm − control)",
-    "mann-whitney": "Hodges–Lehmann shift (arm − control)",
-    "ancova": "Baseline-adjusted mean difference (arm − control)",
-    "fisher": "Risk difference, percentage points (arm − control)",
-    "chi-square": "Risk difference, percentage points (arm − control)",
+PerVisit = Callable[[OutcomeData, str], MethodResult]
+PER_VISIT: dict[str, PerVisit] = {
+    "welch": continuous.welch,
+    "mann-whitney": continuous.mann_whitney,
+    "ancova": continuous.ancova,
+    "poisson": counts.count,
+    "negative-binomial": counts.count,
+    "logrank": survival.time_to_event,
+    "cox": survival.time_to_event,
+    **{method: binary.binary for method in BINARY_METHODS},
 }
-METHOD_NAMES = {
-    "welch": "Welch two-sample t-test",
-    "mann-whitney": "Mann–Whitney U test (two-sided)",
-    "ancova": "ANCOVA (value ~ arm + baseline value)",
-    "fisher": "Fisher's exact test (two-sided)",
-    "chi-square": "Pearson chi-square test (no continuity correction)",
+ESTIMATE_CONTEXTS = {"Kaplan–Meier median": "kaplan-meier", "Responders": "proportion", "Count": "count",
+                     "Mean": "summary", "Median": "summary"}  # fmt: skip
+CDISC_VARIABLES = {"value": "AVAL", "change": "CHG", "percent-change": "PCHG", "responder": "AVAL",
+                   "time-to-event": "AVAL"}  # fmt: skip
+RATIO_KINDS = ("odds-ratio", "hazard-ratio", "rate-ratio")
+KIND_WORDS = {
+    "mean-difference": "Mean difference",
+    "ls-mean-difference": "Difference in LS means",
+    "median-difference": "Hodges–Lehmann shift",
+    "risk-difference": "Risk difference, percentage points",
+    "odds-ratio": "Odds ratio",
+    "hazard-ratio": "Hazard ratio",
+    "rate-ratio": "Rate ratio",
+    "slope": "Slope per unit dose",
 }
 
 
-def compare_outcome(spec: OutcomeSpec, outcome: OutcomeData) -> tuple[ComparisonRow, ...]:
-    if not outcome.visits:
-        return ()
-    visit = spec.timepoint if spec.timepoint in outcome.visits else list(outcome.visits)[-1]
-    note = "" if spec.timepoint in (None, visit) else f"timepoint '{spec.timepoint}' has no data; compared at {visit}"
-    rows = []
-    for arm in outcome.arms:
-        if outcome.control is None or arm == outcome.control:
+@dataclass
+class OutcomeResults:
+    estimates: list[ArmEstimateRow] = field(default_factory=list)
+    comparisons: list[ComparisonRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def analyse_outcome(outcome: OutcomeData) -> OutcomeResults:
+    spec = outcome.spec
+    found = OutcomeResults(notes=list(outcome.notes))
+    timepoints = outcome.timepoints
+    if spec.method == "mmrm":
+        by_visit = continuous.mmrm(outcome, timepoints) if timepoints else {}
+    else:
+        by_visit = {visit: PER_VISIT[spec.method](outcome, visit) for visit in timepoints if visit in outcome.visits}
+    for visit in timepoints:
+        if visit not in outcome.visits:
+            found.notes.append(f"{spec.parameter}: no records at timepoint '{visit}'; not analysed there.")
             continue
-        a = _values(spec, outcome, visit, arm)
-        c = _values(spec, outcome, visit, outcome.control)
-        estimate, p_value, why = _compare(spec, outcome, visit, arm, a, c)
+        result = by_visit[visit]
+        found.notes.extend(result.notes)
+        key = visit == outcome.key_timepoint
+        found.estimates.extend(_estimate_rows(spec, visit, result, outcome.unit))
+        found.comparisons.extend(_comparison_rows(spec, visit, result, key))
+    return found
+
+
+def _estimate_rows(spec: OutcomeSpec, visit: str, result: MethodResult, unit: str) -> list[ArmEstimateRow]:
+    return [
+        ArmEstimateRow(
+            spec.parameter,
+            spec.title,
+            spec.outcome_type,
+            visit,
+            a.arm,
+            a.estimate_type,
+            a.n,
+            a.estimate,
+            a.std_error,
+            a.ci_low,
+            a.ci_high,
+            spec.ci_level,
+            a.n_events,
+            a.n_censored,
+            a.sd,
+            a.q1,
+            a.q3,
+            a.minimum,
+            a.maximum,
+            result.method,
+            "percent" if a.estimate_type == "Responders" else unit,
+            context=ESTIMATE_CONTEXTS.get(a.estimate_type, result.context),
+            variable=CDISC_VARIABLES[spec.variable],
+            population=spec.population,
+        )
+        for a in result.arms
+    ]
+
+
+def _comparison_rows(spec: OutcomeSpec, visit: str, result: MethodResult, key: bool) -> list[ComparisonRow]:
+    rows = []
+    for pair in result.pairs:
+        ratio = pair.kind in RATIO_KINDS
+        inference = pair.inference
+        words = KIND_WORDS[pair.kind] + ("" if pair.kind == "slope" else " (arm − comparator)" if not ratio else
+                                         " (arm / comparator)")  # fmt: skip
+        trend = pair.kind == "slope"
         rows.append(
             ComparisonRow(
                 spec.parameter,
                 spec.title,
                 spec.outcome_type,
                 visit,
-                arm,
-                outcome.control,
-                METHOD_NAMES[spec.method],
-                ESTIMATE_TYPES[spec.method],
-                estimate.value if estimate else None,
-                estimate.low if estimate else None,
-                estimate.high if estimate else None,
-                p_value,
-                len(a),
-                len(c),
-                "; ".join(x for x in (note, why) if x),
+                TOTAL if trend else pair.arm,
+                pair.control,
+                f"{result.method}; {test_description(spec, ratio=ratio) if not trend else 'two-sided p'}",
+                words,
+                inference.estimate if inference else None,
+                inference.ci_low if inference else None,
+                inference.ci_high if inference else None,
+                inference.p_value if inference else None,
+                pair.n_arm,
+                pair.n_control,
+                pair.note,
+                std_error=inference.std_error if inference else None,
+                ci_level=spec.ci_level,
+                sides=2 if trend else spec.sides,
+                test="superiority" if trend else spec.test,
+                margin=None if trend else spec.margin,
+                context="dose-response" if trend else result.context,
+                estimate_kind=pair.kind,
+                key_timepoint=key,
+                variable=CDISC_VARIABLES[spec.variable],
+                population=spec.population,
             )
         )
-    return tuple(rows)
-
-
-def _values(spec: OutcomeSpec, outcome: OutcomeData, visit: str, arm: str) -> list[float]:
-    values = outcome.visits[visit]
-    subjects = [s for s, a in outcome.arm_of.items() if a == arm and s in values]
-    if spec.variable == "change":
-        return [values[s] - outcome.baseline[s] for s in subjects if s in outcome.baseline]
-    return [values[s] for s in subjects]
-
-
-def _compare(
-    spec: OutcomeSpec, outcome: OutcomeData, visit: str, arm: str, a: list[float], c: list[float]
-) -> tuple[Estimate | None, float | None, str]:
-    if len(a) < 2 or len(c) < 2:
-        return None, None, "fewer than 2 participants in an arm: not compared"
-    if spec.method == "welch":
-        result = stats.ttest_ind(a, c, equal_var=False)
-        ci = result.confidence_interval(0.95)
-        return Estimate(float(np.mean(a) - np.mean(c)), float(ci.low), float(ci.high)), float(result.pvalue), ""
-    if spec.method == "mann-whitney":
-        p_value = float(stats.mannwhitneyu(a, c, alternative="two-sided").pvalue)
-        return hodges_lehmann(a, c), p_value, ""
-    if spec.method == "ancova":
-        return _ancova(outcome, visit, arm)
-    return _binary(spec, a, c)
-
-
-def hodges_lehmann(a: list[float], c: list[float]) -> Estimate:
-    """The median of all pairwise differences a − c, with the distribution-free 95% CI from the Mann–Whitney
-    distribution (normal approximation to its critical value; Lehmann 1975, Hollander & Wolfe)."""
-    differences = sorted(x - y for x in a for y in c)
-    m, n = len(a), len(c)
-    k = math.floor(m * n / 2 - stats.norm.ppf(0.975) * math.sqrt(m * n * (m + n + 1) / 12))
-    k = max(k, 0)
-    return Estimate(float(np.median(differences)), differences[k], differences[m * n - k - 1])
-
-
-def _ancova(outcome: OutcomeData, visit: str, arm: str) -> tuple[Estimate | None, float | None, str]:
-    values = outcome.visits[visit]
-    rows = [
-        (values[s], outcome.baseline[s], 1.0 if a == arm else 0.0)
-        for s, a in outcome.arm_of.items()
-        if a in (arm, outcome.control) and s in values and s in outcome.baseline
-    ]
-    if sum(r[2] for r in rows) < 2 or sum(1 - r[2] for r in rows) < 2:
-        return None, None, "fewer than 2 participants with baseline and visit values in an arm: not compared"
-    y, base, treated = (np.array(column) for column in zip(*rows, strict=True))
-    fit = smf.ols("y ~ treated + base", data=pd.DataFrame({"y": y, "base": base, "treated": treated})).fit()
-    low, high = fit.conf_int().loc["treated"]
-    return Estimate(float(fit.params["treated"]), float(low), float(high)), float(fit.pvalues["treated"]), ""
-
-
-def _binary(spec: OutcomeSpec, a: list[float], c: list[float]) -> tuple[Estimate | None, float | None, str]:
-    if any(v not in (0.0, 1.0) for v in (*a, *c)):
-        return None, None, "a binary comparison needs values 0 or 1"
-    na, nc = int(sum(a)), int(sum(c))
-    diff = risk_difference(na, len(a), nc, len(c))
-    if spec.method == "fisher":
-        return diff, fisher_p(na, len(a), nc, len(c)), ""
-    table = [[na, len(a) - na], [nc, len(c) - nc]]
-    if min(sum(col) for col in zip(*table, strict=True)) == 0:
-        return diff, None, "no variation in the outcome: chi-square undefined"
-    return diff, float(stats.chi2_contingency(table, correction=False).pvalue), ""
+    return rows

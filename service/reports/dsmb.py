@@ -294,7 +294,10 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool) -> l
         ),
     ]
     if closed:
-        efficacy = [("table", "outcomes", "Efficacy outcomes by arm")]
+        efficacy = [
+            ("table", "outcome-estimates", "Efficacy estimates by arm and timepoint"),
+            ("table", "outcomes", "Efficacy comparisons between arms"),
+        ]
         if monitoring:
             efficacy += [
                 ("table", "monitoring", "Group-sequential monitoring of the primary outcome"),

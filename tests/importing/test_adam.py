@@ -99,10 +99,11 @@ ADLB = [
     },
 ]
 ADTTE = [{"USUBJID": "A-1", "PARAMCD": "TTAE", "AVAL": 30, "CNSR": 0}]
+ADCM = [{"USUBJID": "A-1", "CMDECOD": "PARACETAMOL"}]  # an occurrence dataset: no PARAMCD, so not BDS
 
 
 def write_adam(folder: Path, fmt: str, **overrides: list[dict[str, object]]) -> Path:
-    for name, rows in ({"adsl": ADSL, "adae": ADAE, "adlb": ADLB, "adtte": ADTTE} | overrides).items():
+    for name, rows in ({"adsl": ADSL, "adae": ADAE, "adlb": ADLB, "adtte": ADTTE, "adcm": ADCM} | overrides).items():
         write_dataset(folder, name, rows, fmt)
     return folder
 
@@ -171,8 +172,11 @@ def test_bds_datasets_become_measurements_and_others_are_noted(adam: ImportedTri
     ] == [
         ("HBA1C", "HbA1c (%)", "Baseline", 0, 8.0, True, D(2022, 1, 10)),
         ("HBA1C", "HbA1c (%)", "Week 12", 12, 7.5, False, D(2022, 4, 4)),
+        ("TTAE", "TTAE", "", None, 30.0, False, None),
     ]
-    assert any(n.startswith("adtte.") and "not imported" in n for n in adam.notes)
+    assert [(m.dataset, m.censored) for m in adam.measurements] == [("ADLB", None), ("ADLB", None), ("ADTTE", False)]
+    assert any(n.startswith("adcm.") and "not imported" in n for n in adam.notes)
+    assert not any(n.startswith("adtte.") for n in adam.notes)
 
 
 @pytest.mark.parametrize("fmt", ["xpt", "csv"])

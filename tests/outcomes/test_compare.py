@@ -134,7 +134,11 @@ def test_default_timepoint_is_the_last_visit() -> None:
     ("spec", "message"),
     [
         ({"parameter": "Y", "method": "t-test"}, r"outcomes \(entry 1\): method 't-test' is not one of"),
-        ({"parameter": "Y", "method": "ancova", "variable": "change"}, "ANCOVA adjusts the value for its baseline"),
+        ({"parameter": "Y", "method": "welch", "adjust": ["baseline"]}, "welch does not adjust"),
+        ({"parameter": "Y", "variable": "responder"}, "needs responder ="),
+        ({"parameter": "Y", "test": "non-inferiority"}, "needs margin"),
+        ({"parameter": "Y", "method": "cmh", "variable": "responder", "responder": "AVAL > 1"}, "stratification"),
+        ({"parameter": "Y", "variable": "responder", "responder": "AVAL >> 1"}, "responder criteria"),
         ({"title": "no parameter"}, r"outcomes \(entry 1\): needs a 'parameter'"),
     ],
 )

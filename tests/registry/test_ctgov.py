@@ -92,39 +92,68 @@ def test_every_number_reads_back_as_the_analysis_tables(example) -> None:  # typ
                     else:
                         assert int(entry.findtext("parameterValue")) == expected.n, (characteristic, category, arm)
     # Outcomes: per-arm value, analysed N, and the analysis
-    summaries = results["outcome_summary"].rows
-    comparisons = {c.parameter: c for c in results["outcome_comparison"].rows}
+    estimates = results["outcome_estimates"].rows
+    comparisons = results["outcome_comparison"].rows
     measures = root.findall("outcomeMeasures/outcomeMeasure")
-    assert [m.findtext("title") for m in measures] == [
-        "Stimulated C-peptide (mixed-meal tolerance test peak)", "Glycated haemoglobin (HbA1c)", "Fasting C-peptide",
-        "Daily insulin dose per kg body weight", "Hypoglycaemic episodes in the past month",
-        "Diabetes quality of life (DQOL total score, 0–100)",
-    ]  # fmt: skip
-    for measure, comparison in zip(measures, comparisons.values(), strict=True):
+    titles = list(dict.fromkeys(r.title for r in estimates))
+    assert [m.findtext("title") for m in measures] == titles
+    assert "Time to first severe hypoglycaemia" in titles and "HbA1c below 7% at 12 months" in titles
+    spreads = {"Standard Deviation": "sd", "Standard Error": "std_error"}
+    limits = {"Inter-Quartile Range": ("q1", "q3"), "Full Range": ("minimum", "maximum"),
+              "95% Confidence Interval": ("ci_low", "ci_high")}  # fmt: skip
+    for measure in measures:
+        title = measure.findtext("title")
+        own = [r for r in estimates if r.title == title]
+        visits = list(dict.fromkeys(r.visit for r in own))
         ogroups = {g.get("id"): g for g in measure.iterfind("outcomeReportingGroups/outcomeReportingGroup")}
-        statistic = "change" if comparison.parameter == "CPEPF" else "value"
+        kind = measure.findtext("dispersionType")
         for value in measure.iterfind("measureRows/measureRow/reportedValues/reportedValue"):
-            group = ogroups[value.findtext("reportingGroupId")]
-            arm = group.findtext("title")
-            row = next(r for r in summaries if r.parameter == comparison.parameter and r.arm == arm
-                       and r.visit == "Month 12" and r.statistic == statistic)  # fmt: skip
-            assert int(group.findtext("subjectsAnalyzed")) == row.n
-            entry = value.find("reportedEntries/reportedEntry")
-            if measure.findtext("parameterType") == "Median":
-                assert float(entry.findtext("parameterValue")) == pytest.approx(row.median, abs=1e-4)
-                assert float(entry.findtext("dispersionLowerLimit")) == pytest.approx(row.q1, abs=1e-4)
-                assert float(entry.findtext("dispersionUpperLimit")) == pytest.approx(row.q3, abs=1e-4)
-            else:
-                assert float(entry.findtext("parameterValue")) == pytest.approx(row.mean, abs=1e-4)
-                assert float(entry.findtext("dispersionSpread")) == pytest.approx(row.sd, abs=1e-4)
-        analysis = measure.find("outcomeMeasureAnalyses/measureAnalysis")
-        assert float(analysis.findtext("parameterValue")) == pytest.approx(comparison.estimate, abs=1e-4)
-        assert float(analysis.findtext("ciLowerLimit")) == pytest.approx(comparison.ci_low, abs=1e-4)
-        assert float(analysis.findtext("ciUpperLimit")) == pytest.approx(comparison.ci_high, abs=1e-4)
-        p = analysis.findtext("pValue")
-        assert p == "<0.001" if comparison.p_value < 0.001 else float(p) == pytest.approx(comparison.p_value, abs=5e-4)
-        compared = [ogroups[i.text].findtext("title") for i in analysis.iterfind("outcomeReportingGroups/*")]
-        assert compared == [comparison.arm, comparison.control]
+            arm = ogroups[value.findtext("reportingGroupId")].findtext("title")
+            assert int(ogroups[value.findtext("reportingGroupId")].findtext("subjectsAnalyzed")) == max(
+                r.n for r in own if r.arm == arm
+            )
+            entries = value.findall("reportedEntries/reportedEntry")
+            assert [e.findtext("catName") or visits[0] for e in entries] == visits
+            for entry in entries:
+                row = next(r for r in own if r.arm == arm and r.visit == (entry.findtext("catName") or visits[0]))
+                if measure.findtext("parameterType") == "Count of Participants":
+                    assert int(entry.findtext("parameterValue")) == row.n_events
+                    continue
+                if row.estimate is None:
+                    assert entry.findtext("naComment")
+                    continue
+                assert float(entry.findtext("parameterValue")) == pytest.approx(row.estimate, abs=1e-4)
+                if kind in spreads:
+                    assert float(entry.findtext("dispersionSpread")) == pytest.approx(getattr(row, spreads[kind]),
+                                                                                      abs=1e-4)  # fmt: skip
+                elif kind in limits:
+                    for tag, name in zip(("dispersionLowerLimit", "dispersionUpperLimit"), limits[kind], strict=True):
+                        expected = getattr(row, name)
+                        text = entry.findtext(tag)
+                        assert text == "NA" if expected is None else float(text) == pytest.approx(expected, abs=1e-4)
+        analyses = measure.findall("outcomeMeasureAnalyses/measureAnalysis")
+        own_comparisons = [c for c in comparisons if c.title == title]
+        assert len(analyses) == len(own_comparisons) > 0
+        for analysis, comparison in zip(analyses, own_comparisons, strict=True):
+            assert float(analysis.findtext("parameterValue")) == pytest.approx(comparison.estimate, abs=1e-4)
+            assert float(analysis.findtext("ciLowerLimit")) == pytest.approx(comparison.ci_low, abs=1e-4)
+            assert float(analysis.findtext("ciUpperLimit")) == pytest.approx(comparison.ci_high, abs=1e-4)
+            assert analysis.findtext("ciPctValue") == "95" and analysis.findtext("ciNumSides") == "2-Sided"
+            p = analysis.findtext("pValue")
+            assert p == "<0.001" if comparison.p_value < 0.001 else float(p) == pytest.approx(comparison.p_value,
+                                                                                              abs=5e-4)  # fmt: skip
+            compared = [ogroups[i.text].findtext("title") for i in analysis.iterfind("outcomeReportingGroups/*")]
+            assert compared == [comparison.arm, comparison.control]
+    primary = measures[0]
+    assert primary.findtext("parameterType") == "Least Squares Mean"
+    assert primary.findtext("dispersionType") == "Standard Error"
+    assert [a.findtext("statisticalMethod") for a in primary.iterfind("outcomeMeasureAnalyses/measureAnalysis")] == [
+        "ANCOVA"
+    ] * 4
+    survival = next(m for m in measures if m.findtext("title") == "Time to first severe hypoglycaemia")
+    assert survival.findtext("parameterType") == "Median"
+    assert survival.findtext("outcomeMeasureAnalyses/measureAnalysis/parameterType") == "Hazard Ratio (HR)"
+    assert survival.findtext("outcomeMeasureAnalyses/measureAnalysis/statisticalMethod") == "Log Rank"
     # Reported events: every term's stats, the group totals and mortality
     egroups = {g.get("id"): g for g in root.iterfind("reportedEvents/interventionGroups/interventionGroup")}
     titles = {i: g.findtext("title") for i, g in egroups.items()}
@@ -214,7 +243,7 @@ BREAKS: dict[str, tuple[Callable[[etree._Element], None], str]] = {
                          "reportedEntries/reportedEntry").remove(
             r.find("outcomeMeasures/outcomeMeasure/measureRows/measureRow/reportedValues/reportedValue/"
                    "reportedEntries/reportedEntry/dispersionSpread")),
-        "dispersion type is Standard Deviation: give dispersionSpread",
+        "dispersion type is Standard Error: give dispersionSpread",
     ),
     "an undefined group": (
         lambda r: _set(r, "reportedEvents/seriousAdverseEvents/seriousEvent/adverseEventStats/eventStats/"

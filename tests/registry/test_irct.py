@@ -66,9 +66,14 @@ def test_round_trip_numbers_equal_the_analysis(example, tmp_path: Path) -> None:
     outcomes = trial.main["results_outcome_measures"]
     for c in results["outcome_comparison"].rows:
         assert f"{c.estimate:.2f} (95% CI {c.ci_low:.2f} to {c.ci_high:.2f})" in outcomes, c
+    for r in results["outcome_estimates"].rows:
+        if r.estimate_type == "LS mean":
+            assert f"{r.arm} LS mean {r.estimate:.2f} (SE {r.std_error:.2f}), n {r.n}" in outcomes, r
+        if r.estimate_type == "Kaplan–Meier median" and r.estimate is None:
+            assert f"{r.arm} kaplan–meier median not reached (n {r.n}, {r.n_events} events)" in outcomes, r
     assert trial.primary_outcomes == ["Stimulated C-peptide (mixed-meal tolerance test peak). Timepoint: Baseline "
                                       "and 3, 6, 9 and 12 months."]  # fmt: skip
-    assert len(trial.secondary_outcomes) == 5
+    assert len(trial.secondary_outcomes) == 7
 
 
 def test_the_real_irct_sample_and_the_2017_sample_read() -> None:

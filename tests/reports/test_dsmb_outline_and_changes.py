@@ -62,7 +62,7 @@ def test_the_monitoring_table_prints_the_analysis_looks(reports: dict[str, Path]
     rows = results["monitoring"].rows
     assert [r.status for r in rows][:1] == ["done"]
     text = pages(reports["closed"])
-    page = next(t for t in text if "Table 6.2 — Group-sequential monitoring" in t and "Contents" not in t)
+    page = next(t for t in text if "Table 6.3 — Group-sequential monitoring" in t and "Contents" not in t)
     lines = [" ".join(line.split()) for line in page.splitlines()]
     for r in rows:
         start = f"{r.look} {r.status} "

@@ -1,0 +1,231 @@
+"""Continuous outcomes: ANCOVA and a mixed model for repeated measures with LS means, a dose-response trend,
+Welch's t-test and the Mann–Whitney test with the Hodges–Lehmann shift."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import pandas as pd
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from service.outcomes.data import OutcomeData
+from service.outcomes.estimates import ArmResult, MethodResult, PairResult
+from service.outcomes.fits import Frame, analysis_frame, combine, design_of, grid_vector, pairs, reference_grid
+from service.outcomes.inference import Inference, infer
+from service.stats import summarise
+
+VARIABLE_WORDS = {"value": "value", "change": "change from baseline", "percent-change": "percent change from baseline"}
+
+
+def _words(outcome: OutcomeData) -> str:
+    return VARIABLE_WORDS.get(outcome.spec.variable, "value")
+
+
+def wald_interval(estimate: float, se: float, level: float, df: float | None) -> tuple[float | None, float | None]:
+    if not (math.isfinite(se) and se > 0):
+        return None, None
+    quantile = float((stats.norm if df is None else stats.t(df)).ppf(1 - (1 - level) / 2))
+    return estimate - quantile * se, estimate + quantile * se
+
+
+def _not_estimable(outcome: OutcomeData, frame: Frame, result: MethodResult, kind: str, why: str) -> MethodResult:
+    counts = frame.frame["arm"].value_counts()
+    result.arms = [ArmResult(arm, "LS mean", int(counts.get(arm, 0)), None) for arm in outcome.arms]
+    result.pairs = [PairResult(a, c, kind, None, int(counts.get(a, 0)), int(counts.get(c, 0)), why)
+                    for a, c in pairs(outcome, outcome.arms)]  # fmt: skip
+    return result
+
+
+def ancova(outcome: OutcomeData, visit: str) -> MethodResult:
+    spec = outcome.spec
+    frame = analysis_frame(outcome, visit, outcome.arms)
+    result = MethodResult(
+        f"ANCOVA by ordinary least squares ({_words(outcome)} ~ arm + {frame.adjusted_for}); LS means with numeric "
+        "covariates at their mean and factor levels weighted equally; t tests on the residual degrees of freedom",
+        "ancova",
+    )
+    if frame.excluded:
+        result.notes.append(f"{spec.parameter} at {visit}: {frame.excluded} participant(s) without a value of "
+                            f"{frame.adjusted_for} are not in the ANCOVA.")  # fmt: skip
+    data = frame.frame
+    counts = data["arm"].value_counts()
+    if len(frame.arms) < 2 or min(counts.get(a, 0) for a in frame.arms) < 2:
+        return _not_estimable(outcome, frame, result, "ls-mean-difference",
+                              "fewer than 2 participants with data in an arm: not estimated")  # fmt: skip
+    fit = smf.ols("y ~ C(arm)" + frame.terms, data=data).fit()
+    if fit.df_resid < 1:
+        return _not_estimable(outcome, frame, result, "ls-mean-difference", "no residual degrees of freedom")
+    design = design_of(fit.model)
+    params, cov = fit.params.to_numpy(), fit.cov_params().to_numpy()
+    vectors = {arm: grid_vector(design, reference_grid(frame, arm)) for arm in frame.arms}
+    for arm in outcome.arms:
+        n = int(counts.get(arm, 0))
+        if arm not in vectors:
+            result.arms.append(ArmResult(arm, "LS mean", 0, None))
+            continue
+        mean = combine(params, cov, vectors[arm])
+        low, high = wald_interval(mean.estimate, mean.std_error, spec.ci_level, fit.df_resid)
+        result.arms.append(ArmResult(arm, "LS mean", n, mean.estimate, mean.std_error, low, high))
+    for a, c in pairs(outcome, outcome.arms):
+        na, nc = int(counts.get(a, 0)), int(counts.get(c, 0))
+        if a not in vectors or c not in vectors:
+            result.pairs.append(PairResult(a, c, "ls-mean-difference", None, na, nc, "an arm has no data"))
+            continue
+        difference = combine(params, cov, vectors[a] - vectors[c])
+        inference = infer(difference.estimate, difference.std_error, spec, df=fit.df_resid)
+        result.pairs.append(PairResult(a, c, "ls-mean-difference", inference, na, nc))
+    if spec.dose_response:
+        result.pairs.append(dose_response(outcome, frame))
+    return result
+
+
+def dose_response(outcome: OutcomeData, frame: Frame) -> PairResult:
+    """The trend over the arms' doses: the slope of the outcome on the dose, in the ANCOVA's covariates."""
+    data = frame.frame.assign(dose=frame.frame["arm"].astype(str).map(outcome.doses).astype(float))
+    fit = smf.ols("y ~ dose" + frame.terms, data=data).fit()
+    slope, se = float(fit.params["dose"]), float(fit.bse["dose"])
+    low, high = wald_interval(slope, se, outcome.spec.ci_level, fit.df_resid)
+    p = float(fit.pvalues["dose"])
+    return PairResult("", "", "slope", Inference(slope, se, low, high, p), len(data), 0,
+                      "trend: slope per unit dose over every arm, doses " +
+                      ", ".join(f"{arm} {outcome.doses[arm]:g}" for arm in frame.arms))  # fmt: skip
+
+
+def mmrm(outcome: OutcomeData, visits: Sequence[str]) -> dict[str, MethodResult]:
+    """One mixed model over every post-baseline visit; LS means and differences at each visit asked for."""
+    spec = outcome.spec
+    long_rows = []
+    excluded = 0
+    for visit, observations in outcome.visits.items():
+        if all(o.is_baseline for o in observations.values()):
+            continue
+        frame = analysis_frame(outcome, visit, outcome.arms)
+        excluded = max(excluded, frame.excluded)
+        long_rows.append(frame.frame.assign(visit=visit))
+    base_terms = analysis_frame(outcome, visits[0], outcome.arms) if visits else None
+    words = "arm × visit" + (" + baseline × visit" if spec.baseline_adjusted else "")
+    others = [t for t in (base_terms.terms_named if base_terms else ()) if t != "baseline"]
+    method = (
+        f"Mixed model for repeated measures (statsmodels MixedLM, REML): {_words(outcome)} ~ {words}"
+        + "".join(f" + {name}" for name in others)
+        + "; covariance: compound symmetry (a random intercept per participant); Wald z tests and intervals "
+        "(no Kenward–Roger degrees of freedom)"
+    )
+    results = {visit: MethodResult(method, "mmrm") for visit in visits}
+    if not long_rows or base_terms is None:
+        return results
+    data = pd.concat(long_rows, ignore_index=True)
+    data["visit"] = data["visit"].astype(str)
+    arms = tuple(sorted(set(data["arm"].astype(str)), key=lambda a: (a != outcome.control, outcome.arms.index(a))))
+    data["arm"] = pd.Categorical(data["arm"].astype(str), categories=list(arms))
+    terms = "".join(f" + C({f})" for f in base_terms.factors)
+    terms += "".join(f" + {n}" for n in base_terms.numerics if n != "base")
+    formula = "y ~ C(arm) * C(visit)" + terms + (" + base * C(visit)" if spec.baseline_adjusted else "")
+    fit = smf.mixedlm(formula, data=data, groups=data["subject"]).fit(reml=True)
+    design = design_of(fit.model)
+    k = len(fit.fe_params)
+    params, cov = fit.fe_params.to_numpy(), np.asarray(fit.cov_params())[:k, :k]
+    grid_frame = Frame(data, arms, base_terms.factors, base_terms.numerics, "", 0)
+    for visit in visits:
+        at = data[data["visit"] == visit]
+        counts = at["arm"].value_counts()
+        result = results[visit]
+        if excluded:
+            result.notes.append(f"{spec.parameter}: {excluded} participant(s) without a covariate value are not in "
+                                "the mixed model.")  # fmt: skip
+        if at.empty:
+            result.arms = [ArmResult(arm, "LS mean", 0, None) for arm in outcome.arms]
+            continue
+        vectors = {arm: grid_vector(design, reference_grid(grid_frame, arm, {"visit": visit})) for arm in arms}
+        for arm in outcome.arms:
+            if arm not in vectors:
+                result.arms.append(ArmResult(arm, "LS mean", 0, None))
+                continue
+            mean = combine(params, cov, vectors[arm])
+            low, high = wald_interval(mean.estimate, mean.std_error, spec.ci_level, None)
+            result.arms.append(ArmResult(arm, "LS mean", int(counts.get(arm, 0)), mean.estimate, mean.std_error,
+                                         low, high))  # fmt: skip
+        for a, c in pairs(outcome, outcome.arms):
+            na, nc = int(counts.get(a, 0)), int(counts.get(c, 0))
+            if a not in vectors or c not in vectors:
+                result.pairs.append(PairResult(a, c, "ls-mean-difference", None, na, nc, "an arm has no data"))
+                continue
+            difference = combine(params, cov, vectors[a] - vectors[c])
+            result.pairs.append(PairResult(a, c, "ls-mean-difference",
+                                           infer(difference.estimate, difference.std_error, spec), na, nc))  # fmt: skip
+    return results
+
+
+def _values(outcome: OutcomeData, visit: str, arm: str) -> list[float]:
+    observations = outcome.visits.get(visit, {})
+    return [o.y for s, o in observations.items() if outcome.arm_of.get(s) == arm and o.y is not None]
+
+
+def _descriptive(outcome: OutcomeData, visit: str, estimate_type: str) -> list[ArmResult]:
+    rows = []
+    for arm in outcome.arms:
+        values = _values(outcome, visit, arm)
+        s = summarise(values)
+        se = s.sd / math.sqrt(s.n) if s.sd is not None else None
+        low, high = wald_interval(s.mean, se, outcome.spec.ci_level, s.n - 1) if s.mean is not None and se else (
+            None, None)  # fmt: skip
+        centre = s.mean if estimate_type == "Mean" else s.median
+        rows.append(ArmResult(arm, estimate_type, s.n, centre, se if estimate_type == "Mean" else None,
+                              low if estimate_type == "Mean" else None, high if estimate_type == "Mean" else None,
+                              sd=s.sd, q1=s.q1, q3=s.q3, minimum=s.minimum, maximum=s.maximum))  # fmt: skip
+    return rows
+
+
+def _two_samples(
+    outcome: OutcomeData, visit: str, result: MethodResult, estimate_type: str, kind: str,
+    compare: Callable[[list[float], list[float]], Inference],
+) -> MethodResult:  # fmt: skip
+    """Each arm described, and each pair compared on its raw values (no model, no covariates)."""
+    result.arms = _descriptive(outcome, visit, estimate_type)
+    for a, c in pairs(outcome, outcome.arms):
+        x, y = _values(outcome, visit, a), _values(outcome, visit, c)
+        if len(x) < 2 or len(y) < 2:
+            result.pairs.append(PairResult(a, c, kind, None, len(x), len(y),
+                                           "fewer than 2 participants in an arm: not compared"))  # fmt: skip
+            continue
+        result.pairs.append(PairResult(a, c, kind, compare(x, y), len(x), len(y)))
+    return result
+
+
+def welch(outcome: OutcomeData, visit: str) -> MethodResult:
+    def compare(x: list[float], y: list[float]) -> Inference:
+        test = stats.ttest_ind(x, y, equal_var=False)
+        difference = float(np.mean(x) - np.mean(y))
+        se = math.sqrt(float(np.var(x, ddof=1)) / len(x) + float(np.var(y, ddof=1)) / len(y))
+        return infer(difference, se, outcome.spec, df=float(test.df))
+
+    method = "Welch two-sample t-test (unequal variances, Welch–Satterthwaite degrees of freedom)"
+    return _two_samples(outcome, visit, MethodResult(method, "welch"), "Mean", "mean-difference", compare)
+
+
+def mann_whitney(outcome: OutcomeData, visit: str) -> MethodResult:
+    level = outcome.spec.ci_level
+
+    def compare(x: list[float], y: list[float]) -> Inference:
+        p = float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+        shift, low, high = hodges_lehmann(x, y, level)
+        return Inference(shift, None, low, high, p)
+
+    method = (
+        "Mann–Whitney U test (two-sided; exact for small samples without ties, else normal approximation); "
+        f"Hodges–Lehmann shift with its distribution-free {100 * level:g}% confidence interval"
+    )
+    return _two_samples(outcome, visit, MethodResult(method, "wilcoxon"), "Median", "median-difference", compare)
+
+
+def hodges_lehmann(a: Sequence[float], c: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """The median of all pairwise differences a − c, with the distribution-free CI from the Mann–Whitney
+    distribution (normal approximation to its critical value; Lehmann 1975, Hollander & Wolfe)."""
+    differences = np.sort(np.subtract.outer(np.asarray(a, dtype=float), np.asarray(c, dtype=float)), axis=None)
+    m, n = len(a), len(c)
+    k = math.floor(m * n / 2 - stats.norm.ppf(1 - (1 - level) / 2) * math.sqrt(m * n * (m + n + 1) / 12))
+    k = max(k, 0)
+    return float(np.median(differences)), float(differences[k]), float(differences[m * n - k - 1])
