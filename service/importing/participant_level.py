@@ -102,12 +102,15 @@ def record_flags(table: SourceTable) -> tuple[str, ...]:
 
 
 def read_variables(row: Row, columns: Sequence[str]) -> dict[str, float | str | None] | None:
-    """The row's values of `columns`, keyed by the CDISC (upper-case) name: numbers as numbers (a CSV cell that
-    reads as a number included), other text as text, an empty cell as None."""
+    """The row's values of `columns`, keyed by the CDISC (upper-case) name: a SAS file's character variables as
+    text and numeric ones as numbers; a CSV cell as a number where it reads as one, else as text; empty as None."""
     if not columns:
         return None
     values: dict[str, float | str | None] = {}
     for column in columns:
+        if row.table.typed and isinstance(row.raw(column), str):
+            values[column.upper()] = row.text(column)  # a character variable, even when its text reads as a number
+            continue
         try:
             values[column.upper()] = row.number(column)  # None for an empty cell
         except DataError:

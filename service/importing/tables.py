@@ -44,6 +44,7 @@ class SourceTable:
     columns: tuple[str, ...]
     records: list[dict[str, Any]]
     first_row: int  # the row number of records[0]: 2 in a CSV (after its header), 1 in a SAS file
+    typed: bool = False  # a SAS file knows a character column from a numeric one; a CSV does not
 
     def __iter__(self) -> Iterator[Row]:
         for index, values in enumerate(self.records):
@@ -375,7 +376,7 @@ def read_xpt(path: Path, *, upper: bool = True) -> SourceTable:
         ) from None
     frame.columns = [_column_name(str(c), upper) for c in frame.columns]
     records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return SourceTable(path.name, tuple(frame.columns), records, first_row=1)
+    return SourceTable(path.name, tuple(frame.columns), records, first_row=1, typed=True)
 
 
 def _ragged_column(columns: tuple[str, ...], cells: int) -> str:

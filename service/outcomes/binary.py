@@ -10,9 +10,10 @@ import numpy as np
 import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.stats.contingency_tables import StratifiedTable
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint, test_proportions_2indep
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from service.errors import DataError
+from service.outcomes import score_interval
 from service.outcomes.data import OutcomeData
 from service.outcomes.estimates import ArmResult, MethodResult, PairResult
 from service.outcomes.fits import Frame, analysis_frame, combine, design_of, grid_vector, pairs, reference_grid
@@ -79,7 +80,7 @@ def _risk_difference(outcome: OutcomeData, xa: int, na: int, xc: int, nc: int) -
     alpha = 1 - spec.ci_level
     difference = xa / na - xc / nc
     if spec.method == "miettinen-nurminen":
-        low, high = confint_proportions_2indep(xa, na, xc, nc, method="score", compare="diff", alpha=alpha)
+        low, high = score_interval.interval(xa, na, xc, nc, spec.ci_level)
         value = 0.0
         alternative = "two-sided"
         if spec.test == "non-inferiority":
@@ -88,9 +89,8 @@ def _risk_difference(outcome: OutcomeData, xa: int, na: int, xc: int, nc: int) -
             alternative = "larger" if spec.direction == "higher" else "smaller"
         elif spec.sides == 1:
             alternative = "larger" if spec.direction == "higher" else "smaller"
-        score_p = float(test_proportions_2indep(xa, na, xc, nc, value=value, method="score", compare="diff",
-                                                alternative=alternative).pvalue)  # fmt: skip
-        return Inference(100 * difference, None, 100 * float(low), 100 * float(high), score_p)
+        score_p = score_interval.p_value(xa, na, xc, nc, value, alternative)
+        return Inference(100 * difference, None, 100 * low, 100 * high, score_p)
     low, high = confint_proportions_2indep(xa, na, xc, nc, method="newcomb", compare="diff", alpha=alpha)
     table = [[xa, na - xa], [xc, nc - xc]]
     if spec.method == "fisher":

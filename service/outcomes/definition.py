@@ -54,6 +54,7 @@ class OutcomeSpec:
     records: str | None = None  # a record-selection flag (ANL01FL): only records with it set to Y
     responder: Criterion | None = None
     adjust: tuple[str, ...] = ()
+    factors: tuple[str, ...] = ()  # adjusting variables taken as factors even where their values read as numbers
     comparisons: str = "control"
     dose_response: bool = False
     ci_level: float = 0.95
@@ -160,6 +161,7 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
         records=entry["records"].upper() if isinstance(entry.get("records"), str) else None,
         responder=responder,
         adjust=adjust,
+        factors=_factors(entry, adjust, where),
         comparisons=_choice(entry, "comparisons", "control", COMPARISONS, where),
         dose_response=dose_response,
         ci_level=float(ci_level),
@@ -188,6 +190,17 @@ def _adjust(entry: dict[str, Any], where: str) -> tuple[str, ...]:
         raise _error(where, 'adjust must be a list: "baseline" and variable names, e.g. ["baseline", "SITEGR1"]',
                      "adjust")  # fmt: skip
     return tuple(dict.fromkeys(BASELINE if v.strip().lower() == BASELINE else v.strip().upper() for v in value))
+
+
+def _factors(entry: dict[str, Any], adjust: tuple[str, ...], where: str) -> tuple[str, ...]:
+    value = entry.get("factors", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _error(where, 'factors must be a list of adjusting variables: ["SITEGR1"]', "factors")
+    named = tuple(v.strip().upper() for v in value)
+    stray = [v for v in named if v not in adjust]
+    if stray:
+        raise _error(where, f"factors names {', '.join(stray)}, which adjust does not", "factors")
+    return named
 
 
 def _choice(entry: dict[str, Any], key: str, default: str, allowed: tuple[str, ...], where: str) -> str:

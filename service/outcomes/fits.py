@@ -41,7 +41,9 @@ class Frame:
 
     @property
     def terms_named(self) -> tuple[str, ...]:
-        return tuple(("baseline" if c == "base" else c) for c in (*self.numerics, *self.factors))
+        """The covariates as the footnote names them: baseline, numeric ones, then factors marked as such."""
+        numeric = tuple("baseline" if c == "base" else c.removeprefix("v_") for c in self.numerics)
+        return numeric + tuple(f"{c.removeprefix('v_')} (factor)" for c in self.factors)
 
 
 def column(name: str) -> str:
@@ -71,7 +73,11 @@ def analysis_frame(outcome: OutcomeData, visit: str, arms: Sequence[str]) -> Fra
         else:
             excluded += 1
     frame = pd.DataFrame(rows, columns=["subject", "y", "arm", "censored", *(column(n) for n in names)])
-    factors = tuple(column(n) for n in names if n != BASELINE and frame[column(n)].map(type).eq(str).any())
+    factors = tuple(
+        column(n)
+        for n in names
+        if n != BASELINE and (n in outcome.spec.factors or frame[column(n)].map(type).eq(str).any())
+    )
     for name in factors:
         frame[name] = frame[name].astype(str)
     numerics = tuple(column(n) for n in names if column(n) not in factors)

@@ -9,6 +9,7 @@ from service.errors import DataError
 
 NUMERIC = {"N", "n", "p", "mean", "sd", "se", "std.error", "median", "p25", "p75", "min", "max", "estimate",
            "conf.low", "conf.high", "p.value", "conf.level", "n_events", "n_censored", "statistic", "df"}  # fmt: skip
+MAY_BE_DATES = {"min", "max"}  # the first and last of a date (ISO 8601), as regsync's own ARD gives enrollment
 
 
 def checked_row(row: dict[str, Any], name: str) -> dict[str, Any]:
@@ -18,6 +19,8 @@ def checked_row(row: dict[str, Any], name: str) -> dict[str, Any]:
         try:
             number = float(value)
         except (TypeError, ValueError):
+            if stat_name in MAY_BE_DATES:
+                return row
             raise DataError(f"{stat_name} is '{value}', not a number", file=name, row=row["row"],
                             column="stat") from None  # fmt: skip
         if not math.isfinite(number):
