@@ -16,7 +16,17 @@ from service.errors import DataError
 from service.outcomes import score_interval
 from service.outcomes.data import OutcomeData
 from service.outcomes.estimates import ArmResult, MethodResult, PairResult
-from service.outcomes.fits import Frame, analysis_frame, combine, design_of, grid_vector, pairs, reference_grid
+from service.outcomes.fits import (
+    RANK_DEFICIENT,
+    Frame,
+    analysis_frame,
+    combine,
+    design_of,
+    full_rank,
+    grid_vector,
+    pairs,
+    reference_grid,
+)
 from service.outcomes.inference import Inference, infer
 from service.stats import fisher_p
 
@@ -114,6 +124,9 @@ def _logistic(outcome: OutcomeData, frame: Frame, counts: dict[str, tuple[int, i
             fit = None
     for a, c in pairs(outcome, outcome.arms):
         na, nc = counts[a][1], counts[c][1]
+        if fit is not None and not full_rank(fit.model):
+            found.append(PairResult(a, c, "odds-ratio", None, na, nc, RANK_DEFICIENT))
+            continue
         if fit is None or a not in frame.arms or c not in frame.arms or not fit.mle_retvals.get("converged", True):
             found.append(PairResult(a, c, "odds-ratio", None, na, nc,
                                     "the logistic model cannot be fitted (no variation, or separation)"))  # fmt: skip

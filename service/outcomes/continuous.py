@@ -13,7 +13,17 @@ from scipy import stats
 
 from service.outcomes.data import OutcomeData
 from service.outcomes.estimates import ArmResult, MethodResult, PairResult
-from service.outcomes.fits import Frame, analysis_frame, combine, design_of, grid_vector, pairs, reference_grid
+from service.outcomes.fits import (
+    RANK_DEFICIENT,
+    Frame,
+    analysis_frame,
+    combine,
+    design_of,
+    full_rank,
+    grid_vector,
+    pairs,
+    reference_grid,
+)
 from service.outcomes.inference import Inference, infer
 from service.stats import summarise
 
@@ -56,6 +66,8 @@ def ancova(outcome: OutcomeData, visit: str) -> MethodResult:
         return _not_estimable(outcome, frame, result, "ls-mean-difference",
                               "fewer than 2 participants with data in an arm: not estimated")  # fmt: skip
     fit = smf.ols("y ~ C(arm)" + frame.terms, data=data).fit()
+    if not full_rank(fit.model):
+        return _not_estimable(outcome, frame, result, "ls-mean-difference", RANK_DEFICIENT)
     if fit.df_resid < 1:
         return _not_estimable(outcome, frame, result, "ls-mean-difference", "no residual degrees of freedom")
     design = design_of(fit.model)

@@ -9,7 +9,16 @@ import statsmodels.formula.api as smf
 
 from service.outcomes.data import OutcomeData
 from service.outcomes.estimates import ArmResult, MethodResult, PairResult
-from service.outcomes.fits import analysis_frame, combine, design_of, grid_vector, pairs, reference_grid
+from service.outcomes.fits import (
+    RANK_DEFICIENT,
+    analysis_frame,
+    combine,
+    design_of,
+    full_rank,
+    grid_vector,
+    pairs,
+    reference_grid,
+)
 from service.outcomes.inference import infer
 from service.stats import summarise
 
@@ -42,6 +51,9 @@ def count(outcome: OutcomeData, visit: str) -> MethodResult:
         na, nc = int((data["arm"] == a).sum()), int((data["arm"] == c).sum())
         if fit is None or a not in frame.arms or c not in frame.arms:
             result.pairs.append(PairResult(a, c, "rate-ratio", None, na, nc, "no events, or an arm has no data"))
+            continue
+        if not full_rank(fit.model):
+            result.pairs.append(PairResult(a, c, "rate-ratio", None, na, nc, RANK_DEFICIENT))
             continue
         design = design_of(fit.model)
         vector = grid_vector(design, reference_grid(frame, a)) - grid_vector(design, reference_grid(frame, c))

@@ -132,6 +132,15 @@ def combine(params: np.ndarray, cov: np.ndarray, vector: np.ndarray) -> Linear:
     return Linear(estimate, math.sqrt(variance) if variance > 0 else math.nan)
 
 
+RANK_DEFICIENT = "not estimable: the arm is confounded with the covariates (the model's design is not of full rank)"
+
+
+def full_rank(model: Any) -> bool:
+    """Whether every coefficient of the fitted model is identified (its design matrix has full column rank)."""
+    exog = np.asarray(model.exog, dtype=float)
+    return bool(exog.size) and int(np.linalg.matrix_rank(exog)) == exog.shape[1]
+
+
 def pairs(outcome: OutcomeData, arms: Sequence[str]) -> list[tuple[str, str]]:
     """The comparisons the definition asks for, each (arm compared, the arm it is compared with): against control,
     else every pair with the later arm in the trial's order compared with the earlier (DESIGN.md)."""

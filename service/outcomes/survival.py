@@ -13,7 +13,16 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from service.outcomes.data import OutcomeData
 from service.outcomes.estimates import ArmResult, MethodResult, PairResult
-from service.outcomes.fits import Frame, analysis_frame, combine, design_of, grid_vector, pairs, reference_grid
+from service.outcomes.fits import (
+    Frame,
+    analysis_frame,
+    combine,
+    design_of,
+    full_rank,
+    grid_vector,
+    pairs,
+    reference_grid,
+)
 from service.outcomes.inference import Inference, infer
 
 KM_WORDS = ("Kaplan–Meier median (the first time the survival estimate is at or below 0.5) with the "
@@ -77,6 +86,8 @@ def _cox(frame: Frame, data: pd.DataFrame) -> tuple[Any, np.ndarray, np.ndarray]
         return None
     model = sm.PHReg.from_formula("y ~ C(arm)" + frame.terms, data=data, status=data["event"].to_numpy(),
                                   ties="efron")  # fmt: skip
+    if not full_rank(model):
+        return None
     fit = model.fit()
     return design_of(model), np.asarray(fit.params), np.asarray(fit.cov_params())
 
