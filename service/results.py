@@ -274,7 +274,8 @@ class ArmEstimateRow:
 
 
 # What an arm's estimate is: the registry's measure type follows from it.
-ESTIMATE_TYPES = ("LS mean", "Mean", "Median", "Geometric mean", "Kaplan–Meier median", "Responders", "Count")
+ESTIMATE_TYPES = ("LS mean", "Mean", "Median", "Geometric mean", "Geometric LS mean", "Kaplan–Meier median",
+                  "Responders", "Count")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +309,7 @@ class ComparisonRow:
 
 
 COMPARISON_KINDS = ("mean-difference", "ls-mean-difference", "median-difference", "risk-difference", "odds-ratio",
-                    "hazard-ratio", "rate-ratio", "slope")  # fmt: skip
+                    "hazard-ratio", "rate-ratio", "geometric-mean-ratio", "slope")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,11 +28,12 @@ PARAMETER_TYPES = {
     "Median": "Median",
     "Kaplan–Meier median": "Median",
     "Geometric mean": "Geometric Mean",
+    "Geometric LS mean": "Geometric Least Squares Mean",
     "Responders": "Count of Participants",
     "Count": "Number",
 }
 DEFAULT_DISPERSION = {"LS mean": "se", "Mean": "sd", "Median": "iqr", "Kaplan–Meier median": "ci",
-                      "Geometric mean": "ci"}  # fmt: skip
+                      "Geometric mean": "ci", "Geometric LS mean": "ci"}  # fmt: skip
 DISPERSION_NAMES = {"sd": "Standard Deviation", "se": "Standard Error", "iqr": "Inter-Quartile Range",
                     "full-range": "Full Range"}  # fmt: skip
 ANALYSIS_PARAMETERS = {
@@ -43,9 +44,10 @@ ANALYSIS_PARAMETERS = {
     "odds-ratio": "Odds Ratio (OR)",
     "hazard-ratio": "Hazard Ratio (HR)",
     "rate-ratio": "Other",
+    "geometric-mean-ratio": "Other",
     "slope": "Slope",
 }
-OTHER_PARAMETERS = {"rate-ratio": "Rate ratio"}
+OTHER_PARAMETERS = {"rate-ratio": "Rate ratio", "geometric-mean-ratio": "Ratio of geometric means"}
 STATISTICAL_METHODS = {
     "ancova": "ANCOVA",
     "mmrm": "Mixed Models Analysis",
@@ -211,7 +213,7 @@ def _analysis(parent: etree._Element, c: ComparisonRow, ids: dict[str, str], arm
         else:
             text(analysis, "ciUpperLimitNaComment", "One-sided interval: no upper limit" if c.sides == 1 else
                  "The upper limit is not estimable")  # fmt: skip
-    ratio = c.estimate_kind in ("odds-ratio", "hazard-ratio", "rate-ratio")
+    ratio = c.estimate_kind in ("odds-ratio", "hazard-ratio", "rate-ratio", "geometric-mean-ratio")
     if c.std_error is not None and not ratio:
         text(analysis, "dispersionType", "Standard Error of the Mean")
         text(analysis, "dispersionValue", number(c.std_error))

@@ -3,8 +3,9 @@ estimates and the comparisons, as result rows."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from service.outcomes import binary, continuous, counts, survival
 from service.outcomes.data import OutcomeData
@@ -28,7 +29,7 @@ ESTIMATE_CONTEXTS = {"Kaplan–Meier median": "kaplan-meier", "Responders": "pro
                      "Mean": "summary", "Median": "summary"}  # fmt: skip
 CDISC_VARIABLES = {"value": "AVAL", "change": "CHG", "percent-change": "PCHG", "responder": "AVAL",
                    "time-to-event": "AVAL"}  # fmt: skip
-RATIO_KINDS = ("odds-ratio", "hazard-ratio", "rate-ratio")
+RATIO_KINDS = ("odds-ratio", "hazard-ratio", "rate-ratio", "geometric-mean-ratio")
 KIND_WORDS = {
     "mean-difference": "Mean difference",
     "ls-mean-difference": "Difference in LS means",
@@ -37,6 +38,7 @@ KIND_WORDS = {
     "odds-ratio": "Odds ratio",
     "hazard-ratio": "Hazard ratio",
     "rate-ratio": "Rate ratio",
+    "geometric-mean-ratio": "Ratio of geometric means",
     "slope": "Slope per unit dose",
 }
 
@@ -63,9 +65,57 @@ def analyse_outcome(outcome: OutcomeData) -> OutcomeResults:
         result = by_visit[visit]
         found.notes.extend(result.notes)
         key = visit == outcome.key_timepoint
+        if spec.scale == "log":
+            result = geometric(result)
         found.estimates.extend(_estimate_rows(spec, visit, result, outcome.unit))
         found.comparisons.extend(_comparison_rows(spec, visit, result, key))
     return found
+
+
+GEOMETRIC = {"LS mean": "Geometric LS mean", "Mean": "Geometric mean"}
+
+
+def geometric(result: MethodResult) -> MethodResult:
+    """A log-scale analysis back on the original scale: geometric (LS) means, and their ratios between arms. The
+    standard errors stay those of the logs."""
+    arms = [
+        replace(
+            a,
+            estimate_type=GEOMETRIC.get(a.estimate_type, a.estimate_type),
+            estimate=_exp(a.estimate),
+            ci_low=_exp(a.ci_low),
+            ci_high=_exp(a.ci_high),
+            sd=None,
+            q1=_exp(a.q1),
+            q3=_exp(a.q3),
+            minimum=_exp(a.minimum),
+            maximum=_exp(a.maximum),
+        )
+        for a in result.arms
+    ]
+    pairs = [
+        replace(
+            p,
+            kind="geometric-mean-ratio",
+            inference=None
+            if p.inference is None
+            else replace(
+                p.inference,
+                estimate=math.exp(p.inference.estimate),
+                ci_low=_exp(p.inference.ci_low),
+                ci_high=_exp(p.inference.ci_high),
+            ),
+        )
+        if p.kind in ("mean-difference", "ls-mean-difference")
+        else p
+        for p in result.pairs
+    ]
+    method = result.method + "; analysed on the natural log of the value, back-transformed (geometric means)"
+    return MethodResult(method, result.context, arms, pairs, result.notes)
+
+
+def _exp(value: float | None) -> float | None:
+    return math.exp(value) if value is not None else None
 
 
 def _estimate_rows(spec: OutcomeSpec, visit: str, result: MethodResult, unit: str) -> list[ArmEstimateRow]:

@@ -8,6 +8,7 @@ imputation the SAP did not choose would be substituting data silently.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,8 @@ def collect_outcome(
             y = _responder(criterion, m, base, change)
         else:
             y = m.value
+        if spec.scale == "log":
+            y, base = _log(spec, m, y), _log(spec, m, base)
         visits[visit][m.subject_id] = Observation(y, base, m.censored, m.baseline, m.value, change)
     for visit, count in duplicated.items():
         notes.append(f"{spec.parameter} at {visit}: {count} further record(s) for a participant already counted "
@@ -138,6 +141,16 @@ def collect_outcome(
         _check_counts(spec, ordered)
     return OutcomeData(spec, tuple(labels.values()), control, arm_of, ordered, numbers, covariates, doses, unit,
                        label, dataset, notes)  # fmt: skip
+
+
+def _log(spec: OutcomeSpec, m: MeasurementRecord, value: float | None) -> float | None:
+    if value is None:
+        return None
+    if value <= 0:
+        raise DataError(f"outcome {spec.parameter} is analysed on the log scale, but {m.subject_id} has {value:g} at "
+                        f"{m.visit or OVERALL}", file=m.dataset or "measurements", column="AVAL",
+                        hint="A log-scale (geometric mean) analysis needs every value above 0.")  # fmt: skip
+    return math.log(value)
 
 
 def _one_dataset(spec: OutcomeSpec, records: Sequence[MeasurementRecord]) -> tuple[list[MeasurementRecord], str]:

@@ -67,6 +67,7 @@ class OutcomeSpec:
     dispersion: str | None = None  # how the registry shows each arm's spread; default by the estimate
     covariance: str = "compound-symmetry"
     count: bool = False  # the value is a count of events per participant (an integer ≥ 0)
+    scale: str = "linear"  # "log": analysed on the natural log, reported as geometric means and their ratio
 
     @property
     def summary_statistic(self) -> str:
@@ -146,6 +147,12 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
     if dispersion is not None:
         dispersion = _choice(entry, "dispersion", "", DISPERSIONS, where)
     count = method in COUNT_METHODS or bool(entry.get("count", False))
+    scale = _choice(entry, "scale", "linear", ("linear", "log"), where)
+    if scale == "log" and (variable != "value" or method not in ("welch", "ancova", "mmrm") or test != "superiority"):
+        raise _error(where, 'scale = "log" is for the value by welch, ancova or mmrm, in a superiority test', "scale")
+    if scale == "log" and dispersion in ("sd", "se"):
+        raise _error(where, "a geometric mean's spread is its interval (ci) or range: an SD or SE would be of the logs",
+                     "dispersion")  # fmt: skip
     return OutcomeSpec(
         parameter=entry["parameter"],
         title=str(entry.get("title", entry["parameter"])),
@@ -174,6 +181,7 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
         dispersion=dispersion,
         covariance=_choice(entry, "covariance", COVARIANCES[0], COVARIANCES, where),
         count=count,
+        scale=scale,
     )
 
 

@@ -396,6 +396,23 @@ def test_the_mmrm_difference_at_each_visit_matches_mixedlm_fitted_directly() -> 
     assert "compound symmetry" in comparisons["Week 8"].method
 
 
+def test_a_log_scale_welch_gives_geometric_means_and_their_ratio_as_by_hand() -> None:
+    drug, placebo = [12.0, 30.0, 18.0, 55.0, 22.0, 9.0], [40.0, 65.0, 33.0, 90.0, 51.0]
+    arm_of = {f"D{i}": "DRG" for i in range(len(drug))} | {f"P{i}": "PBO" for i in range(len(placebo))}
+    values = [MeasurementRecord(s, "CRP", "Week 4", value=v) for s, v in zip(arm_of, [*drug, *placebo], strict=True)]
+    results = analyse(trial(TWO_ARMS, arm_of, values, [{"parameter": "CRP", "method": "welch", "scale": "log"}]))
+    logs_d, logs_p = np.log(drug), np.log(placebo)
+    estimates = {r.arm: r for r in results["outcome_estimates"].rows}
+    assert estimates["Drug"].estimate_type == "Geometric mean"
+    assert estimates["Drug"].estimate == pytest.approx(float(stats.gmean(drug)))
+    (row,) = results["outcome_comparison"].rows
+    test = stats.ttest_ind(logs_d, logs_p, equal_var=False)
+    interval = test.confidence_interval(0.95)
+    assert row.estimate == pytest.approx(math.exp(logs_d.mean() - logs_p.mean()))
+    assert (row.ci_low, row.ci_high) == (pytest.approx(math.exp(interval.low)), pytest.approx(math.exp(interval.high)))
+    assert row.p_value == pytest.approx(float(test.pvalue)) and row.estimate_kind == "geometric-mean-ratio"
+
+
 # --- Record selection -------------------------------------------------------------------------------------------
 
 
