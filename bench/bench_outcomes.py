@@ -47,7 +47,8 @@ for i in range(n):
         noise = rng.normal(0, 3, 3)
         shift = effect * week / 36
         values = {"P1": base[0] + 2 * shift + noise[0], "P2": base[1] + shift + noise[1],
-                  "P3": base[2] - shift + noise[2], "P4": float(rng.random() < 0.3 + 0.1 * effect), "P5": float(rng.poisson(2 - 0.5 * effect))}
+                  "P3": base[2] - shift + noise[2], "P4": float(rng.random() < 0.3 + 0.1 * effect),
+                  "P5": float(rng.poisson(2 - 0.5 * effect))}
         for code, value in values.items():
             records.append(MeasurementRecord(subject, code, visit, visit_number=week, value=float(value),
                                              baseline=week == 0))
