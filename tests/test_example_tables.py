@@ -88,3 +88,12 @@ def test_every_outcome_is_summarised_and_compared(results: AnalysisResults) -> N
     assert key.visit == "Month 12" and key.estimate_kind == "ls-mean-difference"
     survival = [r for r in results["outcome_estimates"].rows if r.parameter == "TTSHYPO"]
     assert all(r.estimate_type == "Kaplan–Meier median" and r.n == r.n_events + r.n_censored for r in survival)
+
+
+def test_monitoring_looks_at_the_primary_outcome_at_its_key_timepoint(results: AnalysisResults) -> None:
+    from scipy import stats
+
+    (key,) = [r for r in results["outcome_comparison"].rows if r.parameter == "CPEPS" and r.key_timepoint]
+    current = next(r for r in results["monitoring"].rows if r.status == "current")
+    assert key.visit == "Month 12"
+    assert abs(current.observed_z) == pytest.approx(float(stats.norm.isf(key.p_value / 2)))

@@ -17,6 +17,7 @@ from lxml import etree
 
 from registry.ctgov.elements import num as _num
 from registry.ctgov.elements import sub, text
+from service.importing.participant_level import population_label
 from service.outcomes.definition import OutcomeSpec
 from service.outcomes.tables import rows_of
 from service.results import TOTAL, AnalysisResults, ArmEstimateRow, ComparisonRow
@@ -176,8 +177,6 @@ def _description(spec: OutcomeSpec, estimates: list[ArmEstimateRow], visits: lis
 
 
 def _population(spec: OutcomeSpec, estimates: list[ArmEstimateRow], visits: list[str], arms: list[str]) -> str:
-    from service.importing.participant_level import population_label
-
     text = f"{population_label(spec.population)} population ({spec.population} = Y), by the arm randomized to"
     if spec.records:
         text += f"; records with {spec.records} = Y"

@@ -142,8 +142,11 @@ def monitoring_rows(
 
 
 def _current_look(plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None) -> Look | None:
-    """This snapshot's look, from the first comparison of the monitored outcome (none in a pooled analysis)."""
-    row = next((r for r in comparisons if r.parameter == plan.outcome and r.p_value is not None), None)
+    """This snapshot's look, from the monitored outcome's first comparison at its key timepoint (none in a pooled
+    analysis)."""
+    row = next(
+        (r for r in comparisons if r.parameter == plan.outcome and r.key_timepoint and r.p_value is not None), None
+    )
     if row is None or row.p_value is None or row.estimate is None:  # p_value again only for the type checker
         return None
     fraction = min((row.n_arm + row.n_control) / plan.maximum_information, 1.0)
