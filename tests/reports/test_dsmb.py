@@ -193,6 +193,23 @@ def test_closed_numbers_equal_the_analysis_tables(reports: dict[str, Path]) -> N
     assert [line.index(cell) for cell in expected] == sorted(line.index(cell) for cell in expected)
 
 
+def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(reports: dict[str, Path]) -> None:
+    results = build_analysis(load_source(EXAMPLE, "msc-t1d"))
+    text = " ".join(" ".join(pages(reports["closed"])).split())
+    for title in ("Stimulated C-peptide (mixed-meal tolerance test peak) (primary)",
+                  "Time to first severe hypoglycaemia (secondary)", "Hypoglycaemic episodes in the past month"):  # fmt: skip
+        assert title in text, title
+    for row in results["outcome_estimates"].rows:
+        if row.estimate_type == "LS mean":
+            assert f"LS mean {row.estimate:.3f} {row.std_error:.3f} 95% CI {row.ci_low:.3f}, {row.ci_high:.3f}" in text
+        if row.estimate_type == "Kaplan–Meier median":
+            assert re.search(rf"{row.n_events} ?/ ?{row.n_censored}", text), row
+    for row in results["outcome_comparison"].rows:
+        assert f"{row.estimate:.3f} 95% CI {row.ci_low:.3f}, {row.ci_high:.3f}" in text, row
+    open_text = " ".join(pages(reports["open"]))
+    assert "LS mean" not in open_text and "Hazard ratio" not in open_text
+
+
 def test_open_edition_has_no_arm_level_data(reports: dict[str, Path]) -> None:
     text = "\n".join(pages(reports["open"]))
     # "Placebo" also stands in the trial's title ("Placebo-Controlled"), which the open report may print.
