@@ -196,8 +196,9 @@ def test_closed_numbers_equal_the_analysis_tables(reports: dict[str, Path]) -> N
 def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(reports: dict[str, Path]) -> None:
     results = build_analysis(load_source(EXAMPLE, "msc-t1d"))
     text = " ".join(" ".join(pages(reports["closed"])).split())
-    for title in ("Stimulated C-peptide (mixed-meal tolerance test peak) (primary)",
-                  "Time to first severe hypoglycaemia (secondary)", "Hypoglycaemic episodes in the past month"):  # fmt: skip
+    titles = ("Stimulated C-peptide (mixed-meal tolerance test peak) (primary)",
+              "Time to first severe hypoglycaemia (secondary)", "Hypoglycaemic episodes in the past month")  # fmt: skip
+    for title in titles:
         assert title in text, title
     for row in results["outcome_estimates"].rows:
         if row.estimate_type == "LS mean":
