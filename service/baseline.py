@@ -18,6 +18,23 @@ AGE_CATEGORIES = ("<=18 years", "Between 18 and 65 years", ">=65 years")
 SEX_LABELS = {"F": "Female", "M": "Male", "U": "Unknown", "UNDIFFERENTIATED": "Undifferentiated"}
 
 
+# Units an age may be given in (CDISC AGEU), as parts of a year.
+PER_YEAR = {"YEARS": 1.0, "MONTHS": 12.0, "WEEKS": 365.25 / 7, "DAYS": 365.25, "HOURS": 365.25 * 24}
+
+
+def age_in_years(person: ParticipantRecord) -> float | None:
+    """The age in years, whatever unit the data give it in (an infant of 47 days is 0.13 years, not 47)."""
+    if person.age is None:
+        return None
+    return person.age / PER_YEAR.get((person.age_unit or "YEARS").upper(), 1.0)
+
+
+def age_unit(people: Sequence[ParticipantRecord]) -> str:
+    """The unit ages are reported in: the data's own when every age is in one unit, else years."""
+    units = {(p.age_unit or "YEARS").upper() for p in people if p.age is not None}
+    return units.pop() if len(units) == 1 and next(iter(units)) in PER_YEAR else "YEARS"
+
+
 def age_category(age: float) -> str:
     if age <= 18:
         return AGE_CATEGORIES[0]
@@ -34,10 +51,20 @@ def summarise_baseline(data: ImportedTrial) -> tuple[SummaryRow, ...]:
             groups[labels[person.arm_code]].append(person)
     groups[TOTAL] = [p for members in list(groups.values()) for p in members]
     rows: list[SummaryRow] = []
-    rows += _named("AGE", _continuous("Age", "years", groups, lambda p: p.age))
-    rows += _named("AGECAT", _categorical(
-        "Age, categorical", groups, lambda p: age_category(p.age) if p.age is not None else None, AGE_CATEGORIES
-    ))  # fmt: skip
+    unit = age_unit(groups[TOTAL])
+
+    def age(person: ParticipantRecord) -> float | None:
+        if (person.age_unit or "YEARS").upper() == unit:
+            return person.age
+        years = age_in_years(person)
+        return None if years is None else years * PER_YEAR[unit]
+
+    def category(person: ParticipantRecord) -> str | None:
+        years = age_in_years(person)
+        return age_category(years) if years is not None else None
+
+    rows += _named("AGE", _continuous("Age", unit.lower(), groups, age))
+    rows += _named("AGECAT", _categorical("Age, categorical", groups, category, AGE_CATEGORIES))
     rows += _named("SEX", _categorical("Sex", groups, lambda p: SEX_LABELS.get(p.sex or "", p.sex), ("Female", "Male")))
     for name, variable, getter in (
         ("Race", "RACE", lambda p: p.race),

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from service.problems import Problem
+
 if TYPE_CHECKING:
     from rich.console import Console
     from sqlalchemy import Engine
@@ -96,13 +98,33 @@ def out_file_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[.
     return click.option("--out", "out_file", type=click.Path(path_type=Path), default=None, help=help_text)
 
 
-def report_problems(done: str, problems: Sequence[object], warnings: Sequence[str], checked_against: str) -> None:
-    """A validated file's outcome: the warnings, then the problems and exit 1, or 'valid'."""
+def report_problems(
+    done: str,
+    problems: Sequence[Problem],
+    warnings: Sequence[str],
+    checked_against: str,
+    explain: Callable[[Problem], str] | None = None,
+) -> None:
+    """A validated file's outcome: the warnings, the reviewer's comments, then the problems and exit 1, or
+    'valid'. With `explain`, each problem is followed by the rule it rests on."""
     for warning in warnings:
         err.print(f"warning: {warning}", markup=False)
-    if problems:
-        click.echo(f"{done}: {len(problems)} problem(s) to fix before upload:")
-        for problem in problems:
-            click.echo(f"  {problem}")
+    rejected = [p for p in problems if p.rejects]
+    comments = [p for p in problems if not p.rejects]
+
+    def show(problem: Problem) -> None:
+        click.echo(f"  {problem}")
+        rule = explain(problem) if explain is not None else ""
+        if rule:
+            click.echo(f"      rule: {rule}")
+
+    if comments:
+        click.echo(f"{done}: {len(comments)} comment(s) a reviewer would send back (accepted on upload):")
+        for problem in comments:
+            show(problem)
+    if rejected:
+        click.echo(f"{done}: {len(rejected)} problem(s) to fix before upload:")
+        for problem in rejected:
+            show(problem)
         raise click.exceptions.Exit(1)
     click.echo(f"{done}: valid ({checked_against})")

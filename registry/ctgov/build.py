@@ -93,7 +93,28 @@ def build_result(
                 CONTACT_FIELDS)  # fmt: skip
     if "adverse-events" in sections:
         _events(built, results, arms, ctgov, data)
+    descriptions = {}
+    for arm in data.arms:
+        descriptions[arm.label] = arm.description or f"Participants randomized to {arm.label}."
+        if not arm.description:
+            built.warnings.append(f"groups: no [[arms]] description for '{arm.label}' in trial.toml; stated: "
+                                  f"{descriptions[arm.label]}")  # fmt: skip
+    _describe_groups(built.root, descriptions)
     return built
+
+
+GROUP_TAGS = ("flowGroup", "baselineReportingGroup", "interventionGroup", "outcomeReportingGroup")
+
+
+def _describe_groups(root: etree._Element, descriptions: dict[str, str]) -> None:
+    """Each arm's group, in every module, with the arm's description (PRS requires one): the schema's first child."""
+    for tag in GROUP_TAGS:
+        for group in root.iter(tag):
+            description = descriptions.get(group.findtext("title") or "")
+            if description:
+                element = etree.Element("description")
+                element.text = description
+                group.insert(0, element)
 
 
 def _baseline(built: Built, results: AnalysisResults, arms: list[str]) -> None:
@@ -111,12 +132,21 @@ def _baseline(built: Built, results: AnalysisResults, arms: list[str]) -> None:
         if continuous:
             _text(measure, "dispersionType", "Standard Deviation")
         measure_rows = _sub(measure, "measureRows")
-        if characteristic == "Country":
+        left_out = 0
+        if characteristic == "Sex" and {r.category for r in rows} - {"Female", "Male"}:
+            # PRS's Sex: Female, Male has those two categories only: the others get the measure's own N.
+            left_out = sum(r.n for r in rows if r.arm == TOTAL and r.category not in ("Female", "Male"))
+            rows = [r for r in rows if r.category in ("Female", "Male")]
+            _baseline_row(measure_rows, rows, ids, None, True, analysed=True)
+        elif characteristic == "Country":
             for country in dict.fromkeys(r.category for r in rows):
                 _baseline_row(measure_rows, [r for r in rows if r.category == country], ids, country, False)
         else:
             _baseline_row(measure_rows, rows, ids, None, not continuous)
         _text(measure, "parameterType", "Mean" if continuous else "Count of Participants")
+        if left_out:
+            _text(measure, "populationAnalysisDescription", f"Participants whose sex was recorded as female or male; "
+                  f"{left_out} recorded otherwise (unknown, undifferentiated) are not in this measure.")  # fmt: skip
         _text(measure, "title", title)
         _text(measure, "unitOfMeasure", rows[0].unit if continuous and rows[0].unit else "Participants")
         if other:
@@ -144,7 +174,8 @@ def _baseline_title(characteristic: str, continuous: bool) -> tuple[str, str | N
 
 
 def _baseline_row(parent: etree._Element, rows: list[Any], ids: dict[str, str], title: str | None,
-                  categorical: bool) -> None:  # fmt: skip
+                  categorical: bool, analysed: bool = False) -> None:  # fmt: skip
+    """`analysed`: each group's own number analysed for this measure, the sum of its categories."""
     measure_row = _sub(parent, "measureRow")
     values = _sub(measure_row, "reportedValues")
     for arm, group in ids.items():
@@ -164,6 +195,8 @@ def _baseline_row(parent: etree._Element, rows: list[Any], ids: dict[str, str], 
             else:
                 _text(entry, "dispersionSpread", _num(r.sd) if r.sd is not None else "NA")
                 _text(entry, "parameterValue", _num(r.mean))
+        if analysed:
+            _text(value, "subjectsAnalyzed", str(sum(r.n for r in arm_rows)))
     if title is not None:
         _text(measure_row, "title", title)
 

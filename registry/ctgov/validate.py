@@ -11,6 +11,8 @@ from lxml import etree
 
 from registry.ctgov.build import RRS
 from registry.ctgov.merge import PRS
+from registry.ctgov.picklists import PICKLISTS, RULES
+from registry.ctgov.review import review
 from registry.xmlsafe import parse_untrusted
 from service.problems import Problem
 from service.resources import schemas_dir
@@ -40,9 +42,16 @@ def validate_result(root: etree._Element) -> list[Problem]:
     if root.tag != f"{{{RRS}}}result":
         return [Problem("document", f"the root element is {root.tag}, not rrs:result ({{{RRS}}}result)")]
     problems = check_schema(root)
-    for check in (_flow, _baseline, _outcomes, _events, _required):
+    for check in (_flow, _baseline, _outcomes, _events, _required, review):
         problems += check(root)
     return problems
+
+
+def explain(problem: Problem) -> str:
+    """The data element definition a problem rests on (empty for a schema error)."""
+    if problem.rule in PICKLISTS:
+        return PICKLISTS[problem.rule].definition
+    return RULES.get(problem.rule, "")
 
 
 def _int(element: etree._Element, path: str) -> int | None:
@@ -98,12 +107,13 @@ def _flow(root: etree._Element) -> list[Problem]:
             reasons[detail.findtext("reportingGroupId") or ""] += _int(detail, "subjectsAffected") or 0
         for group in started:
             missing = started[group] - completed.get(group, 0)
-            if reasons.get(group, 0) != missing:
+            if group in reasons and reasons[group] != missing:  # reasons are optional; given, they must add up
                 problems.append(
                     Problem(
                         f"{name}, reasons not completed, {_label(group, titles)}",
                         f"the reasons sum to {reasons.get(group, 0)} but STARTED − COMPLETED is {missing}; add or "
                         "correct reasons so that every participant not completed has one",
+                        rule="reasons",
                     )
                 )
     return problems
@@ -147,12 +157,15 @@ def _baseline(root: etree._Element) -> list[Problem]:
         if measure.findtext("parameterType") != "Count of Participants":
             continue
         counts: dict[str, int] = defaultdict(int)
+        own: dict[str, int] = {}  # a measure's own number analysed (e.g. sex where some were not recorded)
         for value in measure.iterfind("measureRows/measureRow/reportedValues/reportedValue"):
             group = value.findtext("reportingGroupId") or ""
+            if _int(value, "subjectsAnalyzed") is not None:
+                own[group] = _int(value, "subjectsAnalyzed") or 0
             for entry in value.iterfind("reportedEntries/reportedEntry"):
                 counts[group] += _int(entry, "parameterValue") or 0
         for group, n in counts.items():
-            expected = analysed.get(group)
+            expected = own.get(group, analysed.get(group))
             if expected is not None and n != expected:
                 problems.append(
                     Problem(
@@ -179,9 +192,6 @@ def _outcomes(root: etree._Element) -> list[Problem]:
         problems += _references(measure, "reportingGroupId", titles, name)
         problems += _references(measure, "outcomeReportingGroupId", titles, name)
         problems += _dispersion(measure, name, titles)
-        for field in ("measureType", "timeFrame", "unitOfMeasure", "parameterType"):
-            if not (measure.findtext(field) or "").strip():
-                problems.append(Problem(name, f"{field} is empty; PRS requires it"))
     return problems
 
 
@@ -224,11 +234,12 @@ def _events(root: etree._Element) -> list[Problem]:
         threshold = float(threshold_text) if threshold_text is not None else None
     except ValueError:
         problems.append(Problem("reportedEvents, frequencyReportingThreshold", f"'{threshold_text}' is not a number"))
-    if threshold is not None and not 0 < threshold <= MAX_THRESHOLD:
+    if threshold is not None and not 0 <= threshold <= MAX_THRESHOLD:
         problems.append(
             Problem(
                 "reportedEvents, frequencyReportingThreshold",
-                f"{threshold:g}% is outside (0, 5]; the other-AE threshold may not exceed 5%",
+                f"{threshold:g}% is outside 0 to 5; the other-AE threshold may not exceed 5% (0: every other AE)",
+                rule="threshold",
             )
         )
     for table, tag, at_risk_field, affected_field in (
@@ -248,12 +259,13 @@ def _events(root: etree._Element) -> list[Problem]:
                         Problem(where, f"{affected} affected but {at_risk} at risk; affected cannot exceed at risk")
                     )
                 total = _int(groups[group], at_risk_field) if group in groups else None
-                if at_risk is not None and total is not None and at_risk != total:
+                if at_risk is not None and total is not None and at_risk > total:  # a term may restrict it
                     problems.append(
                         Problem(
                             where,
-                            f"{at_risk} at risk here but the group's {at_risk_field} is "
-                            f"{total}; every row of a group must use the group's at-risk number",
+                            f"{at_risk} at risk here but the group's {at_risk_field} is {total}; a term's number at "
+                            "risk can be smaller (a sex-specific event), never larger",
+                            rule="events",
                         )
                     )
                 largest[group] = max(largest[group], affected or 0)

@@ -18,12 +18,12 @@ MAX_OTHER_THRESHOLD = 5.0
 
 
 def check_other_threshold(threshold: float) -> float:
-    if not 0 < threshold <= MAX_OTHER_THRESHOLD:
+    if not 0 <= threshold <= MAX_OTHER_THRESHOLD:
         raise DataError(
             f"other_ae_threshold_percent is {threshold:g}",
             file="trial.toml",
             column="safety.other_ae_threshold_percent",
-            hint="The registry threshold for other (non-serious) AEs must be above 0 and at most 5 percent.",
+            hint="The registry threshold for other (non-serious) AEs is 0 (report every one) to 5 percent.",
         )
     return threshold
 

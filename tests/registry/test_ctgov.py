@@ -211,7 +211,7 @@ BREAKS: dict[str, tuple[Callable[[etree._Element], None], str]] = {
     ),
     "threshold above 5%": (
         lambda r: _set(r, "reportedEvents/frequencyReportingThreshold", "7"),
-        "7% is outside (0, 5]",
+        "7% is outside 0 to 5",
     ),
     "completed above started": (
         lambda r: _set(r, "participantFlow/periods/period/completedMilestone/milestoneAchievements/"

@@ -109,10 +109,18 @@ def test_registry_other_threshold_uses_the_exact_proportion() -> None:
     assert {r.pt for r in rows} == {"Headache"}
 
 
-@pytest.mark.parametrize("threshold", [0, 5.5, -1])
-def test_registry_threshold_must_be_above_0_and_at_most_5(threshold: float) -> None:
+@pytest.mark.parametrize("threshold", [5.5, -1])
+def test_registry_threshold_is_0_to_5(threshold: float) -> None:
     with pytest.raises(DataError, match=r"other_ae_threshold_percent is .*\n  The registry threshold"):
         build_analysis(hand_trial(safety={"other_ae_threshold_percent": threshold}))
+
+
+def test_a_threshold_of_0_lists_every_other_ae(tables) -> None:  # type: ignore[no-untyped-def]
+    every = build_analysis(hand_trial(safety={"other_ae_threshold_percent": 0}))
+    listed = {r.pt for r in every["ae_registry_other"].rows}
+    occurring = {r.pt for r in every["ae_soc_pt"].rows if r.level == "pt" and r.n_subjects}
+    serious_only = {r.pt for r in every["ae_registry_serious"].rows} - listed
+    assert listed and listed | serious_only >= occurring
 
 
 def test_registry_mortality(tables) -> None:  # type: ignore[no-untyped-def]

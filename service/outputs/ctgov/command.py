@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from registry.ctgov.build import SECTIONS
+from registry.ctgov.validate import explain as explain_problem
 from registry.ctgov.validate import validate_ctgov_file
 from service.cli_context import AppContext, err, out_file_option, report_problems, snapshot_option
 from service.outputs.base import default_target
@@ -59,6 +60,9 @@ def registry_ctgov_command(
 
 @click.command("ctgov")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
-def validate_ctgov_command(file: Path) -> None:
-    """Check a PRS results document (rrs:result) or a PRS record (prs:study_collection)."""
-    report_problems(f"{file}: checked", validate_ctgov_file(file), (), OUTPUT.validated_against)
+@click.option("--explain", is_flag=True, help="After each problem, the data element definition it rests on.")
+def validate_ctgov_command(file: Path, explain: bool) -> None:
+    """Check a PRS results document (rrs:result) or a PRS record (prs:study_collection) as PRS reviews it:
+    problems PRS rejects (exit 1), and comments a reviewer would send back (exit 0)."""
+    report_problems(f"{file}: checked", validate_ctgov_file(file), (), OUTPUT.validated_against,
+                    explain_problem if explain else None)  # fmt: skip

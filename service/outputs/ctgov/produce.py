@@ -40,7 +40,9 @@ def produce_ctgov(
     file is written even when it fails validation, so the data manager can see what to fix."""
     data, results = analysed or read_and_analyse(engine, snapshot)
     built = build_result(data, results, sections, partial)
-    problems = validate_result(built.root)
+    found = validate_result(built.root)
+    problems = [p for p in found if p.rejects]  # a reviewer's comments do not stop an upload: they are warnings
+    comments = [f"a PRS reviewer would comment: {p}" for p in found if not p.rejects]
     document = built.root
     if merge is not None:
         document = merge_into_record(merge, built.root, data.definition.study_id)
@@ -50,4 +52,4 @@ def produce_ctgov(
     options = {"sections": list(sections), "partial": partial, "merge": str(merge) if merge else None,
                "valid": not problems}  # fmt: skip
     record_artifacts(engine, snapshot, "ctgov", {target: digest}, options, now=datetime.now(UTC))
-    return Produced("ctgov", {target: digest}, tuple(problems), tuple(built.warnings))
+    return Produced("ctgov", {target: digest}, tuple(problems), (*built.warnings, *comments))
