@@ -305,7 +305,7 @@ def _required(root: etree._Element) -> list[Problem]:
     problems = []
     events = root.find("reportedEvents")
     if events is not None:
-        for field in ("timeFrame", "notes", "sourceVocabulary", "assessmentType", "frequencyReportingThreshold"):
+        for field in ("timeFrame", "sourceVocabulary", "assessmentType", "frequencyReportingThreshold"):
             if not (events.findtext(field) or "").strip():
                 problems.append(Problem("reportedEvents", f"{field} is empty; PRS requires it"))
     for path, where in (
