@@ -28,8 +28,9 @@ def _age_rows(trial):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("unit", "ages"), [("DAYS", [47.0, 120.0, 400.0]), ("MONTHS", [3.0, 11.0, 30.0])])
-def test_ages_in_days_or_months_are_reported_in_their_unit_and_counted_as_children(unit: str,
-                                                                                  ages: list[float]) -> None:  # fmt: skip
+def test_ages_in_days_or_months_are_reported_in_their_unit_and_counted_as_children(
+    unit: str, ages: list[float]
+) -> None:
     trial = _aged([(a, unit) for a in ages])
     continuous, categories = _age_rows(trial)
     total = continuous["Total"]
