@@ -21,6 +21,7 @@ from service.baseline import BASELINE_POPULATION, summarise_baseline
 from service.disposition import DISPOSITION_RULES, FISHER_RULE, summarise_disposition, wants_fisher
 from service.enrollment import ENROLLMENT_RULES, summarise_enrollment, summarise_sites
 from service.errors import DataError
+from service.flow import FLOW_RULES, summarise_flow
 from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial, MeasurementRecord
 from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
@@ -42,6 +43,7 @@ from service.results import (
     DispositionRow,
     EnrollmentRow,
     ExposureRow,
+    FlowRow,
     ListingRow,
     MaximumRow,
     MonitoringRow,
@@ -331,6 +333,10 @@ TABLES: tuple[TableSpec, ...] = (
         "disposition", DispositionRow, "Participant flow", "All screened participants", randomized,
         disposition_notes, lambda inputs: summarise_disposition(inputs.data, compare=disposition_compared(inputs)),
         arms="randomized", population_flag="",
+    ),
+    TableSpec(
+        "participant_flow", FlowRow, "Participant flow by period", "All randomized participants", randomized,
+        FLOW_RULES, lambda inputs: summarise_flow(inputs.data), arms="randomized", population_flag="",
     ),
     TableSpec(
         "enrollment", EnrollmentRow, "Enrollment over time", "All randomized participants", randomized,

@@ -25,6 +25,7 @@ from service.results import (
     DispositionRow,
     EnrollmentRow,
     ExposureRow,
+    FlowRow,
     MaximumRow,
     MonitoringRow,
     MortalityRow,
@@ -318,6 +319,11 @@ def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[Ard
                               alpha_spent=r.alpha_spent, statistic=r.observed_z)  # fmt: skip
 
 
+def participant_flow(table: Table[FlowRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (("PERIOD", r.period_title),), "DSDECOD", r.category).stats(n=r.n)
+
+
 def enrollment(table: Table[EnrollmentRow], control: str | None) -> Iterator[ArdRow]:
     for r in table.rows:
         yield from Where(table, r.arm, (), "RANDDT", r.month).stats(n=r.n_randomized, n_cum=r.cumulative,
@@ -355,6 +361,7 @@ CONVERTERS: dict[type, Converter] = {
     ComparisonRow: comparisons,
     MonitoringRow: monitoring,
     EnrollmentRow: enrollment,
+    FlowRow: participant_flow,
     SiteRow: sites,
 }
 

@@ -241,6 +241,18 @@ class OutcomeSummaryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowRow:
+    """One count of the participant flow by period: STARTED, COMPLETED, a milestone, or a reason not completed."""
+
+    period: int
+    period_title: str
+    kind: str  # started, completed, milestone, reason
+    category: str
+    arm: str
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
 class ArmEstimateRow:
     """One arm's estimate at one timepoint, as the SAP's analysis gives it: an LS mean with its SE and CI, a
     Kaplan–Meier median with events and censored, responders with their proportion, a mean or median."""

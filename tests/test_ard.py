@@ -34,7 +34,13 @@ COLUMN_STATS: dict[str, set[str]] = {
     "nominal_p": {"p.boundary"}, "alpha_spent": {"alpha_spent"}, "observed_z": {"statistic"},
     "std_error": {"std.error"}, "ci_level": {"conf.level"}, "n_censored": {"n_censored"},
 }  # fmt: skip
-NOT_STATISTICS = {"visit_number", "look", "sides", "margin"}  # labels of a row or of its test, not numbers it reports
+NOT_STATISTICS = {
+    "visit_number",
+    "look",
+    "sides",
+    "margin",
+    "period",
+}  # labels of a row or of its test, not numbers it reports
 OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS"}
 
 

@@ -207,41 +207,46 @@ def _limitations(built: Built, ctgov: dict[str, Any]) -> None:
 
 
 def _flow(built: Built, results: AnalysisResults, arms: list[str], ctgov: dict[str, Any]) -> None:
-    rows = results["disposition"].rows
-    milestones = {(r.category, r.arm): r.n for r in rows if r.kind == "milestone"}
-    reasons: dict[str, dict[str, int]] = {}
-    for r in rows:
-        if r.kind == "reason":
-            reasons.setdefault(r.category, {})[r.arm] = r.n
+    """Every period of the participant flow table (service.flow), as the definition's [[flow.periods]] set them."""
+    rows = results["participant_flow"].rows
     flow = _sub(built.root, "participantFlow")
     groups = _sub(flow, "participantFlowGroups")
     ids = {arm: f"FG{i:03d}" for i, arm in enumerate(arms)}
     for arm in arms:
         _text(_sub(groups, "flowGroup", id=ids[arm]), "title", arm)
-    period = _sub(_sub(flow, "periods"), "period")
-    _milestone(period, "completedMilestone", ids, lambda arm: milestones.get(("Completed", arm), 0))
-    drops = _sub(period, "dropWithdrawReasons")
-    ongoing = {arm: milestones.get(("Ongoing", arm), 0) for arm in arms}
-    listed = list(reasons.items()) + ([("Ongoing at the data cut-off", ongoing)] if any(ongoing.values()) else [])
-    for reason, counts in listed:
-        drop = _sub(drops, "dropWithdrawReason")
-        details = _sub(drop, "dropWithdrawReasonDetails")
-        for arm in arms:
-            detail = _sub(details, "reasonDetail")
-            _text(detail, "reportingGroupId", ids[arm])
-            _text(detail, "subjectsAffected", str(counts.get(arm, 0)))
-        kind = REASON_TYPES.get(reason.casefold())
-        if kind is None:
-            _text(drop, "otherReasonName", reason)
-        _text(drop, "reasonType", kind or "Other")
-    misc = _sub(period, "milestones")
-    treated = _sub(misc, "milestone")
-    _achievements(treated, ids, lambda arm: milestones.get(("Treated", arm), 0))
-    _text(treated, "titleOther", "Received treatment")
-    _milestone(period, "startedMilestone", ids, lambda arm: milestones.get(("Randomized", arm), 0))
-    _text(period, "title", "Overall Study")
+    periods = _sub(flow, "periods")
+    for number in dict.fromkeys(r.period for r in rows):
+        own = [r for r in rows if r.period == number]
+        count = _flow_counts(own)
+        period = _sub(periods, "period")
+        _milestone(period, "completedMilestone", ids, count("completed", "COMPLETED"))
+        drops = _sub(period, "dropWithdrawReasons")
+        for reason in dict.fromkeys(r.category for r in own if r.kind == "reason"):
+            drop = _sub(drops, "dropWithdrawReason")
+            details = _sub(drop, "dropWithdrawReasonDetails")
+            for arm in arms:
+                detail = _sub(details, "reasonDetail")
+                _text(detail, "reportingGroupId", ids[arm])
+                _text(detail, "subjectsAffected", str(count("reason", reason)(arm)))
+            kind = REASON_TYPES.get(reason.casefold())
+            if kind is None:
+                _text(drop, "otherReasonName", reason)
+            _text(drop, "reasonType", kind or "Other")
+        misc = _sub(period, "milestones")
+        for title in dict.fromkeys(r.category for r in own if r.kind == "milestone"):
+            milestone = _sub(misc, "milestone")
+            _achievements(milestone, ids, count("milestone", title))
+            _text(milestone, "titleOther", title)
+        _milestone(period, "startedMilestone", ids, count("started", "STARTED"))
+        _text(period, "title", own[0].period_title)
     _text(flow, "preAssignmentDescription", ctgov.get("pre_assignment_details"))
     _text(flow, "recruitmentDetails", ctgov.get("recruitment_details"))
+
+
+def _flow_counts(rows: Sequence[Any]) -> Callable[[str, str], Callable[[str], int]]:
+    """count(kind, category)(arm): one period's numbers, by arm."""
+    found = {(r.kind, r.category, r.arm): r.n for r in rows}
+    return lambda kind, category: lambda arm: found.get((kind, category, arm), 0)
 
 
 def _milestone(period: etree._Element, tag: str, ids: dict[str, str], count: Callable[[str], int]) -> None:
