@@ -19,6 +19,7 @@ from registry.ctgov.elements import sub as _sub
 from registry.ctgov.elements import text as _text
 from registry.ctgov.outcomes import write_outcomes
 from service.analysis import DEFAULT_OTHER_THRESHOLD
+from service.importing.definition import baseline_entries
 from service.importing.records import ImportedTrial
 from service.outcomes.definition import parse_outcomes
 from service.results import TOTAL, AnalysisResults
@@ -76,7 +77,7 @@ def build_result(
     ctgov = data.definition.raw.get("ctgov", {})
     arms = list(results.arms)
     if "baseline" in sections:
-        _baseline(built, results, arms)
+        _baseline(built, results, arms, {e.title: e.dispersion for e in baseline_entries(data.definition.raw)})
     if "agreement" in sections:
         _copied(built, "certainAgreement", "[ctgov.certain_agreement]", ctgov.get("certain_agreement", {}),
                 AGREEMENT_FIELDS)  # fmt: skip
@@ -103,6 +104,7 @@ def build_result(
     return built
 
 
+BASELINE_SPREADS = {"sd": "Standard Deviation", "iqr": "Inter-Quartile Range", "full-range": "Full Range"}
 GROUP_TAGS = ("flowGroup", "baselineReportingGroup", "interventionGroup", "outcomeReportingGroup")
 
 
@@ -117,7 +119,8 @@ def _describe_groups(root: etree._Element, descriptions: dict[str, str]) -> None
                 group.insert(0, element)
 
 
-def _baseline(built: Built, results: AnalysisResults, arms: list[str]) -> None:
+def _baseline(built: Built, results: AnalysisResults, arms: list[str], dispersions: dict[str, str]) -> None:
+    """`dispersions`: the [[baseline]] entries' choice, by title — mean (SD), or median with IQR or full range."""
     table = results["baseline"]
     baseline = _sub(built.root, "baseline")
     measures = _sub(baseline, "baselineMeasures")
@@ -129,8 +132,9 @@ def _baseline(built: Built, results: AnalysisResults, arms: list[str]) -> None:
         continuous = rows[0].category == ""
         measure = _sub(measures, "baselineMeasure")
         title, other = _baseline_title(characteristic, continuous)
+        spread = dispersions.get(characteristic, "sd") if continuous else ""
         if continuous:
-            _text(measure, "dispersionType", "Standard Deviation")
+            _text(measure, "dispersionType", BASELINE_SPREADS[spread])
         measure_rows = _sub(measure, "measureRows")
         left_out = 0
         if characteristic == "Sex" and {r.category for r in rows} - {"Female", "Male"}:
@@ -142,8 +146,9 @@ def _baseline(built: Built, results: AnalysisResults, arms: list[str]) -> None:
             for country in dict.fromkeys(r.category for r in rows):
                 _baseline_row(measure_rows, [r for r in rows if r.category == country], ids, country, False)
         else:
-            _baseline_row(measure_rows, rows, ids, None, not continuous)
-        _text(measure, "parameterType", "Mean" if continuous else "Count of Participants")
+            _baseline_row(measure_rows, rows, ids, None, not continuous, spread=spread)
+        _text(measure, "parameterType", ("Median" if spread in ("iqr", "full-range") else "Mean") if continuous
+              else "Count of Participants")  # fmt: skip
         if left_out:
             _text(measure, "populationAnalysisDescription", f"Participants whose sex was recorded as female or male; "
                   f"{left_out} recorded otherwise (unknown, undifferentiated) are not in this measure.")  # fmt: skip
@@ -174,7 +179,7 @@ def _baseline_title(characteristic: str, continuous: bool) -> tuple[str, str | N
 
 
 def _baseline_row(parent: etree._Element, rows: list[Any], ids: dict[str, str], title: str | None,
-                  categorical: bool, analysed: bool = False) -> None:  # fmt: skip
+                  categorical: bool, analysed: bool = False, spread: str = "sd") -> None:  # fmt: skip
     """`analysed`: each group's own number analysed for this measure, the sum of its categories."""
     measure_row = _sub(parent, "measureRow")
     values = _sub(measure_row, "reportedValues")
@@ -192,6 +197,11 @@ def _baseline_row(parent: etree._Element, rows: list[Any], ids: dict[str, str], 
                 _text(entry, "parameterValue", str(r.n))
             elif r.n == 0 or r.mean is None:
                 _text(entry, "naComment", "No participants with a value")
+            elif spread in ("iqr", "full-range"):
+                low, high = (r.q1, r.q3) if spread == "iqr" else (r.minimum, r.maximum)
+                _text(entry, "dispersionLowerLimit", _num(low))
+                _text(entry, "dispersionUpperLimit", _num(high))
+                _text(entry, "parameterValue", _num(r.median))
             else:
                 _text(entry, "dispersionSpread", _num(r.sd) if r.sd is not None else "NA")
                 _text(entry, "parameterValue", _num(r.mean))

@@ -159,6 +159,10 @@ class BaselineEntry:
     name: str
     title: str
     type: str = ""
+    dispersion: str = "sd"  # how a registry shows a continuous one: mean (sd), or median with "iqr" / "full-range"
+
+
+BASELINE_DISPERSIONS = ("sd", "iqr", "full-range")
 
 
 def baseline_entries(raw: dict[str, Any]) -> tuple[BaselineEntry, ...]:
@@ -189,7 +193,11 @@ def baseline_entries(raw: dict[str, Any]) -> tuple[BaselineEntry, ...]:
         if declared is not None and (kind == "parameter" or declared not in BASELINE_TYPES):
             raise _error(f"{where}: type '{declared}' is not allowed here",
                          "A variable's type is continuous or categorical; a parameter is continuous.")  # fmt: skip
-        found.append(BaselineEntry(kind, name, str(entry["title"]) if "title" in entry else name, declared or ""))
+        dispersion = _str(entry, "dispersion", where) or "sd"
+        if dispersion not in BASELINE_DISPERSIONS:
+            raise _error(f"{where}: dispersion '{dispersion}' is not one of {', '.join(BASELINE_DISPERSIONS)}")
+        found.append(BaselineEntry(kind, name, str(entry["title"]) if "title" in entry else name, declared or "",
+                                   dispersion))  # fmt: skip
     return tuple(found)
 
 

@@ -4,12 +4,14 @@ proportional-hazards hazard ratio (Efron's method for ties), adjusted for the de
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from service.outcomes.data import OutcomeData
 from service.outcomes.estimates import ArmResult, MethodResult, PairResult
@@ -53,7 +55,8 @@ def time_to_event(outcome: OutcomeData, visit: str) -> MethodResult:
         median = _finite(survival.quantile(0.5))
         low, high = (None, None)
         if events:
-            bounds = survival.quantile_ci(0.5, alpha=1 - spec.ci_level)
+            with np.errstate(divide="ignore", invalid="ignore"):  # a limit not reached is inf/NaN: "not estimable"
+                bounds = survival.quantile_ci(0.5, alpha=1 - spec.ci_level)
             low, high = _finite(bounds[0]), _finite(bounds[1])
         result.arms.append(ArmResult(arm, "Kaplan–Meier median", len(part), median, None, low, high,
                                      n_events=events, n_censored=len(part) - events,
@@ -74,7 +77,7 @@ def time_to_event(outcome: OutcomeData, visit: str) -> MethodResult:
         p = _logrank(pair, frame) if spec.method == "logrank" else (hazard.p_value if hazard else None)
         if hazard is None:
             result.pairs.append(PairResult(a, c, "hazard-ratio", Inference(math.nan, None, None, None, p), na, nc,
-                                           "the Cox model cannot be fitted"))  # fmt: skip
+                                           "the Cox model cannot be fitted, or did not converge"))  # fmt: skip
             continue
         estimate = Inference(hazard.estimate, hazard.std_error, hazard.ci_low, hazard.ci_high, p)
         result.pairs.append(PairResult(a, c, "hazard-ratio", estimate, na, nc))
@@ -88,7 +91,11 @@ def _cox(frame: Frame, data: pd.DataFrame) -> tuple[Any, np.ndarray, np.ndarray]
                                   ties="efron")  # fmt: skip
     if not full_rank(model):
         return None
-    fit = model.fit()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # said in the row's note instead
+        fit = model.fit()
+    if not (getattr(fit, "mle_retvals", None) or {}).get("converged", True):
+        return None  # no hazard ratio from a partial likelihood that did not converge (e.g. an arm without events)
     return design_of(model), np.asarray(fit.params), np.asarray(fit.cov_params())
 
 
