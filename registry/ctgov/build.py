@@ -9,6 +9,7 @@ Group IDs are stable — FG000… (flow), BG000… (baseline, the total last), O
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from lxml import etree
@@ -129,6 +130,8 @@ def _baseline(built: Built, results: AnalysisResults, arms: list[str], dispersio
     for row in table.rows:
         by_characteristic.setdefault(row.characteristic, []).append(row)
     for characteristic, rows in by_characteristic.items():
+        rows = nih_rows(characteristic, rows)
+        characteristic = rows[0].characteristic
         continuous = rows[0].category == ""
         measure = _sub(measures, "baselineMeasure")
         title, other = _baseline_title(characteristic, continuous)
@@ -167,8 +170,45 @@ def _baseline(built: Built, results: AnalysisResults, arms: list[str], dispersio
     _text(total, "title", "Total")
 
 
+# CDISC's RACE and ETHNIC terms as the NIH/OMB categories PRS predefines (case aside).
+NIH_RACE = {"american indian or alaska native": "American Indian or Alaska Native", "asian": "Asian",
+            "native hawaiian or other pacific islander": "Native Hawaiian or Other Pacific Islander",
+            "black or african american": "Black or African American", "white": "White",
+            "multiple": "More than one race", "more than one race": "More than one race",
+            **dict.fromkeys(("unknown", "not reported", "not collected", "unknown or not reported"),
+                            "Unknown or Not Reported")}  # fmt: skip
+NIH_ETHNICITY = {"hispanic or latino": "Hispanic or Latino", "not hispanic or latino": "Not Hispanic or Latino",
+                 **dict.fromkeys(("unknown", "not reported", "not collected", "unknown or not reported"),
+                                 "Unknown or Not Reported")}  # fmt: skip
+NIH = {"Race": ("Race (NIH/OMB)", NIH_RACE), "Ethnicity": ("Ethnicity (NIH/OMB)", NIH_ETHNICITY)}
+
+
+def nih_rows(characteristic: str, rows: list[Any]) -> list[Any]:
+    """Race or ethnicity in PRS's NIH/OMB categories, every one listed (0 where none), when every value the data
+    give is one of CDISC's terms for them; otherwise the rows as they are (a Customized measure)."""
+    if characteristic not in NIH:
+        return rows
+    title, terms = NIH[characteristic]
+    if any(r.category.casefold() not in terms for r in rows):
+        return rows
+    categories = list(dict.fromkeys(terms.values()))
+    counts: dict[tuple[str, str], int] = {}
+    for r in rows:
+        key = (terms[r.category.casefold()], r.arm)
+        counts[key] = counts.get(key, 0) + r.n
+    arms = list(dict.fromkeys(r.arm for r in rows))
+    return [replace(rows[0], characteristic=title, category=c, arm=arm, n=counts.get((c, arm), 0))
+            for c in categories for arm in arms]  # fmt: skip
+
+
 def _baseline_title(characteristic: str, continuous: bool) -> tuple[str, str | None]:
-    fixed = {"Age": "Age, Continuous", "Age, categorical": "Age, Categorical", "Sex": "Sex: Female, Male"}
+    fixed = {
+        "Age": "Age, Continuous",
+        "Age, categorical": "Age, Categorical",
+        "Sex": "Sex: Female, Male",
+        "Race (NIH/OMB)": "Race (NIH/OMB)",
+        "Ethnicity (NIH/OMB)": "Ethnicity (NIH/OMB)",
+    }
     if characteristic in fixed:
         return fixed[characteristic], None
     if characteristic in ("Race", "Ethnicity"):

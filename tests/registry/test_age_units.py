@@ -71,3 +71,19 @@ def test_a_participant_of_unknown_sex_is_left_out_of_sex_female_male_with_its_ow
            for v in sex.iterfind("measureRows/measureRow/reportedValues/reportedValue")}  # fmt: skip
     assert sum(own[g] for g in overall) == sum(overall.values()) - 1
     assert not [str(p) for p in validate_result(root) if p.rejects and "Sex" in p.where]
+
+
+def test_race_in_cdisc_terms_is_nih_omb_and_other_values_stay_customized() -> None:
+    from registry.ctgov.build import nih_rows
+    from service.results import SummaryRow
+
+    def row(category: str, arm: str, n: int) -> SummaryRow:
+        return SummaryRow("Race", category, arm, n, 10, None, None, None, None, None, None, None, None, "")
+
+    cdisc = [row("WHITE", "Drug", 6), row("ASIAN", "Drug", 3), row("MULTIPLE", "Drug", 1)]
+    nih = {(r.category, r.n) for r in nih_rows("Race", cdisc)}
+    assert ("White", 6) in nih and ("Asian", 3) in nih and ("More than one race", 1) in nih
+    assert ("Black or African American", 0) in nih and len(nih) == 7
+    assert {r.characteristic for r in nih_rows("Race", cdisc)} == {"Race (NIH/OMB)"}
+    own = [row("Persian", "Drug", 9), row("WHITE", "Drug", 1)]
+    assert nih_rows("Race", own) == own  # a term outside CDISC's: the data's own categories, customized
