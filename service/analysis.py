@@ -80,6 +80,7 @@ from service.safety.population import (
 )
 from service.safety.rates import RATE_RULE, summarise_incidence_rates
 from service.safety.registry import (
+    sex_specific_terms,
     summarise_mortality_for_registry,
     summarise_other_for_registry,
     summarise_registry_groups,
@@ -288,11 +289,12 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "ae_registry_serious", RegistryAERow, "Serious adverse events (registry table)", SAFETY_POPULATION, at_risk,
         (TEAE_RULE, "Affected: participants with at least one event of the term; events: records."),
-        lambda inputs: summarise_serious_for_registry(inputs.safety),
+        lambda inputs: summarise_serious_for_registry(inputs.safety, sex_specific_terms(inputs.data.definition.raw)),
     ),
     TableSpec(
         "ae_registry_other", RegistryAERow, other_ae_title, SAFETY_POPULATION, at_risk, other_ae_notes,
-        lambda inputs: summarise_other_for_registry(inputs.safety, inputs.threshold),
+        lambda inputs: summarise_other_for_registry(inputs.safety, inputs.threshold,
+                                                    sex_specific_terms(inputs.data.definition.raw)),
     ),
     TableSpec(
         "ae_registry_mortality", MortalityRow, "All-cause mortality (registry table)", SAFETY_POPULATION, at_risk,
@@ -302,7 +304,8 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "ae_registry_groups", RegistryGroupRow, "Arm totals for the registry AE tables", SAFETY_POPULATION, at_risk,
         (TEAE_RULE, "Other affected: participants with at least one of the other (non-serious) terms listed."),
-        lambda inputs: summarise_registry_groups(inputs.safety, inputs.threshold),
+        lambda inputs: summarise_registry_groups(inputs.safety, inputs.threshold,
+                                                 sex_specific_terms(inputs.data.definition.raw)),
     ),
     TableSpec(
         "ae_incidence_rates", RateRow, "Exposure-adjusted incidence rates of treatment-emergent adverse events",

@@ -329,7 +329,7 @@ def _events(
     threshold = float(safety.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
     _text(events, "frequencyReportingThreshold", f"{threshold:g}")
     ids = {arm: f"EG{i:03d}" for i, arm in enumerate(arms)}
-    _terms(_sub(events, "frequentAdverseEvents"), "frequentEvent", results["ae_registry_other"].rows, ids)
+    _terms(_sub(events, "frequentAdverseEvents"), "frequentEvent", results["ae_registry_other"].rows, ids, ctgov)
     groups = _sub(events, "interventionGroups")
     for row in results["ae_registry_groups"].rows:
         group = _sub(groups, "interventionGroup", id=ids[row.arm])
@@ -346,7 +346,7 @@ def _events(
             f"reportedEvents: no [ctgov] ae_description in trial.toml; stated: {DEFAULT_AE_DESCRIPTION}"
         )
     _text(events, "notes", description or DEFAULT_AE_DESCRIPTION)
-    _terms(_sub(events, "seriousAdverseEvents"), "seriousEvent", results["ae_registry_serious"].rows, ids)
+    _terms(_sub(events, "seriousAdverseEvents"), "seriousEvent", results["ae_registry_serious"].rows, ids, ctgov)
     version = safety.get("meddra_version")
     if not version:
         built.warnings.append("reportedEvents: no [safety] meddra_version in trial.toml; stated: MedDRA")
@@ -359,7 +359,12 @@ def _events(
     _text(events, "timeFrame", time_frame or DEFAULT_AE_TIME_FRAME)
 
 
-def _terms(parent: etree._Element, tag: str, rows: Iterable[Any], ids: dict[str, str]) -> None:
+def _terms(parent: etree._Element, tag: str, rows: Iterable[Any], ids: dict[str, str],
+           ctgov: dict[str, Any] | None = None) -> None:  # fmt: skip
+    """Each term; its own assessment type and vocabulary where [ctgov] term_assessment_types / term_vocabularies
+    (by preferred term) say they differ from the module's."""
+    assessments = {str(k).casefold(): str(v) for k, v in ((ctgov or {}).get("term_assessment_types") or {}).items()}
+    vocabularies = {str(k).casefold(): str(v) for k, v in ((ctgov or {}).get("term_vocabularies") or {}).items()}
     terms: dict[tuple[str, str], list[Any]] = {}
     for row in rows:
         terms.setdefault((row.soc, row.pt), []).append(row)
@@ -372,7 +377,9 @@ def _terms(parent: etree._Element, tag: str, rows: Iterable[Any], ids: dict[str,
             _text(stat, "numEvents", str(row.n_events))
             _text(stat, "numSubjectsAffected", str(row.n_affected))
             _text(stat, "numSubjects", str(row.n_at_risk))
+        _text(event, "assessmentType", assessments.get(pt.casefold()))
         _text(event, "organSystemName", ctgov_soc(soc))
+        _text(event, "sourceVocabulary", vocabularies.get(pt.casefold()))
         _text(event, "term", pt)
 
 

@@ -4,6 +4,8 @@ serious AEs, other (non-serious) AEs at or above a frequency threshold in any ar
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -28,16 +30,35 @@ def check_other_threshold(threshold: float) -> float:
     return threshold
 
 
-def summarise_serious_for_registry(safety: SafetySet) -> tuple[RegistryAERow, ...]:
+Restricted = Mapping[str, str]  # preferred term -> the sex (F or M) it can happen to
+
+
+def sex_specific_terms(raw: Mapping[str, Any]) -> dict[str, str]:
+    """[safety] sex_specific_terms = {"Pregnancy" = "F", "Prostatitis" = "M"}: such a term's number at risk is the
+    arm's participants of that sex (a registry may restrict a term's at-risk number; PRS accepts it)."""
+    section = raw.get("safety", {})
+    terms = section.get("sex_specific_terms", {}) if isinstance(section, dict) else {}
+    if not isinstance(terms, dict) or any(str(sex).upper() not in ("F", "M") for sex in terms.values()):
+        raise DataError("sex_specific_terms maps preferred terms to F or M", file="trial.toml",
+                        column="safety.sex_specific_terms")  # fmt: skip
+    return {str(pt).casefold(): str(sex).upper() for pt, sex in terms.items()}
+
+
+def summarise_serious_for_registry(
+    safety: SafetySet, restricted: Restricted | None = None
+) -> tuple[RegistryAERow, ...]:
     frame = safety.frame
-    return _terms(safety, frame[frame["serious"].to_numpy()], threshold=None)
+    return _terms(safety, frame[frame["serious"].to_numpy()], threshold=None, restricted=restricted or {})
 
 
-def summarise_other_for_registry(safety: SafetySet, threshold: float) -> tuple[RegistryAERow, ...]:
+def summarise_other_for_registry(
+    safety: SafetySet, threshold: float, restricted: Restricted | None = None
+) -> tuple[RegistryAERow, ...]:
     """Non-serious TEAEs of each term, listed when the share of participants affected reaches `threshold`
     percent in at least one arm (the exact proportion, not the rounded percentage)."""
     frame = safety.frame
-    return _terms(safety, frame[~frame["serious"].to_numpy()], threshold=check_other_threshold(threshold))
+    return _terms(safety, frame[~frame["serious"].to_numpy()], threshold=check_other_threshold(threshold),
+                  restricted=restricted or {})  # fmt: skip
 
 
 def summarise_mortality_for_registry(safety: SafetySet) -> tuple[MortalityRow, ...]:
@@ -45,12 +66,14 @@ def summarise_mortality_for_registry(safety: SafetySet) -> tuple[MortalityRow, .
     return tuple(MortalityRow(arm, deaths[arm], safety.at_risk[arm]) for arm in safety.arms)
 
 
-def summarise_registry_groups(safety: SafetySet, threshold: float) -> tuple[RegistryGroupRow, ...]:
+def summarise_registry_groups(
+    safety: SafetySet, threshold: float, restricted: Restricted | None = None
+) -> tuple[RegistryGroupRow, ...]:
     """Per arm: at risk, participants with any serious TEAE, participants with any of the other TEAEs the
     registry table lists (terms reaching the threshold), and deaths."""
     frame = safety.frame
     serious = frame[frame["serious"].to_numpy()]
-    listed = {(r.soc, r.pt) for r in summarise_other_for_registry(safety, threshold)}
+    listed = {(r.soc, r.pt) for r in summarise_other_for_registry(safety, threshold, restricted)}
     other = frame[~frame["serious"].to_numpy()]
     keep = [(soc, pt) in listed for soc, pt in zip(other["soc"], other["pt"], strict=True)]
     other = other[keep]
@@ -67,7 +90,9 @@ def _affected(frame: pd.DataFrame, arm: str) -> int:
     return int(frame.loc[(frame["arm"] == arm).to_numpy(), "subject"].nunique())
 
 
-def _terms(safety: SafetySet, frame: pd.DataFrame, threshold: float | None) -> tuple[RegistryAERow, ...]:
+def _terms(
+    safety: SafetySet, frame: pd.DataFrame, threshold: float | None, restricted: Restricted
+) -> tuple[RegistryAERow, ...]:
     grouped = frame.groupby(["soc", "pt", "arm"], observed=True)["subject"].agg(["nunique", "size"])
     affected: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     events: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
@@ -75,14 +100,19 @@ def _terms(safety: SafetySet, frame: pd.DataFrame, threshold: float | None) -> t
         affected[(soc, pt)][arm] = int(n)
         events[(soc, pt)][arm] = int(count)
     rows: list[RegistryAERow] = []
+    by_sex: dict[tuple[str, str], int] = defaultdict(int)
+    if restricted:
+        for subject, arm in safety.arm_of.items():
+            by_sex[(arm, (safety.participants[subject].sex or "").upper()[:1])] += 1
     for term in sorted(affected, key=lambda t: (soc_sort_key(t[0]), t[1].casefold())):
         n = {arm: affected[term].get(arm, 0) for arm in safety.arms}
+        sex = restricted.get(term[1].casefold())
+        at_risk = {arm: by_sex[(arm, sex)] if sex else safety.at_risk[arm] for arm in safety.arms}
         if threshold is not None and not any(
-            safety.at_risk[arm] and 100 * n[arm] >= threshold * safety.at_risk[arm] for arm in safety.arms
+            at_risk[arm] and 100 * n[arm] >= threshold * at_risk[arm] for arm in safety.arms
         ):
             continue
         rows.extend(
-            RegistryAERow(term[0], term[1], arm, n[arm], safety.at_risk[arm], events[term].get(arm, 0))
-            for arm in safety.arms
+            RegistryAERow(term[0], term[1], arm, n[arm], at_risk[arm], events[term].get(arm, 0)) for arm in safety.arms
         )
     return tuple(rows)

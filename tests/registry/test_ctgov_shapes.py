@@ -163,3 +163,27 @@ def test_the_ls_mean_and_hazard_ratio_outcomes_read_back(three_arms) -> None:  #
         assert analysis.findtext("statisticalMethod") == "Log Rank"
         assert float(analysis.findtext("parameterValue")) == pytest.approx(row.estimate, abs=1e-4)
         assert float(analysis.findtext("ciLowerLimit")) == pytest.approx(row.ci_low, abs=1e-4)
+
+
+def test_a_sex_specific_term_has_its_own_number_at_risk_and_its_own_assessment_type() -> None:
+    from tests.analysis_fixture import hand_trial
+
+    trial = hand_trial(safety={"sex_specific_terms": {"Nausea": "F"}, "meddra_version": "26.0"},
+                       ctgov={"term_assessment_types": {"Nausea": "Non-systematic Assessment"}})  # fmt: skip
+    results = build_analysis(trial)
+    safety_f = {}
+    labels = trial.arm_labels
+    for p in trial.participants:
+        if p.safety_population and p.actual_arm_code:
+            arm = labels[p.actual_arm_code]
+            safety_f[arm] = safety_f.get(arm, 0) + (p.sex == "F")
+    rows = [r for r in (*results["ae_registry_other"].rows, *results["ae_registry_serious"].rows) if r.pt == "Nausea"]
+    assert rows and all(r.n_at_risk == safety_f.get(r.arm, 0) for r in rows)
+    headache = [r for r in results["ae_registry_serious"].rows if r.pt == "Headache"]
+    group_at_risk = {g.arm: g.n_at_risk for g in results["ae_registry_groups"].rows}
+    assert headache and all(r.n_at_risk == group_at_risk[r.arm] for r in headache)  # unrestricted terms as before
+    assert any(rows[i].n_at_risk < group_at_risk[rows[i].arm] for i in range(len(rows)))
+    root = build_result(trial, results).root
+    nausea = next(e for e in root.iterfind("reportedEvents/*/*") if e.findtext("term") == "Nausea")
+    assert nausea.findtext("assessmentType") == "Non-systematic Assessment"
+    assert not [str(p) for p in validate_result(root) if p.rejects and "Nausea" in p.where]
