@@ -211,6 +211,8 @@ def _baseline_title(characteristic: str, continuous: bool) -> tuple[str, str | N
     }
     if characteristic in fixed:
         return fixed[characteristic], None
+    if characteristic in ("Age, Customized", "Sex/Gender, Customized"):
+        return characteristic, None  # a [[baseline]] entry titled so: PRS's customized measure, own categories
     if characteristic in ("Race", "Ethnicity"):
         return "Race/Ethnicity, Customized", characteristic
     if characteristic == "Country":

@@ -87,3 +87,16 @@ def test_race_in_cdisc_terms_is_nih_omb_and_other_values_stay_customized() -> No
     assert {r.characteristic for r in nih_rows("Race", cdisc)} == {"Race (NIH/OMB)"}
     own = [row("Persian", "Drug", 9), row("WHITE", "Drug", 1)]
     assert nih_rows("Race", own) == own  # a term outside CDISC's: the data's own categories, customized
+
+
+def test_a_baseline_variable_titled_age_customized_is_prss_customized_measure() -> None:
+    trial = hand_trial(baseline=[{"variable": "AGEGR1", "title": "Age, Customized"}])
+    groups = ("<65", ">=65")
+    people = tuple(p._replace(variables={"AGEGR1": groups[(p.age or 0) >= 65]}) for p in trial.participants)
+    trial = replace(trial, participants=people)
+    root = build_result(trial, build_analysis(trial)).root
+    measure = next(m for m in root.iterfind("baseline/baselineMeasures/baselineMeasure")
+                   if m.findtext("title") == "Age, Customized")  # fmt: skip
+    assert {e.findtext("catName") for e in measure.iter("reportedEntry")} == set(groups)
+    assert measure.findtext("otherTitle") is None
+    assert not [str(p) for p in validate_result(root) if p.rejects]
