@@ -195,6 +195,14 @@ def randomized(inputs: AnalysisInputs) -> dict[str, int]:
     return inputs.randomized
 
 
+def baseline_population(inputs: AnalysisInputs) -> dict[str, int]:
+    """The baseline table's population per arm: the intention-to-treat participants, which need not be every
+    randomized one (ADSL ITTFL = N for a randomized participant)."""
+    labels = inputs.data.arm_labels
+    counts = Counter(labels[p.arm_code] for p in inputs.data.participants if p.itt_population and p.arm_code)
+    return {**{label: counts[label] for label in labels.values()}, TOTAL: sum(counts.values())}
+
+
 def no_denominators(inputs: AnalysisInputs) -> dict[str, int]:
     return {}
 
@@ -357,7 +365,7 @@ TABLES: tuple[TableSpec, ...] = (
         lambda inputs: summarise_exposure(inputs.data, inputs.safety),
     ),
     TableSpec(
-        "baseline", SummaryRow, "Baseline characteristics", BASELINE_POPULATION, randomized,
+        "baseline", SummaryRow, "Baseline characteristics", BASELINE_POPULATION, baseline_population,
         ("Continuous: n, mean, SD, median, quartiles, minimum and maximum; categorical: n and % of the arm.",),
         lambda inputs: summarise_baseline(inputs.data), arms="randomized", population_flag="ITTFL",
     ),

@@ -100,3 +100,16 @@ def test_a_baseline_variable_titled_age_customized_is_prss_customized_measure() 
     assert {e.findtext("catName") for e in measure.iter("reportedEntry")} == set(groups)
     assert measure.findtext("otherTitle") is None
     assert not [str(p) for p in validate_result(root) if p.rejects]
+
+
+def test_a_baseline_population_smaller_than_the_randomized_passes_regsyncs_own_validation() -> None:
+    trial = hand_trial()
+    first = next(p for p in trial.participants if p.randomized and p.arm_code)
+    trial = replace(trial, participants=tuple(p._replace(itt_population=False) if p is first else p
+                                              for p in trial.participants))  # fmt: skip
+    results = build_analysis(trial)
+    root = build_result(trial, results).root
+    total = int(root.findtext("baseline/totalBaselineReportingGroup/subjectsAnalyzed"))
+    assert total == sum(1 for p in trial.participants if p.itt_population and p.arm_code)
+    assert total == results["baseline"].denominators["Total"] == results["disposition"].denominators["Total"] - 1
+    assert not [str(p) for p in validate_result(root) if p.rejects]
