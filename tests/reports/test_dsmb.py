@@ -377,3 +377,21 @@ def test_report_render_memory_is_configurable(tmp_path: Path) -> None:
     path.write_text("[reports]\nrender_memory_mb = 0\n")
     with pytest.raises(ConfigError, match="'render_memory_mb' must be a whole number of at least 1"):
         load_config(path, required=True)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (("--cutoff", "2030-01-01"), "is after snapshot 1's data"),
+        (("--cutoff", "2016-01-01"), "is before the first randomization"),
+        (("--report-date", "2019-01-01"), "is before its data cut-off"),
+        (("--since", "1"), "is the report's own snapshot"),
+    ],
+)
+def test_an_impossible_cutoff_report_date_or_since_is_refused(run_cli, tiny: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                              options: tuple[str, str], message: str) -> None:  # fmt: skip
+    assert run_cli("import", "tiny", "--source", str(tiny)).exit_code == 0
+    out = tmp_path / "r.pdf"
+    result = run_cli("report", "dsmb", "tiny", "--session", "open", "--out", str(out), *options)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert message in result.stderr and not out.exists()

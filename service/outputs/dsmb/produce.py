@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from service.artifacts import record_artifacts
 from service.atomic import write_atomic
+from service.errors import DataError
 from service.gcpause import paused_gc
 from service.importing.records import ImportedTrial
 from service.models import Snapshot
@@ -77,7 +78,11 @@ class PreparedReport:
 
 def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> PreparedReport:
     """The edition's HTML and attachments: the snapshot (and the previous report's) read, analysed, templated."""
+    check_request(snapshot, request)
     data, frame = read_report_data(engine, snapshot, request.cutoff)
+    if request.cutoff is not None and not any(p.randomized and p.randomization_date for p in data.participants):
+        raise DataError(f"the data cut-off {request.cutoff} is before the first randomization", column="--cutoff",
+                        hint="A report needs a cut-off at or after the first participant was randomized.")  # fmt: skip
     previous_report = find_previous_report(engine, snapshot, request.since)
     previous = None
     if previous_report is not None:
@@ -106,6 +111,23 @@ def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> Pr
         data_cutoff,
         previous_report.snapshot.id if previous_report else None,
     )
+
+
+def check_request(snapshot: Snapshot, request: DsmbRequest) -> None:
+    """Refuse a report that cannot be: a cut-off past the snapshot's data, a report dated before its cut-off, the
+    snapshot compared with itself."""
+    latest = snapshot.data_cutoff
+    if request.cutoff is not None and latest is not None and request.cutoff > latest:
+        raise DataError(f"the data cut-off {request.cutoff} is after snapshot {snapshot.id}'s data, which end on "
+                        f"{latest}", column="--cutoff",
+                        hint="Choose a cut-off on or before the snapshot's, or import newer data.")  # fmt: skip
+    cutoff = request.cutoff or latest
+    if request.report_date is not None and cutoff is not None and request.report_date < cutoff:
+        raise DataError(f"the report date {request.report_date} is before its data cut-off {cutoff}",
+                        column="--report-date", hint="A report is dated on or after its data cut-off.")  # fmt: skip
+    if request.since is not None and request.since == snapshot.id:
+        raise DataError(f"--since {request.since} is the report's own snapshot", column="--since",
+                        hint="Name the snapshot of the previous report, an earlier one.")  # fmt: skip
 
 
 def read_report_data(
