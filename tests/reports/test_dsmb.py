@@ -388,8 +388,9 @@ def test_report_render_memory_is_configurable(tmp_path: Path) -> None:
         (("--since", "1"), "is the report's own snapshot"),
     ],
 )
-def test_an_impossible_cutoff_report_date_or_since_is_refused(run_cli, tiny: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                              options: tuple[str, str], message: str) -> None:  # fmt: skip
+def test_an_impossible_cutoff_report_date_or_since_is_refused(  # type: ignore[no-untyped-def]
+    run_cli, tiny: Path, tmp_path: Path, options: tuple[str, str], message: str
+) -> None:
     assert run_cli("import", "tiny", "--source", str(tiny)).exit_code == 0
     out = tmp_path / "r.pdf"
     result = run_cli("report", "dsmb", "tiny", "--session", "open", "--out", str(out), *options)
