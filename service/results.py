@@ -366,14 +366,14 @@ class MonitoringRow:
     """One look of the group-sequential monitoring plan (service.monitoring)."""
 
     look: int
-    status: str  # "done", "current" or "planned"
+    status: str  # "done", "current" (a declared look reached), "between looks" (no test) or "planned"
     analysis_date: date | None
     information_fraction: float
-    boundary_z: float
-    nominal_p: float
-    alpha_spent: float  # cumulative
+    boundary_z: float | None  # None between looks: no boundary, no α spent
+    nominal_p: float | None
+    alpha_spent: float | None  # cumulative
     observed_z: float | None
-    crossed: str  # "yes", "no", or "" for a look not yet done
+    crossed: str  # "yes", "no", "not tested" (between looks), or "" for a look not yet done
 
 
 @dataclass(frozen=True)

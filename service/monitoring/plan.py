@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -59,8 +59,10 @@ class MonitoringPlan:
             f"Lan–DeMets alpha spending, {shape} type; overall α = {self.alpha:g}, {self.sides}-sided"
             f"{' (α/2 on each side)' if self.sides == 2 else ''}. Information fraction = participants analysed for "
             f"the outcome / {self.maximum_information}. Boundaries are recomputed at the looks as done; planned "
-            "looks are provisional. Observed z: the comparison's p-value as a z, signed so that a positive z "
-            "favours the experimental arm."
+            "looks are provisional. α is spent only at the declared looks: data between looks are shown as "
+            f"information, not tested (a look is reached within {LOOK_TOLERANCE:g} of its planned information "
+            "fraction). Observed z: the comparison's p-value as a z, signed so that a positive z favours the "
+            "experimental arm."
         )
 
 
@@ -103,42 +105,46 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     )
 
 
+LOOK_TOLERANCE = 0.05  # a look is the next declared one when its information is within this of the planned
+
+
 def monitoring_rows(
     plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None
 ) -> tuple[MonitoringRow, ...]:
-    """The looks as done, this snapshot's, then the planned ones still ahead, with their boundaries."""
+    """The looks as done, this snapshot's, then the planned ones still ahead, with their boundaries. α is spent
+    only at declared looks: this snapshot is a look when it has reached the next planned information fraction
+    (less LOOK_TOLERANCE); otherwise it is shown between looks, as information, with no boundary and no test."""
     current = _current_look(plan, comparisons, on)
     done = [look for look in plan.looks if current is None or look.information_fraction < current.information_fraction]
+    next_planned = plan.planned_fractions[len(done)] if len(done) < len(plan.planned_fractions) else None
+    formal = current is not None and next_planned is not None and (
+        current.information_fraction >= next_planned - LOOK_TOLERANCE
+    )  # fmt: skip
     looks: list[tuple[str, Look]] = [("done", look) for look in done]
-    if current is not None:
+    if current is not None and formal:
         looks.append(("current", current))
     reached = looks[-1][1].information_fraction if looks else 0.0
-    looks.extend(("planned", Look(t, None, None)) for t in plan.planned_fractions if t > reached)
-    if not looks:
+    ahead = [t for t in plan.planned_fractions[len(looks) :] if t > reached]
+    looks.extend(("planned", Look(t, None, None)) for t in ahead)
+    if not looks and current is None:
         return ()
     bounds = spending_boundaries(
         [look.information_fraction for _, look in looks], alpha=plan.alpha, sides=plan.sides, shape=plan.spending
-    )
+    ) if looks else []  # fmt: skip
     rows = []
-    for number, ((status, look), bound) in enumerate(zip(looks, bounds, strict=True), start=1):
+    for (status, look), bound in zip(looks, bounds, strict=True):
         crossed = ""
         if look.observed_z is not None:
             beyond = abs(look.observed_z) if plan.sides == 2 else look.observed_z
             crossed = "yes" if beyond >= bound.z else "no"
-        rows.append(
-            MonitoringRow(
-                look=number,
-                status=status,
-                analysis_date=look.on,
-                information_fraction=look.information_fraction,
-                boundary_z=bound.z,
-                nominal_p=bound.nominal_p,
-                alpha_spent=bound.alpha_spent,
-                observed_z=look.observed_z,
-                crossed=crossed,
-            )
-        )
-    return tuple(rows)
+        rows.append(MonitoringRow(0, status, look.on, look.information_fraction, bound.z, bound.nominal_p,
+                                  bound.alpha_spent, look.observed_z, crossed))  # fmt: skip
+    if current is not None and not formal:
+        between = MonitoringRow(0, "between looks", current.on, current.information_fraction, None, None, None,
+                                current.observed_z, "not tested")  # fmt: skip
+        position = sum(1 for r in rows if r.status == "done")
+        rows.insert(position, between)
+    return tuple(replace(row, look=number) for number, row in enumerate(rows, start=1))
 
 
 def _current_look(plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None) -> Look | None:

@@ -217,7 +217,9 @@ def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
         return None
     canvas = Canvas(420, 210, "Group-sequential monitoring boundaries")
     left, top, width, height = 40.0, 10.0, 360.0, 160.0
-    finite = [r.boundary_z for r in rows if r.boundary_z < 50] + [abs(r.observed_z) for r in rows if r.observed_z]
+    # A position between looks has no boundary.
+    boundary = [(r.information_fraction, r.boundary_z) for r in rows if r.boundary_z is not None]
+    finite = [z for _, z in boundary if z < 50] + [abs(r.observed_z) for r in rows if r.observed_z]
     reach = float(math.ceil(max([*finite, 3.0]) + 0.5))
     low = -reach if sides == 2 else min(-1.0, min([r.observed_z or 0 for r in rows]) - 0.5)
 
@@ -235,14 +237,14 @@ def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
         canvas.line(x(fraction), top + height, x(fraction), top + height + 3)
         canvas.text(x(fraction), top + height + 12, f"{fraction:g}", anchor="middle", size=7)
     canvas.text(left + width / 2, top + height + 24, "Information fraction", anchor="middle", size=7)
-    shown = [r for r in rows if r.boundary_z < reach]
-    canvas.polyline([(x(r.information_fraction), y(r.boundary_z)) for r in shown], stroke=COLOURS[1], width=1.2)
-    for r in shown:
-        canvas.circle(x(r.information_fraction), y(r.boundary_z), 2.2, COLOURS[1])
+    shown = [(fraction, z) for fraction, z in boundary if z < reach]
+    canvas.polyline([(x(fraction), y(z)) for fraction, z in shown], stroke=COLOURS[1], width=1.2)
+    for fraction, z in shown:
+        canvas.circle(x(fraction), y(z), 2.2, COLOURS[1])
         if sides == 2:
-            canvas.circle(x(r.information_fraction), y(-r.boundary_z), 2.2, COLOURS[1])
+            canvas.circle(x(fraction), y(-z), 2.2, COLOURS[1])
     if sides == 2:
-        canvas.polyline([(x(r.information_fraction), y(-r.boundary_z)) for r in shown], stroke=COLOURS[1], width=1.2)
+        canvas.polyline([(x(fraction), y(-z)) for fraction, z in shown], stroke=COLOURS[1], width=1.2)
     observed = [r for r in rows if r.observed_z is not None]
     if observed:
         canvas.polyline(

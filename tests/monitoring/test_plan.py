@@ -44,22 +44,31 @@ def plan(**changes: Any) -> MonitoringPlan:
     return parsed
 
 
-def test_the_looks_done_this_one_and_the_planned_ones_left() -> None:
-    # This look: 8 + 7 = 15 of 20 participants → 0.75; p = 0.01 two-sided → z = Φ⁻¹(0.995) = 2.5758.
+def test_between_declared_looks_the_data_are_information_with_no_test_and_no_alpha_spent() -> None:
+    # This snapshot: 8 + 7 = 15 of 20 participants → 0.75, between the declared 0.5 and 1.0; p = 0.01 → z 2.5758.
     rows = monitoring_rows(plan(), [comparison(0.4, 0.01)], date(2020, 6, 1))
     assert [(r.look, r.status, r.information_fraction) for r in rows] == [
         (1, "done", 0.5),
-        (2, "current", 0.75),
+        (2, "between looks", 0.75),
         (3, "planned", 1.0),
     ]
-    bounds = spending_boundaries([0.5, 0.75, 1.0], alpha=0.05, sides=2, shape="obrien-fleming")
-    assert [r.boundary_z for r in rows] == [b.z for b in bounds]
-    assert rows[1].observed_z == pytest.approx(2.5758, abs=1e-4)
-    assert [r.crossed for r in rows] == ["no", "yes" if bounds[1].z <= 2.5758 else "no", ""]
+    bounds = spending_boundaries([0.5, 1.0], alpha=0.05, sides=2, shape="obrien-fleming")  # the declared looks only
+    assert [rows[0].boundary_z, rows[2].boundary_z] == [b.z for b in bounds]
+    between = rows[1]
+    assert (between.boundary_z, between.nominal_p, between.alpha_spent, between.crossed) == (None, None, None,
+                                                                                            "not tested")  # fmt: skip
+    assert between.observed_z == pytest.approx(2.5758, abs=1e-4) and between.analysis_date == date(2020, 6, 1)
     assert rows[0].observed_z == 1.0 and rows[0].analysis_date == date(2020, 3, 1)
-    assert rows[1].analysis_date == date(2020, 6, 1)
-    assert rows[2].observed_z is None
-    assert rows[-1].alpha_spent == pytest.approx(0.05)
+    assert rows[2].observed_z is None and rows[-1].alpha_spent == pytest.approx(0.05)
+
+
+def test_a_snapshot_at_the_next_declared_information_is_that_look_and_is_tested() -> None:
+    # 10 + 9 = 19 of 20 → 0.95, within 0.05 of the declared final look at 1.0: the final analysis.
+    rows = monitoring_rows(plan(), [comparison(0.4, 0.01, 10, 9)], date(2020, 9, 1))
+    assert [(r.status, r.information_fraction) for r in rows] == [("done", 0.5), ("current", 0.95)]
+    bounds = spending_boundaries([0.5, 0.95], alpha=0.05, sides=2, shape="obrien-fleming")
+    assert [r.boundary_z for r in rows] == [b.z for b in bounds]
+    assert rows[1].crossed == ("yes" if bounds[1].z <= 2.5758 else "no")
 
 
 def test_the_sign_follows_the_direction_that_favours_the_experimental_arm() -> None:
@@ -67,9 +76,9 @@ def test_the_sign_follows_the_direction_that_favours_the_experimental_arm() -> N
     assert lower[1].observed_z == pytest.approx(2.5758, abs=1e-4)
     higher = monitoring_rows(plan(), [comparison(-0.4, 0.01)], None)
     assert higher[1].observed_z == pytest.approx(-2.5758, abs=1e-4)
-    # One-sided: a z against the experimental arm never crosses the efficacy boundary.
-    one_sided = monitoring_rows(plan(sides=1), [comparison(-3.0, 1e-6)], None)
-    assert one_sided[1].crossed == "no"
+    # One-sided, at the final look: a z against the experimental arm never crosses the efficacy boundary.
+    one_sided = monitoring_rows(plan(sides=1), [comparison(-3.0, 1e-6, 10, 10)], None)
+    assert one_sided[1].status == "current" and one_sided[1].crossed == "no"
 
 
 def test_without_a_comparison_only_the_plan_is_shown() -> None:
