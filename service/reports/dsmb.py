@@ -14,6 +14,7 @@ from service.analysis import NO_CONTROL_NOTE, build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
 from service.monitoring.plan import parse_monitoring
 from service.reports.changes import PreviousReport, summarise_changes
+from service.reports.decision import decision_facts
 from service.reports.figures import ae_incidence_plot, consort_diagram, enrollment_chart, monitoring_plot
 from service.reports.listing import Column, FixedPitchListing, set_listing
 from service.reports.templating import format_number
@@ -136,6 +137,7 @@ def build_dsmb_context(
         "arm_names": arm_names,
         "tables": tables,
         "summary": _summary(results, definition.target_enrollment),
+        "decision_facts": decision_facts(results, names, monitoring) if closed else [],
         "changes": changes,
         "figures": figures,
         "outline": outline,

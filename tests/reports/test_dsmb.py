@@ -209,6 +209,11 @@ def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(r
         assert f"{row.estimate:.3f} 95% CI {row.ci_low:.3f}, {row.ci_high:.3f}" in text, row
     open_text = " ".join(pages(reports["open"]))
     assert "LS mean" not in open_text and "Hazard ratio" not in open_text
+    # The closed summary states first where the monitoring stands: the example is between its declared looks.
+    summary = " ".join(" ".join(pages(reports["closed"])[2:4]).split())
+    assert "This report falls between the declared looks" in summary and "no α is spent" in summary
+    assert "Primary outcome, Stimulated C-peptide" in summary and "Deaths (any cause): Arm A 0, Arm B 0" in summary
+    assert "between the declared looks" not in open_text and "Primary outcome," not in open_text
 
 
 def test_open_edition_has_no_arm_level_data(reports: dict[str, Path]) -> None:

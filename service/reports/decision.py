@@ -1,0 +1,84 @@
+"""The closed report's first facts, for a DMC deciding to continue, modify or stop: where the monitoring stands,
+the primary outcome's estimate, serious AEs and deaths by arm — in words, arms as the edition names them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from service.results import TOTAL, AnalysisResults, ComparisonRow, MonitoringRow
+
+
+def monitoring_sentence(rows: Sequence[MonitoringRow]) -> str | None:
+    """Crossed or not at this look, between looks (not tested), or an earlier look's crossing."""
+    if not rows:
+        return None
+    crossed_before = next((r for r in rows if r.status == "done" and r.crossed == "yes"), None)
+    current = next((r for r in rows if r.status in ("current", "between looks")), None)
+    ahead = next((r for r in rows if r.status == "planned"), None)
+    parts = []
+    if crossed_before is not None:
+        when = f" ({crossed_before.analysis_date})" if crossed_before.analysis_date else ""
+        parts.append(f"The efficacy boundary was crossed at look {crossed_before.look}{when}.")
+    if current is None:
+        parts.append("No comparison of the monitored outcome is available at this cut-off.")
+    elif current.status == "between looks":
+        parts.append(
+            f"This report falls between the declared looks (information fraction {current.information_fraction:.2f}"
+            + (f"; the next look is at {ahead.information_fraction:g}" if ahead else "")
+            + f"): the observed z of {current.observed_z:.2f} is information only and is not tested against a "
+            "boundary; no α is spent."
+        )
+    else:
+        verdict = "crosses" if current.crossed == "yes" else "does not cross"
+        parts.append(
+            f"Look {current.look} (information fraction {current.information_fraction:.2f}): the observed z of "
+            f"{current.observed_z:.2f} {verdict} the efficacy boundary of {current.boundary_z:.2f} (nominal p "
+            f"{current.nominal_p:.4f}; cumulative α spent {current.alpha_spent:.4f})."
+        )
+    return " ".join(parts)
+
+
+def primary_sentences(rows: Sequence[ComparisonRow], names: Mapping[str, str]) -> list[str]:
+    """Each primary outcome's comparisons at its key timepoint."""
+    found = []
+    for r in rows:
+        if r.outcome_type != "primary" or not r.key_timepoint or r.estimate is None:
+            continue
+        versus = (
+            "trend over doses" if r.arm == TOTAL else f"{names.get(r.arm, r.arm)} and {names.get(r.control, r.control)}"
+        )
+        interval = (f" ({100 * r.ci_level:g}% CI {r.ci_low:.3g} to {r.ci_high:.3g})"
+                    if r.ci_low is not None and r.ci_high is not None else "")  # fmt: skip
+        p = "" if r.p_value is None else (", p < 0.001" if r.p_value < 0.001 else f", p = {r.p_value:.3f}")
+        found.append(f"Primary outcome, {r.title}, at {r.visit}, {versus}: {r.estimate_type} "
+                     f"{r.estimate:.3g}{interval}{p}.")  # fmt: skip
+    return found
+
+
+def safety_sentence(results: AnalysisResults, names: Mapping[str, str]) -> str:
+    overview = {(r.category, r.arm): r for r in results["ae_overview"].rows}
+    serious = []
+    deaths = []
+    for arm in results.arms:
+        row = overview.get(("Any serious TEAE", arm))
+        if row is not None:
+            percent = f" ({row.percent:.1f}%)" if isinstance(row.percent, float) else ""
+            serious.append(f"{names.get(arm, arm)} {row.n_subjects}/{row.n_at_risk}{percent}")
+        died = overview.get(("Deaths (any cause)", arm))
+        if died is not None:
+            deaths.append(f"{names.get(arm, arm)} {died.n_subjects}")
+    return (f"Participants with a serious treatment-emergent adverse event: {', '.join(serious)}. "
+            f"Deaths (any cause): {', '.join(deaths)}.")  # fmt: skip
+
+
+def decision_facts(
+    results: AnalysisResults, names: Mapping[str, str], monitoring: Sequence[MonitoringRow]
+) -> list[str]:
+    facts = []
+    sentence = monitoring_sentence(monitoring)
+    if sentence:
+        facts.append(sentence)
+    if "outcome_comparison" in results.tables:
+        facts.extend(primary_sentences(results["outcome_comparison"].rows, names))
+    facts.append(safety_sentence(results, names))
+    return facts

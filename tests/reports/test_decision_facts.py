@@ -1,0 +1,40 @@
+"""The closed summary's monitoring sentence: crossed, not crossed, between looks, crossed at an earlier look."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from service.reports.decision import monitoring_sentence
+from service.results import MonitoringRow
+
+
+def look(number: int, status: str, fraction: float, z: float | None, boundary: float | None, crossed: str
+         ) -> MonitoringRow:  # fmt: skip
+    tested = boundary is not None
+    return MonitoringRow(number, status, date(2020, 1, number), fraction, boundary, 0.001 if tested else None,
+                         0.003 if tested else None, z, crossed)  # fmt: skip
+
+
+def test_a_look_that_crosses_says_so_with_its_boundary() -> None:
+    text = monitoring_sentence([look(1, "done", 0.5, 1.0, 2.96, "no"), look(2, "current", 1.0, 2.5, 1.97, "yes")])
+    assert text is not None and "Look 2 (information fraction 1.00): the observed z of 2.50 crosses the efficacy " \
+        "boundary of 1.97" in text  # fmt: skip
+
+
+def test_a_look_that_does_not_cross_says_so() -> None:
+    text = monitoring_sentence([look(1, "current", 0.5, 1.2, 2.96, "no"), look(2, "planned", 1.0, None, 1.97, "")])
+    assert text is not None and "the observed z of 1.20 does not cross the efficacy boundary of 2.96" in text
+
+
+def test_between_looks_nothing_is_tested() -> None:
+    text = monitoring_sentence([look(1, "done", 0.48, 0.91, 2.96, "no"),
+                                look(2, "between looks", 0.86, 4.11, None, "not tested"),
+                                look(3, "planned", 1.0, None, 1.97, "")])  # fmt: skip
+    assert text is not None and "between the declared looks" in text and "not tested against a boundary" in text
+    assert "the next look is at 1" in text and "crosses" not in text
+
+
+def test_an_earlier_crossing_is_stated_first() -> None:
+    text = monitoring_sentence([look(1, "done", 0.5, 3.2, 2.96, "yes"),
+                                look(2, "between looks", 0.7, 3.0, None, "not tested")])  # fmt: skip
+    assert text is not None and text.startswith("The efficacy boundary was crossed at look 1 (2020-01-01).")
