@@ -24,7 +24,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "database": ("url",),
     "organisation": ("name",),
     "output": ("dir",),
-    "reports": ("render_memory_mb",),
+    "reports": ("render_memory_mb", "allow_masking_key"),
     "trials": ("source", "format", "control"),
     "jobs": ("trial", "cron", "timezone", "outputs"),
     "scheduler": ("misfire_grace_seconds", "retries", "retry_backoff_seconds"),
@@ -91,6 +91,7 @@ class Config:
     organisation: str = ""
     output_dir: Path = Path("out")
     render_memory_mb: int = 1024
+    allow_masking_key: bool = False  # `regsync masking-key` prints the key only where this is set (the unblinded)
     trials: dict[str, TrialSource] = field(default_factory=dict)
     jobs: dict[str, JobConfig] = field(default_factory=dict)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
@@ -126,6 +127,7 @@ def parse_config(raw: dict[str, Any], path: Path, *, check_schedules: bool = Tru
         organisation=str(raw.get("organisation", {}).get("name", "")),
         output_dir=base / str(raw.get("output", {}).get("dir", "out")),
         render_memory_mb=_positive_int(raw.get("reports", {}), "render_memory_mb", 1024, path),
+        allow_masking_key=raw.get("reports", {}).get("allow_masking_key") is True,
         trials=trials,
         jobs=jobs,
         scheduler=_scheduler(raw.get("scheduler", {}), path),

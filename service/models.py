@@ -162,6 +162,22 @@ class Measurement(SQLModel, table=True):
     variables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
+class MaskingKey(SQLModel, table=True):
+    """Which letter stands for which arm in a trial's masked closed reports: drawn once, at random, and kept."""
+
+    __tablename__ = "masking_key"
+    __table_args__ = (
+        UniqueConstraint("trial_id", "arm", name="uq_masking_key_trial_arm"),
+        UniqueConstraint("trial_id", "letter", name="uq_masking_key_trial_letter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    trial_id: str = Field(foreign_key="trial.id", max_length=64)
+    arm: str
+    letter: str = Field(max_length=8)
+    created_at: datetime
+
+
 class Artifact(SQLModel, table=True):
     __tablename__ = "artifact"
 

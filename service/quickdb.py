@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 # The newest Alembic revision (service/migrations/versions); tests/test_migrations.py checks it is the head.
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 _SQLITE = "sqlite:///"
 
 

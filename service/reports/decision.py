@@ -55,11 +55,11 @@ def primary_sentences(rows: Sequence[ComparisonRow], names: Mapping[str, str]) -
     return found
 
 
-def safety_sentence(results: AnalysisResults, names: Mapping[str, str]) -> str:
+def safety_sentence(results: AnalysisResults, names: Mapping[str, str], order: Sequence[str]) -> str:
     overview = {(r.category, r.arm): r for r in results["ae_overview"].rows}
     serious = []
     deaths = []
-    for arm in results.arms:
+    for arm in order:
         row = overview.get(("Any serious TEAE", arm))
         if row is not None:
             percent = f" ({row.percent:.1f}%)" if isinstance(row.percent, float) else ""
@@ -72,13 +72,14 @@ def safety_sentence(results: AnalysisResults, names: Mapping[str, str]) -> str:
 
 
 def decision_facts(
-    results: AnalysisResults, names: Mapping[str, str], monitoring: Sequence[MonitoringRow]
+    results: AnalysisResults, names: Mapping[str, str], monitoring: Sequence[MonitoringRow], order: Sequence[str]
 ) -> list[str]:
+    """`order`: the arms as the edition's columns show them (by letter when masked)."""
     facts = []
     sentence = monitoring_sentence(monitoring)
     if sentence:
         facts.append(sentence)
     if "outcome_comparison" in results.tables:
         facts.extend(primary_sentences(results["outcome_comparison"].rows, names))
-    facts.append(safety_sentence(results, names))
+    facts.append(safety_sentence(results, names, order))
     return facts

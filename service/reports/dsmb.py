@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -13,12 +13,13 @@ from service import __version__
 from service.analysis import NO_CONTROL_NOTE, build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
 from service.monitoring.plan import parse_monitoring
+from service.outcomes.compare import RATIO_KINDS
 from service.reports.changes import PreviousReport, summarise_changes
 from service.reports.decision import decision_facts
 from service.reports.figures import ae_incidence_plot, consort_diagram, enrollment_chart, monitoring_plot
 from service.reports.listing import Column, FixedPitchListing, set_listing
 from service.reports.templating import format_number
-from service.results import TOTAL, AnalysisResults, ExposureRow, ListingRow, SiteRow, Table
+from service.results import TOTAL, AECountRow, AnalysisResults, ComparisonRow, ExposureRow, ListingRow, SiteRow, Table
 from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
@@ -35,6 +36,7 @@ class DsmbOptions:
     organisation: str = ""
     unmask: bool = False
     final: bool = False
+    masking_key: dict[str, str] | None = None  # arm label -> letter (service.masking); None: by the arms' order
 
 
 def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
@@ -51,11 +53,64 @@ def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
     return replace(data, definition=definition, arms=(POOLED,), participants=participants, notes=())
 
 
-def arm_display_names(arms: tuple[str, ...], unmask: bool) -> dict[str, str]:
-    """Arms as the closed report shows them: "Arm A", "Arm B", … in the trial's order unless unmasked.
-    The key (which letter is which treatment) is never printed."""
-    names = {arm: arm if unmask else f"Arm {chr(ord('A') + index)}" for index, arm in enumerate(arms)}
+def arm_display_names(arms: tuple[str, ...], unmask: bool, key: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Arms as the closed report shows them: their labels when unmasked; else "Arm " and the trial's stored
+    random letter (service.masking), or, without a key, letters in the trial's order."""
+    names = {
+        arm: arm if unmask else f"Arm {key[arm] if key and arm in key else chr(ord('A') + index)}"
+        for index, arm in enumerate(arms)
+    }
     return {**names, TOTAL: TOTAL}
+
+
+def _by_letter(table: Table[Any], names: Mapping[str, str], control: str | None) -> Table[Any]:
+    """A masked edition compares arms in the order of their letters (Arm A − Arm B), never as "against control":
+    a difference whose arm's letter comes after the control's is turned round (negated, a ratio inverted)."""
+    if control is None:
+        return table
+    rows = []
+    for row in table.rows:
+        if isinstance(row, AECountRow) and row.arm not in (control, TOTAL) and row.risk_diff is not None:
+            if names[row.arm] > names[control]:
+                row = replace(row, risk_diff=-row.risk_diff, risk_diff_low=_neg(row.risk_diff_high),
+                              risk_diff_high=_neg(row.risk_diff_low))  # fmt: skip
+        elif isinstance(row, ComparisonRow) and row.control and names.get(row.arm, "") > names.get(row.control, ""):
+            ratio = row.estimate_kind in RATIO_KINDS
+            turn = _invert if ratio else _neg
+            row = replace(row, arm=row.control, control=row.arm, n_arm=row.n_control, n_control=row.n_arm,
+                          estimate=turn(row.estimate), ci_low=turn(row.ci_high), ci_high=turn(row.ci_low))  # fmt: skip
+        rows.append(row)
+    return replace(table, rows=tuple(rows))
+
+
+def _printed_key(arms: Sequence[str], options: DsmbOptions) -> dict[str, str]:
+    """Letter -> arm, for the unmasked edition only, so the unblinded reader can map the masked edition's letters."""
+    if not options.masking_key:
+        return {}
+    letters = arm_display_names(tuple(arms), unmask=False, key=options.masking_key)
+    return dict(sorted((letters[arm], arm) for arm in arms))
+
+
+def _neg(value: float | None) -> float | None:
+    return -value if value is not None else None
+
+
+def _invert(value: float | None) -> float | None:
+    return 1 / value if value else None
+
+
+def comparison_labels(arms: Sequence[str], control: str | None, names: Mapping[str, str], masked: bool
+                      ) -> dict[str, str]:  # fmt: skip
+    """Each compared arm's column heading: "Arm B vs Placebo", or, masked, its pair in letter order."""
+    if control is None:
+        return {}
+    labels = {}
+    for arm in arms:
+        if arm == control:
+            continue
+        first, second = sorted((names[arm], names[control])) if masked else (names[arm], names[control])
+        labels[arm] = f"{first} − {second}" if masked else f"{first} vs {second}"
+    return labels
 
 
 def build_dsmb_context(
@@ -82,14 +137,20 @@ def build_dsmb_context(
         comparative=options.session == "closed",  # the open edition: no comparison, no boundary, no observed z
     )
     closed = options.session == "closed"
+    masked = closed and not options.unmask
     if not closed:
         results = replace(results, tables={name: _pooled_notes(table) for name, table in results.tables.items()})
-    elif not options.unmask:
-        masked = arm_display_names(results.arms, unmask=False)
-        results = replace(results, tables={n: _masked_notes(t, masked) for n, t in results.tables.items()})
+    elif masked:
+        letters = arm_display_names(results.arms, unmask=False, key=options.masking_key)
+        results = replace(results, tables={
+            n: _by_letter(_masked_notes(t, letters, results.control), letters, results.control)
+            for n, t in results.tables.items()
+        })  # fmt: skip
     if closed:
-        columns = [*results.arms, TOTAL]
-        names = arm_display_names(results.arms, options.unmask)
+        names = arm_display_names(results.arms, options.unmask, options.masking_key)
+        # Masked, the columns follow the letters: their order says nothing of the arms' order in the definition.
+        shown = sorted(results.arms, key=lambda arm: names[arm]) if masked else list(results.arms)
+        columns = [*shown, TOTAL]
     else:
         columns = [TOTAL]
         names = {TOTAL: "All participants"}
@@ -103,7 +164,7 @@ def build_dsmb_context(
         if tables["enrollment"].rows
         else None,
         "consort": consort_diagram(tables["disposition"].rows, columns, names),
-        "ae_incidence": ae_incidence_plot(tables["ae_soc_pt"].rows, results.arms, results.control, names)
+        "ae_incidence": ae_incidence_plot(tables["ae_soc_pt"].rows, columns[:-1], results.control, names, masked)
         if closed
         else None,
         "monitoring": monitoring_plot(monitoring, plan.sides) if plan is not None else None,
@@ -137,13 +198,16 @@ def build_dsmb_context(
         "arm_names": arm_names,
         "tables": tables,
         "summary": _summary(results, definition.target_enrollment),
-        "decision_facts": decision_facts(results, names, monitoring) if closed else [],
+        "decision_facts": decision_facts(results, names, monitoring, columns[:-1]) if closed else [],
         "changes": changes,
         "figures": figures,
         "outline": outline,
         "outline_by": {entry.anchor: entry for entry in outline},
         "show_outcomes": closed,
         "control": results.control,
+        "masked": masked,
+        "comparison_labels": comparison_labels(columns[:-1], results.control, names, masked) if closed else {},
+        "masking_key": _printed_key(results.arms, options) if closed and options.unmask else {},
         "serious_listing": serious_listing(tables["listing_serious"].rows, names if closed else None),
         "rows_by_key": rows_by_key,
         "rows_by": rows_by,
@@ -210,10 +274,14 @@ def _pooled_notes(table: Table[Any]) -> Table[Any]:
     return replace(table, footnotes=tuple(POOLED_NOTE if n == NO_CONTROL_NOTE else n for n in table.footnotes))
 
 
-def _masked_notes(table: Table[Any], names: dict[str, str]) -> Table[Any]:
-    """Footnotes that name an arm (e.g. "each arm against Placebo") name it as the masked report does."""
+def _masked_notes(table: Table[Any], names: dict[str, str], control: str | None = None) -> Table[Any]:
+    """Footnotes that name an arm name it as the masked report does; none says which letter is control."""
     notes = []
     for note in table.footnotes:
+        if control is not None:
+            note = note.replace(f"of each arm against {control}", "of each pair of arms, in the order of their "
+                                "letters (Arm A − Arm B)")  # fmt: skip
+            note = note.replace(f"against the control arm ({control})", "between arms")
         for label, shown in names.items():
             note = note.replace(label, shown)
         notes.append(note)

@@ -128,8 +128,9 @@ def _number(value: object) -> float:
 
 
 def ae_incidence_plot(
-    rows: Sequence[AECountRow], arms: Sequence[str], control: str | None, names: Mapping[str, str], limit: int = 20
-) -> Markup | None:
+    rows: Sequence[AECountRow], arms: Sequence[str], control: str | None, names: Mapping[str, str],
+    masked: bool = False, limit: int = 20,
+) -> Markup | None:  # fmt: skip
     """Closed session: the most frequent preferred terms, with the percentage of each arm affected (left) and
     each arm's risk difference against control with its 95% CI (right). None when there is nothing to compare."""
     if control is None or len(arms) < 2:
@@ -176,9 +177,12 @@ def ae_incidence_plot(
         canvas.line(rx(value), top - 4, rx(value), bottom, stroke="#888" if value == 0 else GRID, width=0.5)
         canvas.text(rx(value), bottom + 10, f"{value:g}", anchor="middle", size=7)
     canvas.text(left_x + panel_w / 2, bottom + 21, "Participants with the event (%)", anchor="middle", size=7)
-    canvas.text(
-        right_x + panel_w / 2, bottom + 21, "Risk difference vs control (% points, 95% CI)", anchor="middle", size=7
+    axis = (
+        "Risk difference, " + "; ".join(" − ".join(sorted((names[a], names[control]))) for a in compared)
+        if masked
+        else "Risk difference vs control"
     )
+    canvas.text(right_x + panel_w / 2, bottom + 21, f"{axis} (% points, 95% CI)", anchor="middle", size=7)  # fmt: skip
     for index, ((_, pt), cells) in enumerate(ranked):
         y = top + line_h * index + line_h / 2
         canvas.text(label_w - 6, y + 3, _shorten(pt, 34), anchor="end", size=7)
@@ -186,7 +190,7 @@ def ae_incidence_plot(
         for number, arm in enumerate(arms):
             colour = COLOURS[number % len(COLOURS)]
             percent = _number(cells[arm].percent)
-            if arm == control:
+            if arm == control and not masked:  # masked, no mark tells the control apart
                 canvas.diamond(px(percent), y, 3.2, colour)
             else:
                 canvas.circle(px(percent), y, 2.8, colour)
@@ -201,11 +205,11 @@ def ae_incidence_plot(
     legend_x = left_x
     for number, arm in enumerate(arms):
         colour = COLOURS[number % len(COLOURS)]
-        if arm == control:
+        if arm == control and not masked:
             canvas.diamond(legend_x + 3, 10, 3.2, colour)
         else:
             canvas.circle(legend_x + 3, 10, 2.8, colour)
-        label = names.get(arm, arm) + (" (control)" if arm == control else "")
+        label = names.get(arm, arm) + (" (control)" if arm == control and not masked else "")
         canvas.text(legend_x + 10, 13, label, size=7)
         legend_x += 10 + 5.2 * len(label) + 14
     return canvas.markup()

@@ -59,6 +59,16 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, object]:
 
 
 @pytest.fixture(scope="module")
+def letters(stored, reports) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Each arm's masked name in the reports: the trial's stored random key (drawn by the first closed render)."""
+    from service.masking import masking_key
+
+    engine, _ = stored
+    key = masking_key(engine, "msc-t1d", ["Mesenchymal stem cells", "Placebo"])
+    return {arm: f"Arm {letter}" for arm, letter in key.items()}
+
+
+@pytest.fixture(scope="module")
 def reports(stored, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:  # type: ignore[no-untyped-def]
     engine, snapshot = stored
     folder = tmp_path_factory.mktemp("pdf")
@@ -125,10 +135,11 @@ def test_every_section_is_there_in_order(reports: dict[str, Path], session: str)
         assert item in title, item
 
 
-def test_the_serious_listing_prints_every_serious_event_on_landscape_pages(reports: dict[str, Path]) -> None:
+def test_the_serious_listing_prints_every_serious_event_on_landscape_pages(reports: dict[str, Path],
+                                                                          letters: dict[str, str]) -> None:  # fmt: skip
     rows = build_analysis(load_source(EXAMPLE, "msc-t1d"))["listing_serious"].rows
     assert len(rows) == 3
-    names = {"Mesenchymal stem cells": "Arm A", "Placebo": "Arm B"}
+    names = letters
     texts = pages(reports["closed"])
     at = next(
         n for n, text in enumerate(texts, start=1) if "Table 5.9 — Listing of serious adverse events" in text and n > 2
@@ -175,10 +186,10 @@ def test_no_text_runs_past_the_page_margins(reports: dict[str, Path], session: s
     assert outside == []
 
 
-def test_closed_numbers_equal_the_analysis_tables(reports: dict[str, Path]) -> None:
+def test_closed_numbers_equal_the_analysis_tables(reports: dict[str, Path], letters: dict[str, str]) -> None:
     results = build_analysis(load_source(EXAMPLE, "msc-t1d"))
     text = "\n".join(pages(reports["closed"]))
-    names = {"Mesenchymal stem cells": "Arm A", "Placebo": "Arm B", "Total": "Total"}
+    names = {**letters, "Total": "Total"}
     for row in results["ae_soc_pt"].rows:
         cell = f"{row.n_subjects} ({row.percent:.1f}) [{row.n_events}]"
         assert cell in text, (row, names[row.arm])
@@ -188,12 +199,14 @@ def test_closed_numbers_equal_the_analysis_tables(reports: dict[str, Path]) -> N
     )
     expected = [
         f"{any_rows[a].n_subjects} ({any_rows[a].percent:.1f}) [{any_rows[a].n_events}]"
-        for a in ("Mesenchymal stem cells", "Placebo", "Total")
+        for a in (*sorted(letters, key=letters.__getitem__), "Total")  # masked, the columns follow the letters
     ]
     assert [line.index(cell) for cell in expected] == sorted(line.index(cell) for cell in expected)
 
 
-def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(reports: dict[str, Path]) -> None:
+def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(
+    reports: dict[str, Path], letters: dict[str, str]
+) -> None:
     results = build_analysis(load_source(EXAMPLE, "msc-t1d"))
     text = " ".join(" ".join(pages(reports["closed"])).split())
     titles = ("Stimulated C-peptide (mixed-meal tolerance test peak) (primary)",
@@ -206,13 +219,18 @@ def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(r
         if row.estimate_type == "Kaplan–Meier median":
             assert re.search(rf"{row.n_events} ?/ ?{row.n_censored}", text), row
     for row in results["outcome_comparison"].rows:
-        assert f"{row.estimate:.3f} 95% CI {row.ci_low:.3f}, {row.ci_high:.3f}" in text, row
+        estimate, low, high = row.estimate, row.ci_low, row.ci_high
+        if letters[row.arm] > letters[row.control]:  # masked: the earlier letter's arm first, the result turned
+            ratio = row.estimate_kind.endswith("ratio")
+            estimate, low, high = (1 / estimate, 1 / high, 1 / low) if ratio else (-estimate, -high, -low)
+        assert f"{estimate:.3f} 95% CI {low:.3f}, {high:.3f}" in text, row
     open_text = " ".join(pages(reports["open"]))
     assert "LS mean" not in open_text and "Hazard ratio" not in open_text
     # The closed summary states first where the monitoring stands: the example is between its declared looks.
     summary = " ".join(" ".join(pages(reports["closed"])[2:4]).split())
     assert "This report falls between the declared looks" in summary and "no α is spent" in summary
     assert "Primary outcome, Stimulated C-peptide" in summary and "Deaths (any cause): Arm A 0, Arm B 0" in summary
+    assert sorted(letters.values()) == ["Arm A", "Arm B"]
     assert "between the declared looks" not in open_text and "Primary outcome," not in open_text
 
 
@@ -239,7 +257,34 @@ def test_the_masked_closed_edition_never_names_an_arm(reports: dict[str, Path]) 
     text = "\n".join(pages(reports["closed"], layout=False))
     assert "Mesenchymal stem cells" not in text
     assert not re.search(r"\bPlacebo\b(?!-Controlled)", text)
-    assert "against Arm B" in " ".join(text.split())  # the comparison footnote, masked
+    flat = " ".join(text.split())
+    assert "in the order of their letters (Arm A − Arm B)" in flat  # the comparison footnote, masked
+    for telling in ("(control)", "vs control", "against Arm", "Masking key"):
+        assert telling not in flat, telling
+
+
+def test_the_masking_key_is_random_stable_per_trial_and_refused_unless_allowed(run_cli, tiny: Path,  # type: ignore[no-untyped-def]
+                                                                              tmp_path: Path) -> None:  # fmt: skip
+    from service.db import open_database
+    from service.masking import masking_key
+
+    engine = open_database(f"sqlite:///{tmp_path / 'keys.db'}")
+    from service.importing.records import ArmRecord, ImportedTrial, TrialDefinition
+    from service.snapshots import store_snapshot
+
+    arms = [f"Arm number {i}" for i in range(6)]
+    drawn = set()
+    for trial in ("t1", "t2", "t3", "t4"):
+        records = tuple(ArmRecord(a, a) for a in arms)
+        data = ImportedTrial(trial, "bundle", "-", TrialDefinition(arms=records), records, (), ())
+        store_snapshot(engine, data, now=__import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").UTC))
+        key = masking_key(engine, trial, arms)
+        assert sorted(key.values()) == list("ABCDEF") and masking_key(engine, trial, arms) == key  # stable
+        drawn.add(tuple(key[a] for a in arms))
+    assert len(drawn) > 1  # 4 trials of 6 arms: the same order by chance has probability (1/720)^3
+    assert run_cli("import", "tiny", "--source", str(tiny)).exit_code == 0
+    refused = run_cli("masking-key", "tiny")
+    assert refused.exit_code == 2 and "allow_masking_key" in refused.stderr
 
 
 def test_open_edition_is_built_from_data_without_arms() -> None:
@@ -338,7 +383,10 @@ def test_report_command_options(run_cli, tmp_path: Path, tiny: Path) -> None:  #
     )
     assert result.exit_code == 0, result.stderr
     text = "".join(pages(tmp_path / "u.pdf"))
-    assert "Active" in text and "Arm A" not in text and "DRAFT" not in text
+    key_line = next(line for line in text.splitlines() if "Masking key" in line)  # for the unblinded reader
+    assert "Arm A = " in " ".join(key_line.split()) or "A = " in key_line
+    rest = text.replace(key_line, "")
+    assert "Active" in rest and "Arm A" not in rest and "DRAFT" not in rest
     assert run_cli("report", "dsmb", "tiny", "--session", "secret").exit_code == 2
     assert run_cli("report", "dsmb", "tiny", "--session", "open", "--cutoff", "2020/01/01").exit_code == 2
 
@@ -365,8 +413,8 @@ def test_the_editions_tables_are_attached_as_csv(reports: dict[str, Path], sessi
     arm_labels = ("Mesenchymal stem cells", "Placebo")
     leaked = [name for name, text in files.items() if any(label in text for label in arm_labels)]
     assert leaked == []
-    assert ("Arm A" in files["ae_soc_pt.csv"]) is (session == "closed")
-    assert ("Arm B" in files["listing_serious.csv"]) is (session == "closed")
+    assert ("Arm A" in files["ae_soc_pt.csv"] and "Arm B" in files["ae_soc_pt.csv"]) is (session == "closed")
+    assert ("Arm " in files["listing_serious.csv"]) is (session == "closed")
 
 
 def test_a_render_over_its_memory_cap_stops_and_writes_nothing(stored, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -401,3 +449,25 @@ def test_an_impossible_cutoff_report_date_or_since_is_refused(  # type: ignore[n
     result = run_cli("report", "dsmb", "tiny", "--session", "open", "--out", str(out), *options)
     assert result.exit_code == 2, result.stdout + result.stderr
     assert message in result.stderr and not out.exists()
+
+
+def test_the_masking_key_is_printed_where_the_configuration_allows_it(tiny: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from service.cli import main
+    from service.db import open_database
+    from service.masking import masking_key
+
+    config = tmp_path / "unblinded.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "k.db"}"\n\n[reports]\nallow_masking_key = true\n',
+                      encoding="utf-8")  # fmt: skip
+    for args in (["import", "tiny", "--source", str(tiny)], ["masking-key", "tiny"]):
+        try:
+            main(["--config", str(config), *args])
+        except SystemExit as exc:
+            assert not exc.code
+    shown = capsys.readouterr().out
+    key = masking_key(open_database(f"sqlite:///{tmp_path / 'k.db'}"), "tiny", ["Active", "Placebo"])
+    assert f"Arm {key['Active']}\tActive" in shown and f"Arm {key['Placebo']}\tPlacebo" in shown
+    import sqlite3
+
+    audit = sqlite3.connect(tmp_path / "k.db").execute("select action, trial_id from audit_log").fetchall()
+    assert ("masking-key shown", "tiny") in audit

@@ -14,6 +14,7 @@ from service.atomic import write_atomic
 from service.errors import DataError
 from service.gcpause import paused_gc
 from service.importing.records import ImportedTrial
+from service.masking import masking_key
 from service.models import Snapshot
 from service.outputs.base import Output, Produced, Production
 from service.reports.changes import find_previous_report
@@ -100,6 +101,7 @@ def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> Pr
         request.organisation,
         request.unmask,
         request.final,
+        masking_key(engine, snapshot.trial_id, list(data.arm_labels.values())) if request.session == "closed" else None,
     )
     with paused_gc():
         context = build_dsmb_context(data, options, ae_frame=frame, previous=previous, previous_report=previous_report)
