@@ -93,7 +93,8 @@ EXPOSURE_NOT_COLLECTED = (
     "Administrations: not collected (the data hold no exposure records: no SDTM EX, no exposure.csv; ADaM "
     "imports read no exposure dataset). Duration and follow-up come from the first and last dose dates."
 )
-TEAE_RULE = "TEAE: treatment-emergent adverse event (as flagged in the data, or derived: see README)."
+TEAE_RULE = ("TEAE: treatment-emergent adverse event — as the data flag it, else one starting on or after the first "
+             "dose (and, where the trial sets a window, within it after the last dose).")  # fmt: skip
 DEFAULT_OTHER_THRESHOLD = 5.0
 
 

@@ -11,8 +11,8 @@ from service.results import TOTAL, EnrollmentRow, SiteRow
 NO_SITE = "Site not recorded"
 ENROLLMENT_RULES = (
     "Enrollment: randomizations by calendar month of the randomization date, with the running total.",
-    "Target: the planned enrollment reached on a straight line from the trial's enrollment_start to its "
-    "enrollment_end (trial.toml), at each month's end.",
+    "Target: the planned enrollment, reached on a straight line from the planned start of enrollment to its "
+    "planned end, at each month's end.",
 )
 
 

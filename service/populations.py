@@ -11,7 +11,8 @@ POPULATIONS_RULES = (
     "Arms are the randomized (planned) arms; percentages are of the arm's participants. A participant never "
     "assigned an arm (a screen failure) is in no arm and is not counted here; see the participant flow.",
     "Populations as the data flag them (ADSL ...FL; for a bundle its safety, itt and per_protocol columns); where "
-    "the data have no flag, randomized, intention-to-treat and safety follow the import's rules (README).",
+    "the data have no flag: randomized = assigned an arm, intention-to-treat = randomized, safety = received at "
+    "least one dose.",
 )
 
 

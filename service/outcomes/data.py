@@ -12,10 +12,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from service.errors import DataError
 from service.importing.participant_level import population_label
-from service.importing.records import ImportedTrial, MeasurementRecord
+from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
 from service.outcomes.criteria import Criterion
 from service.outcomes.definition import BASELINE, OutcomeSpec
 from service.populations import population_flags_of
@@ -93,6 +94,7 @@ def collect_outcome(
     chosen, dataset = _one_dataset(spec, found)
     notes: list[str] = []
     chosen = _select(spec, chosen, notes)
+    chosen = _after_the_end(spec, chosen, people, data.definition.raw, notes)
     baseline = _baselines(chosen)
     if baseline.derived:
         notes.append(DERIVED_BASELINE)
@@ -151,6 +153,41 @@ def _log(spec: OutcomeSpec, m: MeasurementRecord, value: float | None) -> float 
                         f"{m.visit or OVERALL}", file=m.dataset or "measurements", column="AVAL",
                         hint="A log-scale (geometric mean) analysis needs every value above 0.")  # fmt: skip
     return math.log(value)
+
+
+AFTER_END_RULES = ("exclude", "include")
+
+
+def _after_the_end(spec: OutcomeSpec, records: list[MeasurementRecord], people: Mapping[str, ParticipantRecord],
+                   raw: Mapping[str, Any], notes: list[str]) -> list[MeasurementRecord]:  # fmt: skip
+    """Measurements dated after the participant's death, or after a discontinuation's date, are flagged; the
+    definition's rule ([efficacy] after_death_or_withdrawal, default "exclude") says whether they are analysed.
+    A time to event is exempt: its date is the event's or the censoring's, which may well be the end itself."""
+    section = raw.get("efficacy", {})
+    rule = str(section.get("after_death_or_withdrawal", "exclude")) if isinstance(section, dict) else "exclude"
+    if rule not in AFTER_END_RULES:
+        raise DataError(f"after_death_or_withdrawal '{rule}' is not one of {', '.join(AFTER_END_RULES)}",
+                        file="trial.toml", column="efficacy.after_death_or_withdrawal")  # fmt: skip
+    if spec.variable == "time-to-event":
+        return records
+    late: list[MeasurementRecord] = []
+    for m in records:
+        person = people.get(m.subject_id)
+        if person is None or m.measured_on is None:
+            continue
+        ended = person.death_date or (person.disposition_date if person.disposition == "discontinued" else None)
+        if ended is not None and m.measured_on > ended:
+            late.append(m)
+    if not late:
+        return records
+    subjects = sorted({m.subject_id for m in late})
+    what = "excluded from the analysis" if rule == "exclude" else "included, as the analysis plan says"
+    notes.append(f"{spec.parameter}: {len(late)} measurement(s) dated after the participant's death or withdrawal "
+                 f"({', '.join(subjects)}) are {what}.")  # fmt: skip
+    if rule == "include":
+        return records
+    dropped = {id(m) for m in late}
+    return [m for m in records if id(m) not in dropped]
 
 
 def _one_dataset(spec: OutcomeSpec, records: Sequence[MeasurementRecord]) -> tuple[list[MeasurementRecord], str]:

@@ -17,8 +17,8 @@ from service.safety.frame import build_event_frame, with_arms
 SAFETY_POPULATION = "Safety population: participants who received at least one dose of study treatment"
 ARM_RULE = "Participants are counted in the arm of the treatment they actually received."
 PLANNED_ARM_RULE = (
-    'Participants are counted in the arm they were randomized to (trial.toml: safety_arm = "planned"), not in '
-    "the treatment they received."
+    "Participants are counted in the arm they were randomized to, as the trial's analysis plan says, not in the "
+    "treatment they received."
 )
 RANDOMIZED_ARM_RULE = "Participants are counted in the arm they were randomized to (planned arm)."
 # The arm variable a table's arms come from, by the data's format and the arm basis (DESIGN.md: ARD group1).

@@ -429,3 +429,29 @@ def test_derived_records_are_used_only_when_the_record_flag_selects_them() -> No
     chosen = analyse(trial(TWO_ARMS, arm_of, values, [{"parameter": "Y", "records": "ANL01FL"}]))
     (row,) = chosen["outcome_comparison"].rows
     assert row.n_arm == 3 and row.estimate == pytest.approx(np.mean([5, 6, 9]) - np.mean([3, 2, 4]))
+
+
+def test_measurements_after_death_or_withdrawal_are_flagged_and_excluded_by_the_definitions_rule() -> None:
+    from datetime import date
+
+    arm_of = {"D0": "DRG", "D1": "DRG", "D2": "DRG", "P0": "PBO", "P1": "PBO", "P2": "PBO"}
+    value = {"D0": 5.0, "D1": 6.0, "D2": 30.0, "P0": 3.0, "P1": 2.0, "P2": 4.0}
+    values = [MeasurementRecord(s, "Y", "Week 4", value=v, measured_on=date(2020, 2, 1)) for s, v in value.items()]
+    dead = {"D2": date(2020, 1, 20)}  # died before the week 4 measurement that the data still carry
+
+    def with_rule(rule: str | None) -> AnalysisResults:
+        raw = {"efficacy": {"after_death_or_withdrawal": rule}} if rule else {}
+        data = trial(TWO_ARMS, arm_of, values, [{"parameter": "Y"}], raw=raw)
+        people = tuple(p._replace(death_date=dead.get(p.subject_id)) for p in data.participants)
+        from dataclasses import replace
+
+        return analyse(replace(data, participants=people))
+
+    excluded = with_rule(None)
+    (row,) = excluded["outcome_comparison"].rows
+    assert row.n_arm == 2 and row.estimate == pytest.approx(np.mean([5, 6]) - np.mean([3, 2, 4]))
+    assert any("after the participant's death or withdrawal (D2) are excluded" in n
+               for n in excluded["outcome_comparison"].footnotes)  # fmt: skip
+    included = with_rule("include")
+    (row,) = included["outcome_comparison"].rows
+    assert row.n_arm == 3 and any("(D2) are included" in n for n in included["outcome_comparison"].footnotes)

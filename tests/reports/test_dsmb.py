@@ -299,7 +299,9 @@ def test_a_trial_without_outcome_comparisons_says_so_instead_of_an_empty_table()
     context = build_dsmb_context(hand_trial(), DsmbOptions("closed", date(2020, 6, 30), None, "h", 1))
     assert context["tables"]["outcome_comparison"].rows == ()
     text = " ".join(render_html("dsmb/report.html", context).split())
-    assert "No outcome comparisons: the trial definition (trial.toml) declares no [[outcomes]]" in text
+    assert (
+        "No outcome comparisons: the trial's analysis plan, as given to regsync, declares no outcome analyses" in text
+    )
     assert "Estimate (95% CI)" not in text
 
 
