@@ -120,6 +120,7 @@ def build_dsmb_context(
     ae_frame: pd.DataFrame | None = None,
     previous: ImportedTrial | None = None,
     previous_report: PreviousReport | None = None,
+    previous_frame: pd.DataFrame | None = None,
 ) -> dict[str, Any]:
     """Everything the template prints. `ae_frame` is every AE as a frame (service.safety.frame), when the caller
     read the snapshot that way; `previous` is the data of the previous report, for what changed since."""
@@ -172,7 +173,9 @@ def build_dsmb_context(
     outline = report_outline(closed, figures, bool(monitoring))
     changes = None
     if previous is not None and previous_report is not None and previous_report.snapshot.id is not None:
-        changes = summarise_changes(previous, analysed, previous_report.snapshot.id, previous_report.data_cutoff)
+        before = remove_arm_assignment(previous) if options.session == "open" else previous
+        changes = summarise_changes(before, analysed, previous_report.snapshot.id, previous_report.data_cutoff,
+                                    previous_frame=previous_frame, current_frame=ae_frame)  # fmt: skip
     return {
         "session": options.session,
         "session_label": "OPEN SESSION" if options.session == "open" else "CLOSED SESSION",
@@ -200,6 +203,14 @@ def build_dsmb_context(
         "summary": _summary(results, definition.target_enrollment),
         "decision_facts": decision_facts(results, names, monitoring, columns[:-1]) if closed else [],
         "changes": changes,
+        "new_event_counts": [
+            (names[label], changes.new_events.get(code, 0))
+            for label in columns[:-1]
+            for code, own in analysed.arm_labels.items()
+            if own == label
+        ]
+        if changes is not None and closed
+        else [],
         "figures": figures,
         "outline": outline,
         "outline_by": {entry.anchor: entry for entry in outline},

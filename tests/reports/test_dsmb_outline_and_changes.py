@@ -3,6 +3,7 @@ previous report, read from rendered PDFs."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -118,7 +119,10 @@ def test_changes_since_the_previous_report(run_cli, tiny: Path, tmp_path: Path) 
         assert "treated 3 → 4" in body
         assert "2 new serious adverse events; 1 new death." in body
         changes_page = next(p for p in pages(target) if "Table 1.1 — Changes since" in p and "Contents" not in p)
-        rows = {line.split()[0]: " ".join(line.split()) for line in changes_page.splitlines() if line.strip()}
+        rows: dict[str, str] = {}
+        for line in changes_page.splitlines():
+            if line.strip():
+                rows.setdefault(line.split()[0], " ".join(line.split()))  # a subject's first table: new SAEs
         closed = session == "closed"
         key = _key(tmp_path)
         for subject, arm, cells in (
@@ -131,6 +135,12 @@ def test_changes_since_the_previous_report(run_cli, tiny: Path, tmp_path: Path) 
             positions = [line.index(cell) for cell in cells]
             assert positions == sorted(positions), line
         assert ("Arm" in changes_page) is closed
+        # Since the first report: 2 SAEs, both with onsets before its cut-off (reported late); T-06's death ended
+        # the participation (a new discontinuation); the new AEs of any seriousness, by arm only when closed.
+        assert "2 of the new serious adverse events reported late" in body and "(late)" in body
+        assert "1 new discontinuation;" in body and "New discontinuation: reason" in body
+        assert re.search(r"\d+ new adverse events? of any seriousness" + (r" \(Arm [AB] \d+, Arm [AB] \d+\)" if closed
+                                                                       else r";"), body), body  # fmt: skip
     # The same snapshot rendered again compares with the same previous report: the same bytes.
     again = tmp_path / "again.pdf"
     assert run_cli("report", "dsmb", "tiny", "--session", "closed", "--final", "--out", str(again)).exit_code == 0

@@ -85,11 +85,11 @@ def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> Pr
         raise DataError(f"the data cut-off {request.cutoff} is before the first randomization", column="--cutoff",
                         hint="A report needs a cut-off at or after the first participant was randomized.")  # fmt: skip
     previous_report = find_previous_report(engine, snapshot, request.since)
-    previous = None
+    previous = previous_frame = None
     if previous_report is not None:
         earlier = previous_report.snapshot
         cut = previous_report.data_cutoff if previous_report.data_cutoff != earlier.data_cutoff else None
-        previous, _ = read_report_data(engine, earlier, cut)
+        previous, previous_frame = read_report_data(engine, earlier, cut)
     data_cutoff = request.cutoff or snapshot.data_cutoff
     dated = request.report_date or data_cutoff or snapshot.created_at.date()
     options = DsmbOptions(
@@ -104,7 +104,10 @@ def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> Pr
         masking_key(engine, snapshot.trial_id, list(data.arm_labels.values())) if request.session == "closed" else None,
     )
     with paused_gc():
-        context = build_dsmb_context(data, options, ae_frame=frame, previous=previous, previous_report=previous_report)
+        context = build_dsmb_context(
+            data, options, ae_frame=frame, previous=previous, previous_report=previous_report,
+            previous_frame=previous_frame,
+        )  # fmt: skip
         html = render_html("dsmb/report.html", context)
     return PreparedReport(
         html,
