@@ -73,6 +73,10 @@ STAT_LABELS = {
     "boundary": "Efficacy boundary (z)",
     "p.boundary": "Nominal p at the boundary",
     "alpha_spent": "Cumulative alpha spent",
+    "cp_trend": "Conditional power, current trend",
+    "cp_design": "Conditional power, design effect",
+    "rci.low": "Repeated CI lower bound",
+    "rci.high": "Repeated CI upper bound",
 }
 Stat = Any  # a number, an ISO date, or None (or NOT_COLLECTED before it is written)
 
@@ -127,7 +131,8 @@ class Where:
 
 
 CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary",
-               "std_error": "std.error", "conf_level": "conf.level"}  # fmt: skip
+               "std_error": "std.error", "conf_level": "conf.level", "rci_low": "rci.low",
+               "rci_high": "rci.high"}  # fmt: skip
 
 
 def proportion(n: Any, total: int) -> Stat:
@@ -316,7 +321,8 @@ def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[Ard
     for r in table.rows:
         look = Where(table, "", (("LOOK", str(r.look)),), "AVAL", context="group-sequential")
         yield from look.stats(information=r.information_fraction, boundary=r.boundary_z, p_boundary=r.nominal_p,
-                              alpha_spent=r.alpha_spent, statistic=r.observed_z)  # fmt: skip
+                              alpha_spent=r.alpha_spent, statistic=r.observed_z, cp_trend=r.conditional_power_trend,
+                              cp_design=r.conditional_power_design, rci_low=r.rci_low, rci_high=r.rci_high)  # fmt: skip
 
 
 def participant_flow(table: Table[FlowRow], control: str | None) -> Iterator[ArdRow]:

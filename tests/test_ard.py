@@ -33,6 +33,8 @@ COLUMN_STATS: dict[str, set[str]] = {
     "n_control": {"N"}, "information_fraction": {"information"}, "boundary_z": {"boundary"},
     "nominal_p": {"p.boundary"}, "alpha_spent": {"alpha_spent"}, "observed_z": {"statistic"},
     "std_error": {"std.error"}, "ci_level": {"conf.level"}, "n_censored": {"n_censored"},
+    "conditional_power_trend": {"cp_trend"}, "conditional_power_design": {"cp_design"}, "rci_low": {"rci.low"},
+    "rci_high": {"rci.high"},
 }  # fmt: skip
 NOT_STATISTICS = {
     "visit_number",

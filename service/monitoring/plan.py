@@ -52,6 +52,8 @@ class MonitoringPlan:
     maximum_information: int
     planned_fractions: tuple[float, ...]
     looks: tuple[Look, ...]
+    power: float = 0.9  # the design's power, for the conditional power under the design effect
+    futility_conditional_power: float | None = None  # a non-binding futility rule: stop to consider below this
 
     def rule(self) -> str:
         shape = "O'Brien–Fleming" if self.spending == "obrien-fleming" else "Pocock"
@@ -62,7 +64,15 @@ class MonitoringPlan:
             "looks are provisional. α is spent only at the declared looks: data between looks are shown as "
             f"information, not tested (a look is reached within {LOOK_TOLERANCE:g} of its planned information "
             "fraction). Observed z: the comparison's p-value as a z, signed so that a positive z favours the "
-            "experimental arm."
+            "experimental arm. Conditional power: the chance of crossing the final boundary given this snapshot's z, "
+            f"under the current trend and under the design's effect (power {self.power:g}; Lan & Wittes B-value). "
+            "Repeated confidence interval (at a declared look): the estimate ± that look's boundary z × its SE."
+            + (
+                f" Non-binding futility rule: conditional power under the current trend below "
+                f"{self.futility_conditional_power:g}."
+                if self.futility_conditional_power is not None
+                else ""
+            )
         )
 
 
@@ -100,9 +110,27 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     fractions = [look.information_fraction for look in looks]
     if sorted(set(fractions)) != fractions:
         raise _error("the looks' information fractions must increase", "looks.information_fraction")
+    power = _number(section, "power", 0.9)
+    if not 0.5 <= power < 1:
+        raise _error(f"power {power:g} is not between 0.5 and 1", "power")
+    futility = section.get("futility_conditional_power")
+    if futility is not None and (not isinstance(futility, int | float) or isinstance(futility, bool)
+                                 or not 0 < futility < 1):  # fmt: skip
+        raise _error("futility_conditional_power must be a probability such as 0.1", "futility_conditional_power")
     return MonitoringPlan(
-        outcome, spending, alpha, int(sides), direction, maximum, tuple(float(t) for t in planned), looks
-    )
+        outcome, spending, alpha, int(sides), direction, maximum, tuple(float(t) for t in planned), looks,
+        float(power), float(futility) if futility is not None else None,
+    )  # fmt: skip
+
+
+def conditional_power(z: float, fraction: float, final_boundary: float, drift: float) -> float:
+    """The chance that the final z crosses `final_boundary` given z at information `fraction`, when the drift
+    (the expected final z) is `drift`: with the B-value B = z√t, 1 − Φ((c − B − θ(1 − t)) / √(1 − t))
+    (Lan & Wittes 1988; Proschan, Lan & Wittes 2006, ch. 3)."""
+    if fraction >= 1:
+        return 1.0 if z >= final_boundary else 0.0
+    b = z * math.sqrt(fraction)
+    return float(stats.norm.sf((final_boundary - b - drift * (1 - fraction)) / math.sqrt(1 - fraction)))
 
 
 LOOK_TOLERANCE = 0.05  # a look is the next declared one when its information is within this of the planned
@@ -144,21 +172,63 @@ def monitoring_rows(
                                 current.observed_z, "not tested")  # fmt: skip
         position = sum(1 for r in rows if r.status == "done")
         rows.insert(position, between)
+    rows = _with_projections(plan, rows, comparisons)
     return tuple(replace(row, look=number) for number, row in enumerate(rows, start=1))
 
 
 def _current_look(plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None) -> Look | None:
     """This snapshot's look, from the monitored outcome's first comparison at its key timepoint (none in a pooled
     analysis)."""
-    row = next(
-        (r for r in comparisons if r.parameter == plan.outcome and r.key_timepoint and r.p_value is not None), None
-    )
+    row = _monitored(plan, comparisons)
     if row is None or row.p_value is None or row.estimate is None:  # p_value again only for the type checker
         return None
     fraction = min((row.n_arm + row.n_control) / plan.maximum_information, 1.0)
     z = float(stats.norm.isf(max(row.p_value, 1e-300) / 2))
     favours = row.estimate > 0 if plan.direction == "higher" else row.estimate < 0
     return Look(fraction, z if favours else -z, on)
+
+
+def _monitored(plan: MonitoringPlan, comparisons: Sequence[ComparisonRow]) -> ComparisonRow | None:
+    return next(
+        (r for r in comparisons if r.parameter == plan.outcome and r.key_timepoint and r.p_value is not None), None
+    )
+
+
+def _with_projections(plan: MonitoringPlan, rows: list[MonitoringRow], comparisons: Sequence[ComparisonRow]
+                      ) -> list[MonitoringRow]:  # fmt: skip
+    """The current row with its conditional power (under the current trend and under the design's effect), the
+    futility rule's verdict, and, at a declared look, the repeated confidence interval of the comparison."""
+    final = next((r.boundary_z for r in reversed(rows) if r.boundary_z is not None), None)
+    found = []
+    for row in rows:
+        if row.status in ("current", "between looks") and row.observed_z is not None and final is not None:
+            t = row.information_fraction
+            trend = conditional_power(row.observed_z, t, final, row.observed_z / math.sqrt(t))
+            design_drift = float(stats.norm.isf(plan.alpha / plan.sides) + stats.norm.isf(1 - plan.power))
+            design = conditional_power(row.observed_z, t, final, design_drift)
+            futility = ""
+            if plan.futility_conditional_power is not None:
+                futility = ("conditional power below the futility rule" if trend < plan.futility_conditional_power
+                            else "above the futility rule")  # fmt: skip
+            low = high = None
+            compared = _monitored(plan, comparisons)
+            if row.boundary_z is not None and compared is not None and compared.std_error is not None:
+                low, high = _repeated_interval(compared, row.boundary_z)
+            row = replace(row, conditional_power_trend=trend, conditional_power_design=design, futility=futility,
+                          rci_low=low, rci_high=high)  # fmt: skip
+        found.append(row)
+    return found
+
+
+def _repeated_interval(row: ComparisonRow, boundary: float) -> tuple[float | None, float | None]:
+    """The estimate ± the look's boundary z × its SE (Jennison & Turnbull 1989): on the log scale for a ratio."""
+    assert row.estimate is not None and row.std_error is not None
+    if row.estimate_kind.endswith("ratio"):
+        if row.estimate <= 0:
+            return None, None
+        centre = math.log(row.estimate)
+        return math.exp(centre - boundary * row.std_error), math.exp(centre + boundary * row.std_error)
+    return row.estimate - boundary * row.std_error, row.estimate + boundary * row.std_error
 
 
 def _look(entry: Any, index: int) -> Look:

@@ -123,3 +123,37 @@ def test_a_good_plan_imports(run_cli, tiny: Path) -> None:  # type: ignore[no-un
     definition = tiny / "trial.toml"
     definition.write_text(definition.read_text() + OUTCOMES + GOOD)
     assert run_cli("import", "tiny", "--source", str(tiny)).exit_code == 0
+
+
+def test_conditional_power_futility_and_the_repeated_interval_at_a_declared_look() -> None:
+    from math import sqrt
+
+    from scipy.stats import norm
+
+    # At the final look of a two-look O'Brien–Fleming design (α = 0.05 two-sided, t = 0.5 and 1.0), the published
+    # Lan–DeMets boundaries are z = 2.963 and 1.969 (gsDesign / ldbounds; Jennison & Turnbull 2000, table 2.7).
+    assert [round(b.z, 3) for b in spending_boundaries([0.5, 1.0], alpha=0.05, sides=2, shape="obrien-fleming")] \
+        == [2.963, 1.969]  # fmt: skip
+    # A snapshot at the first declared look (10 of 20): p = 0.2 two-sided → z = 1.2816; SE 0.5 of an estimate 0.64.
+    row = comparison(0.64, 0.2, 5, 5)
+    row = type(row)(**{**{f: getattr(row, f) for f in row.__dataclass_fields__}, "std_error": 0.5})
+    rows = monitoring_rows(plan(looks=[], futility_conditional_power=0.2, power=0.9), [row], date(2020, 3, 1))
+    current = next(r for r in rows if r.status == "current")
+    z, t, c = float(norm.isf(0.1)), 0.5, 1.969
+    b = z * sqrt(t)
+    by_hand = {  # Lan & Wittes (1988): CP(θ) = 1 − Φ((c − B(t) − θ(1 − t)) / √(1 − t)), θ the drift
+        "trend": 1 - norm.cdf((c - b - (z / sqrt(t)) * (1 - t)) / sqrt(1 - t)),
+        "design": 1 - norm.cdf((c - b - (1.95996 + 1.28155) * (1 - t)) / sqrt(1 - t)),
+    }
+    assert current.conditional_power_trend == pytest.approx(by_hand["trend"], abs=2e-3)
+    assert current.conditional_power_design == pytest.approx(by_hand["design"], abs=2e-3)
+    assert current.futility == ("conditional power below the futility rule" if by_hand["trend"] < 0.2 else
+                                "above the futility rule")  # fmt: skip
+    assert (current.rci_low, current.rci_high) == (pytest.approx(0.64 - 2.963 * 0.5, abs=1e-3),
+                                                   pytest.approx(0.64 + 2.963 * 0.5, abs=1e-3))  # fmt: skip
+
+
+def test_between_looks_there_is_conditional_power_but_no_repeated_interval() -> None:
+    rows = monitoring_rows(plan(), [comparison(0.4, 0.01)], date(2020, 6, 1))
+    between = next(r for r in rows if r.status == "between looks")
+    assert between.conditional_power_trend is not None and between.rci_low is None
