@@ -199,7 +199,8 @@ def ae_incidence_plot(
             if row.risk_diff is None or row.risk_diff_low is None or row.risk_diff_high is None:
                 continue
             offset = (number - (len(compared) - 1) / 2) * 3
-            colour = COLOURS[arms.index(arm) % len(COLOURS)]
+            # Masked, the difference is drawn in neutral ink: the compared arm's colour would mark the other as control
+            colour = "#333333" if masked else COLOURS[arms.index(arm) % len(COLOURS)]
             canvas.line(rx(row.risk_diff_low), y + offset, rx(row.risk_diff_high), y + offset, stroke=colour, width=1.0)
             canvas.circle(rx(row.risk_diff), y + offset, 2.4, colour)
     legend_x = left_x
