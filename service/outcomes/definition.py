@@ -68,6 +68,7 @@ class OutcomeSpec:
     covariance: str = "compound-symmetry"
     count: bool = False  # the value is a count of events per participant (an integer ≥ 0)
     scale: str = "linear"  # "log": analysed on the natural log, reported as geometric means and their ratio
+    key_secondary: bool = False  # drawn over time in the closed report, as every primary outcome is
 
     @property
     def summary_statistic(self) -> str:
@@ -182,6 +183,7 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
         covariance=_choice(entry, "covariance", COVARIANCES[0], COVARIANCES, where),
         count=count,
         scale=scale,
+        key_secondary=entry.get("key_secondary") is True,
     )
 
 

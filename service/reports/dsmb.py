@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
 from service import __version__
 from service.analysis import NO_CONTROL_NOTE, build_analysis
@@ -16,7 +17,13 @@ from service.monitoring.plan import parse_monitoring
 from service.outcomes.compare import RATIO_KINDS
 from service.reports.changes import PreviousReport, summarise_changes
 from service.reports.decision import decision_facts
-from service.reports.figures import ae_incidence_plot, consort_diagram, enrollment_chart, monitoring_plot
+from service.reports.figures import (
+    ae_incidence_plot,
+    consort_diagram,
+    enrollment_chart,
+    monitoring_plot,
+    trajectory_plot,
+)
 from service.reports.listing import Column, FixedPitchListing, set_listing
 from service.reports.templating import format_number
 from service.results import TOTAL, AECountRow, AnalysisResults, ComparisonRow, ExposureRow, ListingRow, SiteRow, Table
@@ -81,6 +88,38 @@ def _by_letter(table: Table[Any], names: Mapping[str, str], control: str | None)
                           estimate=turn(row.estimate), ci_low=turn(row.ci_high), ci_high=turn(row.ci_low))  # fmt: skip
         rows.append(row)
     return replace(table, rows=tuple(rows))
+
+
+def _trajectories(data: ImportedTrial, tables: Mapping[str, Table[Any]], arms: Sequence[str],
+                  names: Mapping[str, str]) -> list[tuple[str, str, Markup]]:  # fmt: skip
+    """(anchor, title, figure) for each primary and key secondary outcome measured at two visits or more."""
+    from service.outcomes.definition import parse_outcomes
+
+    if "outcome_summary" not in tables:
+        return []
+    found = []
+    decimals = data_precision(data)
+    for number, spec in enumerate(parse_outcomes(data.definition.raw), start=1):
+        if spec.outcome_type != "primary" and not spec.key_secondary:
+            continue
+        rows = [r for r in tables["outcome_summary"].rows if r.parameter == spec.parameter and r.title == spec.title]
+        figure = trajectory_plot(rows, arms, names, decimals.get(spec.parameter, 2))
+        if figure is not None:
+            found.append((f"trajectory-{number}", f"{spec.title} over time, by arm", figure))
+    return found
+
+
+def data_precision(data: ImportedTrial) -> dict[str, int]:
+    """Per parameter, the decimals its values are recorded to (at most 3): a summary is printed to the same, so
+    C-peptide reads 0.52 (0.11), not 0.5 (0.1)."""
+    found: dict[str, int] = {}
+    for m in data.measurements:
+        if m.value is None:
+            continue
+        text = repr(float(m.value))
+        places = len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
+        found[m.parameter] = min(max(found.get(m.parameter, 0), places), 3)
+    return found
 
 
 def _printed_key(arms: Sequence[str], options: DsmbOptions) -> dict[str, str]:
@@ -169,6 +208,7 @@ def build_dsmb_context(
         if closed
         else None,
         "monitoring": monitoring_plot(monitoring, plan.sides) if plan is not None else None,
+        "trajectories": _trajectories(data, tables, columns[:-1], names) if closed else [],
     }
     outline = report_outline(closed, figures, bool(monitoring))
     changes = None
@@ -377,6 +417,7 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool) -> l
     if closed:
         efficacy = [
             ("table", "outcome-estimates", "Efficacy estimates by arm and timepoint"),
+            *(("figure", anchor, title) for anchor, title, _ in figures.get("trajectories", [])),
             ("table", "outcomes", "Efficacy comparisons between arms"),
         ]
         if monitoring:

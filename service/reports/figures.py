@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from service.reports.svg import Canvas
-from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow
+from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow, OutcomeSummaryRow
 
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000")
 GRID = "#d9d9d9"
@@ -300,3 +300,58 @@ def _clip(value: float, low: float, high: float) -> float:
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def trajectory_plot(rows: Sequence[OutcomeSummaryRow], arms: Sequence[str], names: Mapping[str, str],
+                    decimals: int) -> Markup | None:  # fmt: skip
+    """One outcome over time: each arm's mean with ± its standard error at each visit, the visits in their order."""
+    values = [r for r in rows if r.statistic == "value" and r.mean is not None]
+    visits = list(dict.fromkeys(r.visit for r in sorted(values, key=lambda r: (r.visit_number is None,
+                                                                              r.visit_number or 0))))  # fmt: skip
+    if len(visits) < 2:
+        return None
+    canvas = Canvas(420, 210, f"{values[0].title} over time")
+    left, top, width, height = 52.0, 12.0, 350.0, 150.0
+    spans = [(r.mean - _se(r), r.mean + _se(r)) for r in values if r.mean is not None]
+    low, high = min(s[0] for s in spans), max(s[1] for s in spans)
+    pad = (high - low) * 0.1 or 1.0
+    low, high = low - pad, high + pad
+
+    def x(index: int) -> float:
+        return left + width * index / max(len(visits) - 1, 1)
+
+    def y(value: float) -> float:
+        return top + height * (high - value) / (high - low)
+
+    canvas.rect(left, top, width, height, fill="none", stroke="#999")
+    for step in range(5):
+        value = low + (high - low) * step / 4
+        canvas.line(left - 3, y(value), left + width, y(value), stroke=GRID, width=0.5)
+        canvas.text(left - 6, y(value) + 3, f"{value:.{decimals}f}", anchor="end", size=7)
+    for index, visit in enumerate(visits):
+        canvas.text(x(index), top + height + 12, visit, anchor="middle", size=7)
+    legend_x = left
+    for number, arm in enumerate(arms):
+        colour = COLOURS[number % len(COLOURS)]
+        own = {r.visit: r for r in values if r.arm == arm}
+        means = {v: r.mean for v, r in own.items() if r.mean is not None}
+        points = [(x(i), y(means[v])) for i, v in enumerate(visits) if v in means]
+        offset = (number - (len(arms) - 1) / 2) * 3
+        canvas.polyline([(px + offset, py) for px, py in points], stroke=colour, width=1.2)
+        for i, visit in enumerate(visits):
+            r = own.get(visit)
+            if r is None or r.mean is None:
+                continue
+            se = _se(r)
+            canvas.line(x(i) + offset, y(r.mean - se), x(i) + offset, y(r.mean + se), stroke=colour, width=0.8)
+            canvas.circle(x(i) + offset, y(r.mean), 2.4, colour)
+        canvas.circle(legend_x + 3, top + height + 27, 2.4, colour)
+        label = names.get(arm, arm)
+        canvas.text(legend_x + 9, top + height + 30, label, size=7)
+        legend_x += 9 + 5.2 * len(label) + 14
+    canvas.text(left + width, top + height + 30, "Mean ± SE", anchor="end", size=7, fill="#555")
+    return canvas.markup()
+
+
+def _se(row: OutcomeSummaryRow) -> float:
+    return (row.sd or 0.0) / math.sqrt(row.n) if row.n else 0.0

@@ -38,3 +38,26 @@ def test_an_earlier_crossing_is_stated_first() -> None:
     text = monitoring_sentence([look(1, "done", 0.5, 3.2, 2.96, "yes"),
                                 look(2, "between looks", 0.7, 3.0, None, "not tested")])  # fmt: skip
     assert text is not None and text.startswith("The efficacy boundary was crossed at look 1 (2020-01-01).")
+
+
+def test_the_trajectory_figure_and_the_datas_precision() -> None:
+    from service.importing.records import MeasurementRecord
+    from service.reports.dsmb import data_precision
+    from service.reports.figures import trajectory_plot
+    from service.results import OutcomeSummaryRow
+
+    def row(visit: str, number: float, arm: str, mean: float) -> OutcomeSummaryRow:
+        return OutcomeSummaryRow("CPEPS", "C-peptide", visit, number, arm, "value", 10, mean, 0.11, mean, None, None,
+                                 None, None, "ng/mL")  # fmt: skip
+
+    rows = [
+        row(v, n, a, m) for v, n in (("Baseline", 0), ("Month 6", 6)) for a, m in (("Drug", 0.52), ("Placebo", 0.5))
+    ]
+    figure = str(trajectory_plot(rows, ["Drug", "Placebo"], {"Drug": "Arm A", "Placebo": "Arm B"}, 2))
+    assert "Arm A" in figure and "Month 6" in figure and "Mean ± SE" in figure and "Drug" not in figure
+    assert trajectory_plot(rows[:2], ["Drug", "Placebo"], {}, 2) is None  # one visit: no trajectory
+    data = type("D", (), {"measurements": [MeasurementRecord("S", "CPEPS", "V", value=0.52),
+                                           MeasurementRecord("S", "CPEPS", "V", value=0.5),
+                                           MeasurementRecord("S", "HBA1C", "V", value=7.0),
+                                           MeasurementRecord("S", "QOL", "V", value=1 / 3)]})()  # fmt: skip
+    assert data_precision(data) == {"CPEPS": 2, "HBA1C": 0, "QOL": 3}  # type: ignore[arg-type]

@@ -121,9 +121,10 @@ def test_every_section_is_there_in_order(reports: dict[str, Path], session: str)
         sections += [
             "6. Efficacy outcomes by arm",
             "Table 6.1 — Efficacy estimates by arm and timepoint",
+            "Figure 6.1 — Stimulated C-peptide (mixed-meal tolerance test peak) over time, by",
             "Table 6.2 — Efficacy comparisons between arms",
             "Table 6.3 — Group-sequential monitoring of the primary outcome",
-            "Figure 6.1 — Monitoring boundaries and observed z",
+            "Figure 6.2 — Monitoring boundaries and observed z",
         ]
     body = "\n".join(pages(reports[session])[2:])  # after the title and contents pages, which name them too
     positions = [body.index(s) for s in sections]
