@@ -109,6 +109,14 @@ def _trajectories(data: ImportedTrial, tables: Mapping[str, Table[Any]], arms: S
     return found
 
 
+def _baseline_decimals(data: ImportedTrial) -> dict[str, int]:
+    """The data's precision by baseline characteristic: each [[baseline]] parameter's, by its title."""
+    from service.importing.definition import baseline_entries
+
+    precision = data_precision(data)
+    return {e.title: precision[e.name] for e in baseline_entries(data.definition.raw) if e.name in precision}
+
+
 def data_precision(data: ImportedTrial) -> dict[str, int]:
     """Per parameter, the decimals its values are recorded to (at most 3): a summary is printed to the same, so
     C-peptide reads 0.52 (0.11), not 0.5 (0.1)."""
@@ -263,6 +271,7 @@ def build_dsmb_context(
         "rows_by_key": rows_by_key,
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
+        "baseline_decimals": _baseline_decimals(data),
         "exposure_lines": exposure_lines,
         "disposition_lines": disposition_lines,
         "sites": site_lines,
@@ -508,9 +517,10 @@ def rows_by(rows: Sequence[Any], field: str) -> list[tuple[str, dict[str, Any]]]
     return list(grouped.items())
 
 
-def baseline_rows(rows: Sequence[Any]) -> list[tuple[str, dict[str, str]]]:
+def baseline_rows(rows: Sequence[Any], decimals: Mapping[str, int] | None = None) -> list[tuple[str, dict[str, str]]]:
     """Baseline characteristics as printed lines: mean (SD), median (Q1–Q3) and min–max for continuous ones,
-    n (%) per category."""
+    n (%) per category. `decimals`: by characteristic, the decimals its data are recorded to (at least one is
+    printed), so a C-peptide of 0.52 ng/mL reads 0.52 (0.11), not 0.5 (0.1)."""
     lines: dict[str, dict[str, str]] = {}
     for r in rows:
         if r.category == "":
@@ -518,14 +528,15 @@ def baseline_rows(rows: Sequence[Any]) -> list[tuple[str, dict[str, str]]]:
             if r.n == 0:
                 lines.setdefault(f"{r.characteristic}{unit}: n", {})[r.arm] = "0"
                 continue
+            d = max(1, (decimals or {}).get(r.characteristic, 1))
             lines.setdefault(f"{r.characteristic}{unit}: n", {})[r.arm] = str(r.n)
             lines.setdefault(f"{r.characteristic}{unit}: mean (SD)", {})[r.arm] = (
-                f"{r.mean:.1f} ({r.sd:.1f})" if r.sd is not None else f"{r.mean:.1f}"
+                f"{r.mean:.{d}f} ({r.sd:.{d}f})" if r.sd is not None else f"{r.mean:.{d}f}"
             )
             lines.setdefault(f"{r.characteristic}{unit}: median (Q1–Q3)", {})[r.arm] = (
-                f"{r.median:.1f} ({r.q1:.1f}–{r.q3:.1f})"
+                f"{r.median:.{d}f} ({r.q1:.{d}f}–{r.q3:.{d}f})"
             )
-            lines.setdefault(f"{r.characteristic}{unit}: min–max", {})[r.arm] = f"{r.minimum:.1f}–{r.maximum:.1f}"
+            lines.setdefault(f"{r.characteristic}{unit}: min–max", {})[r.arm] = f"{r.minimum:.{d}f}–{r.maximum:.{d}f}"
         else:
             lines.setdefault(f"{r.characteristic}: {r.category}", {})[r.arm] = (
                 f"{r.n} ({r.percent:.1f})" if r.percent is not None else str(r.n)

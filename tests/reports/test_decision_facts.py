@@ -61,3 +61,14 @@ def test_the_trajectory_figure_and_the_datas_precision() -> None:
                                            MeasurementRecord("S", "HBA1C", "V", value=7.0),
                                            MeasurementRecord("S", "QOL", "V", value=1 / 3)]})()  # fmt: skip
     assert data_precision(data) == {"CPEPS": 2, "HBA1C": 0, "QOL": 3}  # type: ignore[arg-type]
+
+
+def test_baseline_values_print_to_the_datas_precision() -> None:
+    from service.reports.dsmb import baseline_rows
+    from service.results import SummaryRow
+
+    row = SummaryRow("Stimulated C-peptide", "", "Drug", 10, 10, None, 0.5234, 0.1123, 0.51, 0.45, 0.6, 0.3, 0.9,
+                     "ng/mL")  # fmt: skip
+    lines = dict(baseline_rows([row], {"Stimulated C-peptide": 2}))
+    assert lines["Stimulated C-peptide, ng/mL: mean (SD)"]["Drug"] == "0.52 (0.11)"
+    assert dict(baseline_rows([row]))["Stimulated C-peptide, ng/mL: mean (SD)"]["Drug"] == "0.5 (0.1)"
