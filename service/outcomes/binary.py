@@ -20,12 +20,11 @@ from service.outcomes.fits import (
     RANK_DEFICIENT,
     Frame,
     analysis_frame,
+    arm_contrast,
     combine,
     design_of,
     full_rank,
-    grid_vector,
     pairs,
-    reference_grid,
 )
 from service.outcomes.inference import Inference, infer
 from service.stats import fisher_p
@@ -132,7 +131,7 @@ def _logistic(outcome: OutcomeData, frame: Frame, counts: dict[str, tuple[int, i
                                     "the logistic model cannot be fitted (no variation, or separation)"))  # fmt: skip
             continue
         design = design_of(fit.model)
-        vector = grid_vector(design, reference_grid(frame, a)) - grid_vector(design, reference_grid(frame, c))
+        vector = arm_contrast(design, frame, a, c)
         log_odds = combine(fit.params.to_numpy(), fit.cov_params().to_numpy(), vector)
         found.append(PairResult(a, c, "odds-ratio", infer(log_odds.estimate, log_odds.std_error, outcome.spec,
                                                           ratio=True), na, nc))  # fmt: skip

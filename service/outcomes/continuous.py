@@ -4,7 +4,7 @@ Welch's t-test and the Mann–Whitney test with the Hodges–Lehmann shift."""
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -73,25 +73,32 @@ def ancova(outcome: OutcomeData, visit: str) -> MethodResult:
     design = design_of(fit.model)
     params, cov = fit.params.to_numpy(), fit.cov_params().to_numpy()
     vectors = {arm: grid_vector(design, reference_grid(frame, arm)) for arm in frame.arms}
+    _ls_means(outcome, result, params, cov, vectors, counts, fit.df_resid)
+    if spec.dose_response:
+        result.pairs.append(dose_response(outcome, frame))
+    return result
+
+
+def _ls_means(outcome: OutcomeData, result: MethodResult, params: np.ndarray, cov: np.ndarray,
+              vectors: Mapping[str, np.ndarray], counts: Mapping[str, int], df: float | None) -> None:  # fmt: skip
+    """Each arm's LS mean (L·β with its CI) and each pair's difference of LS means, from a fit's coefficients and
+    the arms' grid vectors; `df` None for Wald z intervals and tests."""
     for arm in outcome.arms:
-        n = int(counts.get(arm, 0))
         if arm not in vectors:
             result.arms.append(ArmResult(arm, "LS mean", 0, None))
             continue
         mean = combine(params, cov, vectors[arm])
-        low, high = wald_interval(mean.estimate, mean.std_error, spec.ci_level, fit.df_resid)
-        result.arms.append(ArmResult(arm, "LS mean", n, mean.estimate, mean.std_error, low, high))
+        low, high = wald_interval(mean.estimate, mean.std_error, outcome.spec.ci_level, df)
+        result.arms.append(ArmResult(arm, "LS mean", int(counts.get(arm, 0)), mean.estimate, mean.std_error, low,
+                                     high))  # fmt: skip
     for a, c in pairs(outcome, outcome.arms):
         na, nc = int(counts.get(a, 0)), int(counts.get(c, 0))
         if a not in vectors or c not in vectors:
             result.pairs.append(PairResult(a, c, "ls-mean-difference", None, na, nc, "an arm has no data"))
             continue
         difference = combine(params, cov, vectors[a] - vectors[c])
-        inference = infer(difference.estimate, difference.std_error, spec, df=fit.df_resid)
+        inference = infer(difference.estimate, difference.std_error, outcome.spec, df=df)
         result.pairs.append(PairResult(a, c, "ls-mean-difference", inference, na, nc))
-    if spec.dose_response:
-        result.pairs.append(dose_response(outcome, frame))
-    return result
 
 
 def dose_response(outcome: OutcomeData, frame: Frame) -> PairResult:
@@ -110,14 +117,15 @@ def mmrm(outcome: OutcomeData, visits: Sequence[str]) -> dict[str, MethodResult]
     """One mixed model over every post-baseline visit; LS means and differences at each visit asked for."""
     spec = outcome.spec
     long_rows = []
+    frames: dict[str, Frame] = {}
     excluded = 0
     for visit, observations in outcome.visits.items():
         if all(o.is_baseline for o in observations.values()):
             continue
-        frame = analysis_frame(outcome, visit, outcome.arms)
-        excluded = max(excluded, frame.excluded)
-        long_rows.append(frame.frame.assign(visit=visit))
-    base_terms = analysis_frame(outcome, visits[0], outcome.arms) if visits else None
+        frames[visit] = analysis_frame(outcome, visit, outcome.arms)
+        excluded = max(excluded, frames[visit].excluded)
+        long_rows.append(frames[visit].frame.assign(visit=visit))
+    base_terms = (frames.get(visits[0]) or analysis_frame(outcome, visits[0], outcome.arms)) if visits else None
     words = "arm × visit" + (" + baseline × visit" if spec.baseline_adjusted else "")
     others = [t for t in (base_terms.terms_named if base_terms else ()) if t != "baseline"]
     method = (
@@ -152,22 +160,7 @@ def mmrm(outcome: OutcomeData, visits: Sequence[str]) -> dict[str, MethodResult]
             result.arms = [ArmResult(arm, "LS mean", 0, None) for arm in outcome.arms]
             continue
         vectors = {arm: grid_vector(design, reference_grid(grid_frame, arm, {"visit": visit})) for arm in arms}
-        for arm in outcome.arms:
-            if arm not in vectors:
-                result.arms.append(ArmResult(arm, "LS mean", 0, None))
-                continue
-            mean = combine(params, cov, vectors[arm])
-            low, high = wald_interval(mean.estimate, mean.std_error, spec.ci_level, None)
-            result.arms.append(ArmResult(arm, "LS mean", int(counts.get(arm, 0)), mean.estimate, mean.std_error,
-                                         low, high))  # fmt: skip
-        for a, c in pairs(outcome, outcome.arms):
-            na, nc = int(counts.get(a, 0)), int(counts.get(c, 0))
-            if a not in vectors or c not in vectors:
-                result.pairs.append(PairResult(a, c, "ls-mean-difference", None, na, nc, "an arm has no data"))
-                continue
-            difference = combine(params, cov, vectors[a] - vectors[c])
-            result.pairs.append(PairResult(a, c, "ls-mean-difference",
-                                           infer(difference.estimate, difference.std_error, spec), na, nc))  # fmt: skip
+        _ls_means(outcome, result, params, cov, vectors, counts, None)
     return results
 
 

@@ -12,12 +12,11 @@ from service.outcomes.estimates import ArmResult, MethodResult, PairResult
 from service.outcomes.fits import (
     RANK_DEFICIENT,
     analysis_frame,
+    arm_contrast,
     combine,
     design_of,
     full_rank,
-    grid_vector,
     pairs,
-    reference_grid,
 )
 from service.outcomes.inference import infer
 from service.stats import summarise
@@ -56,7 +55,7 @@ def count(outcome: OutcomeData, visit: str) -> MethodResult:
             result.pairs.append(PairResult(a, c, "rate-ratio", None, na, nc, RANK_DEFICIENT))
             continue
         design = design_of(fit.model)
-        vector = grid_vector(design, reference_grid(frame, a)) - grid_vector(design, reference_grid(frame, c))
+        vector = arm_contrast(design, frame, a, c)
         params, cov = np.asarray(fit.params), np.asarray(fit.cov_params())
         k = len(vector)
         log_ratio = combine(params[:k], cov[:k, :k], vector)  # NB2's dispersion parameter comes last

@@ -118,6 +118,12 @@ def grid_vector(design: Any, grid: pd.DataFrame) -> np.ndarray:
     return np.asarray(np.asarray(matrix, dtype=float).mean(axis=0), dtype=float)
 
 
+def arm_contrast(design: Any, frame: Frame, arm: str, other: str) -> np.ndarray:
+    """L for `arm` against `other` at the same covariates: the difference of their LS-mean grid vectors (the
+    log odds, hazard or rate ratio in a model with a log or logit link)."""
+    return grid_vector(design, reference_grid(frame, arm)) - grid_vector(design, reference_grid(frame, other))
+
+
 @dataclass(frozen=True)
 class Linear:
     """A linear combination L·β of a fit's coefficients, with its standard error."""

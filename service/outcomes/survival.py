@@ -18,12 +18,11 @@ from service.outcomes.estimates import ArmResult, MethodResult, PairResult
 from service.outcomes.fits import (
     Frame,
     analysis_frame,
+    arm_contrast,
     combine,
     design_of,
     full_rank,
-    grid_vector,
     pairs,
-    reference_grid,
 )
 from service.outcomes.inference import Inference, infer
 
@@ -71,7 +70,7 @@ def time_to_event(outcome: OutcomeData, visit: str) -> MethodResult:
         hazard = None
         if cox is not None:
             design, params, cov = cox
-            vector = grid_vector(design, reference_grid(frame, a)) - grid_vector(design, reference_grid(frame, c))
+            vector = arm_contrast(design, frame, a, c)
             log_hr = combine(params, cov, vector)
             hazard = infer(log_hr.estimate, log_hr.std_error, spec, ratio=True)
         p = _logrank(pair, frame) if spec.method == "logrank" else (hazard.p_value if hazard else None)
