@@ -319,9 +319,15 @@ class ComparisonRow:
     variable: str = "AVAL"
     population: str = ""
 
+    @property
+    def is_ratio(self) -> bool:
+        """An odds, hazard, rate or geometric-mean ratio: tested, inverted and its SE kept on the log scale."""
+        return self.estimate_kind in RATIO_KINDS
+
 
 COMPARISON_KINDS = ("mean-difference", "ls-mean-difference", "median-difference", "risk-difference", "odds-ratio",
                     "hazard-ratio", "rate-ratio", "geometric-mean-ratio", "slope")  # fmt: skip
+RATIO_KINDS = ("odds-ratio", "hazard-ratio", "rate-ratio", "geometric-mean-ratio")
 
 
 @dataclass(frozen=True, slots=True)

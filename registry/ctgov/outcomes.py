@@ -212,7 +212,7 @@ def _analysis(parent: etree._Element, c: ComparisonRow, ids: dict[str, str], arm
         else:
             text(analysis, "ciUpperLimitNaComment", "One-sided interval: no upper limit" if c.sides == 1 else
                  "The upper limit is not estimable")  # fmt: skip
-    ratio = c.estimate_kind in ("odds-ratio", "hazard-ratio", "rate-ratio", "geometric-mean-ratio")
+    ratio = c.is_ratio
     if c.std_error is not None and not ratio:
         text(analysis, "dispersionType", "Standard Error of the Mean")
         text(analysis, "dispersionValue", number(c.std_error))
@@ -254,5 +254,5 @@ def _exact(value: float | None) -> str:
 
 def _p(value: float, source: str) -> str:
     if source != "computed":
-        return np.format_float_positional(float(value), trim="-")
+        return _exact(value)
     return "<0.001" if value < 0.001 else f"{value:.3f}"

@@ -223,7 +223,7 @@ def _with_projections(plan: MonitoringPlan, rows: list[MonitoringRow], compariso
 def _repeated_interval(row: ComparisonRow, boundary: float) -> tuple[float | None, float | None]:
     """The estimate ± the look's boundary z × its SE (Jennison & Turnbull 1989): on the log scale for a ratio."""
     assert row.estimate is not None and row.std_error is not None
-    if row.estimate_kind.endswith("ratio"):
+    if row.is_ratio:
         if row.estimate <= 0:
             return None, None
         centre = math.log(row.estimate)

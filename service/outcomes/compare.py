@@ -11,8 +11,8 @@ from service.outcomes import binary, continuous, counts, survival
 from service.outcomes.data import OutcomeData
 from service.outcomes.definition import BINARY_METHODS, OutcomeSpec
 from service.outcomes.estimates import MethodResult
-from service.outcomes.inference import test_description
-from service.results import TOTAL, ArmEstimateRow, ComparisonRow
+from service.outcomes.inference import exp_or_none, test_description
+from service.results import RATIO_KINDS, TOTAL, ArmEstimateRow, ComparisonRow
 
 PerVisit = Callable[[OutcomeData, str], MethodResult]
 PER_VISIT: dict[str, PerVisit] = {
@@ -29,7 +29,6 @@ ESTIMATE_CONTEXTS = {"Kaplan–Meier median": "kaplan-meier", "Responders": "pro
                      "Mean": "summary", "Median": "summary"}  # fmt: skip
 CDISC_VARIABLES = {"value": "AVAL", "change": "CHG", "percent-change": "PCHG", "responder": "AVAL",
                    "time-to-event": "AVAL"}  # fmt: skip
-RATIO_KINDS = ("odds-ratio", "hazard-ratio", "rate-ratio", "geometric-mean-ratio")
 KIND_WORDS = {
     "mean-difference": "Mean difference",
     "ls-mean-difference": "Difference in LS means",
@@ -82,14 +81,14 @@ def geometric(result: MethodResult) -> MethodResult:
         replace(
             a,
             estimate_type=GEOMETRIC.get(a.estimate_type, a.estimate_type),
-            estimate=_exp(a.estimate),
-            ci_low=_exp(a.ci_low),
-            ci_high=_exp(a.ci_high),
+            estimate=exp_or_none(a.estimate),
+            ci_low=exp_or_none(a.ci_low),
+            ci_high=exp_or_none(a.ci_high),
             sd=None,
-            q1=_exp(a.q1),
-            q3=_exp(a.q3),
-            minimum=_exp(a.minimum),
-            maximum=_exp(a.maximum),
+            q1=exp_or_none(a.q1),
+            q3=exp_or_none(a.q3),
+            minimum=exp_or_none(a.minimum),
+            maximum=exp_or_none(a.maximum),
         )
         for a in result.arms
     ]
@@ -102,8 +101,8 @@ def geometric(result: MethodResult) -> MethodResult:
             else replace(
                 p.inference,
                 estimate=math.exp(p.inference.estimate),
-                ci_low=_exp(p.inference.ci_low),
-                ci_high=_exp(p.inference.ci_high),
+                ci_low=exp_or_none(p.inference.ci_low),
+                ci_high=exp_or_none(p.inference.ci_high),
             ),
         )
         if p.kind in ("mean-difference", "ls-mean-difference")
@@ -112,10 +111,6 @@ def geometric(result: MethodResult) -> MethodResult:
     ]
     method = result.method + "; analysed on the natural log of the value, back-transformed (geometric means)"
     return MethodResult(method, result.context, arms, pairs, result.notes)
-
-
-def _exp(value: float | None) -> float | None:
-    return math.exp(value) if value is not None else None
 
 
 def _estimate_rows(spec: OutcomeSpec, visit: str, result: MethodResult, unit: str) -> list[ArmEstimateRow]:

@@ -57,14 +57,15 @@ def _scaled(
 ) -> Inference:
     if not ratio:
         return Inference(estimate, se, _finite(low), _finite(high), p)
-    return Inference(math.exp(estimate), se, _exp(low), _exp(high), p)
+    return Inference(math.exp(estimate), se, exp_or_none(low), exp_or_none(high), p)
 
 
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _exp(value: float | None) -> float | None:
+def exp_or_none(value: float | None) -> float | None:
+    """e to the value, or None where there is none or it is not finite (or would overflow)."""
     return math.exp(value) if value is not None and math.isfinite(value) and value < 700 else None
 
 

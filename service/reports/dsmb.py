@@ -14,7 +14,6 @@ from service import __version__
 from service.analysis import NO_CONTROL_NOTE, build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
 from service.monitoring.plan import parse_monitoring
-from service.outcomes.compare import RATIO_KINDS
 from service.reports.changes import PreviousReport, summarise_changes
 from service.reports.decision import decision_facts
 from service.reports.figures import (
@@ -82,23 +81,26 @@ def _by_letter(table: Table[Any], names: Mapping[str, str], control: str | None)
                 row = replace(row, risk_diff=-row.risk_diff, risk_diff_low=_neg(row.risk_diff_high),
                               risk_diff_high=_neg(row.risk_diff_low))  # fmt: skip
         elif isinstance(row, ComparisonRow) and row.control and names.get(row.arm, "") > names.get(row.control, ""):
-            ratio = row.estimate_kind in RATIO_KINDS
-            turn = _invert if ratio else _neg
+            turn = _invert if row.is_ratio else _neg
             row = replace(row, arm=row.control, control=row.arm, n_arm=row.n_control, n_control=row.n_arm,
                           estimate=turn(row.estimate), ci_low=turn(row.ci_high), ci_high=turn(row.ci_low))  # fmt: skip
         rows.append(row)
     return replace(table, rows=tuple(rows))
 
 
-def _trajectories(data: ImportedTrial, tables: Mapping[str, Table[Any]], arms: Sequence[str],
-                  names: Mapping[str, str]) -> list[tuple[str, str, Markup]]:  # fmt: skip
+def _trajectories(
+    data: ImportedTrial,
+    tables: Mapping[str, Table[Any]],
+    arms: Sequence[str],
+    decimals: Mapping[str, int],
+    names: Mapping[str, str],
+) -> list[tuple[str, str, Markup]]:
     """(anchor, title, figure) for each primary and key secondary outcome measured at two visits or more."""
     from service.outcomes.definition import parse_outcomes
 
     if "outcome_summary" not in tables:
         return []
     found = []
-    decimals = data_precision(data)
     for number, spec in enumerate(parse_outcomes(data.definition.raw), start=1):
         if spec.outcome_type != "primary" and not spec.key_secondary:
             continue
@@ -109,11 +111,10 @@ def _trajectories(data: ImportedTrial, tables: Mapping[str, Table[Any]], arms: S
     return found
 
 
-def _baseline_decimals(data: ImportedTrial) -> dict[str, int]:
+def _baseline_decimals(data: ImportedTrial, precision: Mapping[str, int]) -> dict[str, int]:
     """The data's precision by baseline characteristic: each [[baseline]] parameter's, by its title."""
     from service.importing.definition import baseline_entries
 
-    precision = data_precision(data)
     return {e.title: precision[e.name] for e in baseline_entries(data.definition.raw) if e.name in precision}
 
 
@@ -207,6 +208,7 @@ def build_dsmb_context(
     tables = results.tables
     plan = parse_monitoring(definition.raw) if closed else None
     monitoring = tables["monitoring"].rows if plan is not None and "monitoring" in tables else ()
+    precision = data_precision(data)  # every measurement read once, for the baseline table and the figures
     figures = {
         "enrollment": enrollment_chart(tables["enrollment"].rows, definition.target_enrollment)
         if tables["enrollment"].rows
@@ -216,7 +218,7 @@ def build_dsmb_context(
         if closed
         else None,
         "monitoring": monitoring_plot(monitoring, plan.sides) if plan is not None else None,
-        "trajectories": _trajectories(data, tables, columns[:-1], names) if closed else [],
+        "trajectories": _trajectories(data, tables, columns[:-1], precision, names) if closed else [],
     }
     outline = report_outline(closed, figures, bool(monitoring))
     changes = None
@@ -271,7 +273,7 @@ def build_dsmb_context(
         "rows_by_key": rows_by_key,
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
-        "baseline_decimals": _baseline_decimals(data),
+        "baseline_decimals": _baseline_decimals(data, precision),
         "exposure_lines": exposure_lines,
         "disposition_lines": disposition_lines,
         "sites": site_lines,
