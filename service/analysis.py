@@ -133,6 +133,11 @@ class AnalysisInputs:
         return tables
 
     @cached_property
+    def sex_specific_terms(self) -> dict[str, str]:
+        """[safety] sex_specific_terms, read once for the three registry AE tables."""
+        return sex_specific_terms(self.data.definition.raw)
+
+    @cached_property
     def monitoring_plan(self) -> MonitoringPlan | None:
         return parse_monitoring(self.data.definition.raw)
 
@@ -298,12 +303,12 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "ae_registry_serious", RegistryAERow, "Serious adverse events (registry table)", SAFETY_POPULATION, at_risk,
         (TEAE_RULE, "Affected: participants with at least one event of the term; events: records."),
-        lambda inputs: summarise_serious_for_registry(inputs.safety, sex_specific_terms(inputs.data.definition.raw)),
+        lambda inputs: summarise_serious_for_registry(inputs.safety, inputs.sex_specific_terms),
     ),
     TableSpec(
         "ae_registry_other", RegistryAERow, other_ae_title, SAFETY_POPULATION, at_risk, other_ae_notes,
         lambda inputs: summarise_other_for_registry(inputs.safety, inputs.threshold,
-                                                    sex_specific_terms(inputs.data.definition.raw)),
+                                                    inputs.sex_specific_terms),
     ),
     TableSpec(
         "ae_registry_mortality", MortalityRow, "All-cause mortality (registry table)", SAFETY_POPULATION, at_risk,
@@ -314,7 +319,7 @@ TABLES: tuple[TableSpec, ...] = (
         "ae_registry_groups", RegistryGroupRow, "Arm totals for the registry AE tables", SAFETY_POPULATION, at_risk,
         (TEAE_RULE, "Other affected: participants with at least one of the other (non-serious) terms listed."),
         lambda inputs: summarise_registry_groups(inputs.safety, inputs.threshold,
-                                                 sex_specific_terms(inputs.data.definition.raw)),
+                                                 inputs.sex_specific_terms),
     ),
     TableSpec(
         "ae_incidence_rates", RateRow, "Exposure-adjusted incidence rates of treatment-emergent adverse events",
