@@ -73,6 +73,7 @@ STAT_LABELS = {
     "boundary": "Efficacy boundary (z)",
     "p.boundary": "Nominal p at the boundary",
     "alpha_spent": "Cumulative alpha spent",
+    "futility": "Non-binding futility boundary (z)",
     "cp_trend": "Conditional power, current trend",
     "cp_design": "Conditional power, design effect",
     "rci.low": "Repeated CI lower bound",
@@ -321,7 +322,8 @@ def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[Ard
     for r in table.rows:
         look = Where(table, "", (("LOOK", str(r.look)),), "AVAL", context="group-sequential")
         yield from look.stats(information=r.information_fraction, boundary=r.boundary_z, p_boundary=r.nominal_p,
-                              alpha_spent=r.alpha_spent, statistic=r.observed_z, cp_trend=r.conditional_power_trend,
+                              alpha_spent=r.alpha_spent, futility=r.futility_z, statistic=r.observed_z,
+                              cp_trend=r.conditional_power_trend,
                               cp_design=r.conditional_power_design, rci_low=r.rci_low, rci_high=r.rci_high)  # fmt: skip
 
 

@@ -379,12 +379,13 @@ class MonitoringRow:
     nominal_p: float | None
     alpha_spent: float | None  # cumulative
     observed_z: float | None
-    crossed: str  # "yes", "no", "not tested" (between looks), or "" for a look not yet done
+    crossed: str  # "yes", "no", "futility" (at or below the futility boundary), "not tested" (between looks), or ""
     conditional_power_trend: float | None = None  # this snapshot's: under the current trend
     conditional_power_design: float | None = None  # under the effect the trial was designed to detect
     rci_low: float | None = None  # the repeated confidence interval of the comparison, at a declared look
     rci_high: float | None = None
     futility: str = ""  # the non-binding futility rule's verdict, where the plan declares one
+    futility_z: float | None = None  # the non-binding β-spending futility boundary at this look
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
     [monitoring]
     outcome = "CPEPS"                 # the [[outcomes]] parameter whose comparison is monitored
-    spending = "obrien-fleming"       # or "pocock" (Lan–DeMets shapes)
+    spending = "obrien-fleming"       # or "pocock" (Lan–DeMets shapes), or "hsd" with gamma = -4
+    futility_spending = "hsd"         # optional: a non-binding β-spending futility boundary (futility_gamma = -2)
     alpha = 0.05
     sides = 2
     direction = "higher"              # which sign of the estimate favours the experimental arm
@@ -29,7 +30,8 @@ from typing import Any
 from scipy import stats
 
 from service.errors import DataError
-from service.monitoring.spending import SPENDING_SHAPES, spending_boundaries
+from service.monitoring.futility import design_drift, futility_boundaries
+from service.monitoring.spending import SPENDING_SHAPES, Boundary, spending_boundaries
 from service.results import ComparisonRow, MonitoringRow
 
 DIRECTIONS = ("higher", "lower")
@@ -54,11 +56,29 @@ class MonitoringPlan:
     looks: tuple[Look, ...]
     power: float = 0.9  # the design's power, for the conditional power under the design effect
     futility_conditional_power: float | None = None  # a non-binding futility rule: stop to consider below this
+    gamma: float = -4.0  # the Hwang–Shih–DeCani parameter, when spending = "hsd"
+    futility_spending: str | None = None  # non-binding β-spending futility boundary: its shape
+    futility_gamma: float = -2.0
+
+    def efficacy_bounds(self, fractions: Sequence[float]) -> list[Boundary]:
+        return spending_boundaries(fractions, alpha=self.alpha, sides=self.sides, shape=self.spending,
+                                   gamma=self.gamma)  # fmt: skip
+
+    def futility_bounds(self, fractions: Sequence[float], efficacy_z: Sequence[float]) -> list[float] | None:
+        """β-spending futility boundaries at these looks, with the drift of the design's planned looks; None
+        when the plan declares none."""
+        if self.futility_spending is None:
+            return None
+        planned = [b.z for b in self.efficacy_bounds(self.planned_fractions)]
+        beta = 1 - self.power
+        drift = design_drift(self.planned_fractions, planned, beta=beta, shape=self.futility_spending,
+                             gamma=self.futility_gamma)  # fmt: skip
+        return futility_boundaries(fractions, efficacy_z, beta=beta, shape=self.futility_spending,
+                                   gamma=self.futility_gamma, drift=drift)  # fmt: skip
 
     def rule(self) -> str:
-        shape = "O'Brien–Fleming" if self.spending == "obrien-fleming" else "Pocock"
         return (
-            f"Lan–DeMets alpha spending, {shape} type; overall α = {self.alpha:g}, {self.sides}-sided"
+            f"{_shape_words(self.spending, self.gamma, 'alpha')}; overall α = {self.alpha:g}, {self.sides}-sided"
             f"{' (α/2 on each side)' if self.sides == 2 else ''}. Information fraction = participants analysed for "
             f"the outcome / {self.maximum_information}. Boundaries are recomputed at the looks as done; planned "
             "looks are provisional. α is spent only at the declared looks: data between looks are shown as "
@@ -73,7 +93,21 @@ class MonitoringPlan:
                 if self.futility_conditional_power is not None
                 else ""
             )
+            + (
+                f" Non-binding futility boundary: {_shape_words(self.futility_spending, self.futility_gamma, 'beta')}"
+                f", β = {1 - self.power:g} spent under the design's effect; the efficacy boundaries ignore it, so "
+                "continuing past it does not inflate α (as gsDesign's test.type 4)."
+                if self.futility_spending is not None
+                else ""
+            )
         )
+
+
+def _shape_words(shape: str, gamma: float, spent: str) -> str:
+    if shape == "hsd":
+        return f"Hwang–Shih–DeCani {spent} spending (γ = {gamma:g})"
+    named = "O'Brien–Fleming" if shape == "obrien-fleming" else "Pocock"
+    return f"Lan–DeMets {spent} spending, {named} type"
 
 
 def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
@@ -117,9 +151,16 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     if futility is not None and (not isinstance(futility, int | float) or isinstance(futility, bool)
                                  or not 0 < futility < 1):  # fmt: skip
         raise _error("futility_conditional_power must be a probability such as 0.1", "futility_conditional_power")
+    gamma = _number(section, "gamma", -4.0)
+    futility_spending = section.get("futility_spending")
+    if futility_spending is not None and str(futility_spending).lower() not in SPENDING_SHAPES:
+        raise _error(f"futility_spending '{futility_spending}' is not one of {', '.join(SPENDING_SHAPES)}",
+                     "futility_spending")  # fmt: skip
+    futility_gamma = _number(section, "futility_gamma", -2.0)
     return MonitoringPlan(
         outcome, spending, alpha, int(sides), direction, maximum, tuple(float(t) for t in planned), looks,
-        float(power), float(futility) if futility is not None else None,
+        float(power), float(futility) if futility is not None else None, gamma,
+        str(futility_spending).lower() if futility_spending is not None else None, futility_gamma,
     )  # fmt: skip
 
 
@@ -156,17 +197,20 @@ def monitoring_rows(
     looks.extend(("planned", Look(t, None, None)) for t in ahead)
     if not looks and current is None:
         return ()
-    bounds = spending_boundaries(
-        [look.information_fraction for _, look in looks], alpha=plan.alpha, sides=plan.sides, shape=plan.spending
-    ) if looks else []  # fmt: skip
+    fractions = [look.information_fraction for _, look in looks]
+    bounds = plan.efficacy_bounds(fractions) if looks else []
+    lower_bounds = plan.futility_bounds(fractions, [b.z for b in bounds]) if looks else None
+    futility: Sequence[float | None] = lower_bounds if lower_bounds is not None else [None] * len(looks)
     rows = []
-    for (status, look), bound in zip(looks, bounds, strict=True):
+    for (status, look), bound, lower in zip(looks, bounds, futility, strict=True):
         crossed = ""
         if look.observed_z is not None:
             beyond = abs(look.observed_z) if plan.sides == 2 else look.observed_z
             crossed = "yes" if beyond >= bound.z else "no"
+            if crossed == "no" and lower is not None and look.observed_z <= lower:
+                crossed = "futility"
         rows.append(MonitoringRow(0, status, look.on, look.information_fraction, bound.z, bound.nominal_p,
-                                  bound.alpha_spent, look.observed_z, crossed))  # fmt: skip
+                                  bound.alpha_spent, look.observed_z, crossed, futility_z=lower))  # fmt: skip
     if current is not None and not formal:
         between = MonitoringRow(0, "between looks", current.on, current.information_fraction, None, None, None,
                                 current.observed_z, "not tested")  # fmt: skip

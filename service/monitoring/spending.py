@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import integrate, optimize, stats
 
-SPENDING_SHAPES = ("obrien-fleming", "pocock")
+SPENDING_SHAPES = ("obrien-fleming", "pocock", "hsd")
 # Below this z the one-sided continuation region holds no probability worth carrying.
 _FLOOR = -12.0
 _GRID_POINTS = 2001
@@ -31,9 +31,10 @@ class Boundary:
     alpha_spent: float  # cumulative, at this look
 
 
-def alpha_spent(shape: str, alpha: float, fraction: float) -> float:
-    """Cumulative alpha spent by information fraction t, Lan & DeMets (1983): O'Brien–Fleming-type
-    2 − 2Φ(z_{α/2}/√t), Pocock-type α·ln(1 + (e − 1)t). Both spend all of α at t = 1, one- or two-sided."""
+def alpha_spent(shape: str, alpha: float, fraction: float, gamma: float = -4.0) -> float:
+    """Cumulative alpha (or beta) spent by information fraction t: Lan & DeMets (1983) O'Brien–Fleming-type
+    2 − 2Φ(z_{α/2}/√t) and Pocock-type α·ln(1 + (e − 1)t); Hwang, Shih & DeCani (1990) α(1 − e^{−γt})/(1 − e^{−γ})
+    (γ = 0: αt). Each spends all of α at t = 1, one- or two-sided."""
     t = min(max(fraction, 0.0), 1.0)
     if t == 0.0:
         return 0.0
@@ -41,11 +42,18 @@ def alpha_spent(shape: str, alpha: float, fraction: float) -> float:
         return float(2.0 - 2.0 * stats.norm.cdf(stats.norm.ppf(1.0 - alpha / 2.0) / math.sqrt(t)))
     if shape == "pocock":
         return float(alpha * math.log(1.0 + (math.e - 1.0) * t))
+    if shape == "hsd":
+        return float(alpha * t if gamma == 0 else alpha * (1.0 - math.exp(-gamma * t)) / (1.0 - math.exp(-gamma)))
     raise ValueError(f"spending shape must be one of {SPENDING_SHAPES}")
 
 
 def spending_boundaries(
-    fractions: Sequence[float], *, alpha: float = 0.05, sides: int = 2, shape: str = "obrien-fleming"
+    fractions: Sequence[float],
+    *,
+    alpha: float = 0.05,
+    sides: int = 2,
+    shape: str = "obrien-fleming",
+    gamma: float = -4.0,
 ) -> list[Boundary]:
     """Efficacy boundaries at the given information fractions (strictly increasing, in (0, 1]; a last look
     past 1 spends what is left). Two-sided bounds are symmetric, ±z, with α split evenly between the sides.
@@ -55,7 +63,7 @@ def spending_boundaries(
     if not fractions or any(b <= a for a, b in itertools.pairwise(fractions)) or fractions[0] <= 0:
         raise ValueError("information fractions must be positive and strictly increasing")
     # Two-sided: each side spends f(t; α/2), as ldbounds and gsDesign do, so the total at t = 1 is α.
-    spent = [sides * alpha_spent(shape, alpha / sides, t) for t in fractions]
+    spent = [sides * alpha_spent(shape, alpha / sides, t, gamma) for t in fractions]
     bounds: list[Boundary] = []
     density: tuple[np.ndarray, np.ndarray] | None = None  # grid and sub-density of Z at the previous look
     previous_t = 0.0

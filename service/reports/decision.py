@@ -35,6 +35,12 @@ def monitoring_sentence(rows: Sequence[MonitoringRow]) -> str | None:
             f"{current.observed_z:.2f} {verdict} the efficacy boundary of {current.boundary_z:.2f} (nominal p "
             f"{current.nominal_p:.4f}; cumulative α spent {current.alpha_spent:.4f})."
         )
+        if current.futility_z is not None and current.crossed != "yes":
+            side = "is at or below" if current.crossed == "futility" else "is above"
+            parts.append(f"It {side} the non-binding futility boundary of {current.futility_z:.2f}.")
+    if current is not None and current.futility:
+        parts.append(f"Conditional power under the current trend {current.conditional_power_trend:.2f}: "
+                     f"{current.futility}.")  # fmt: skip
     return " ".join(parts)
 
 

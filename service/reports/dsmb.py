@@ -24,6 +24,7 @@ from service.reports.figures import (
     trajectory_plot,
 )
 from service.reports.listing import Column, FixedPitchListing, set_listing
+from service.reports.precision import PRECISION_NOTE, data_precision, estimate_decimals
 from service.reports.templating import format_number
 from service.results import TOTAL, AECountRow, AnalysisResults, ComparisonRow, ExposureRow, ListingRow, SiteRow, Table
 from service.tables_export import render_csv
@@ -118,19 +119,6 @@ def _baseline_decimals(data: ImportedTrial, precision: Mapping[str, int]) -> dic
     return {e.title: precision[e.name] for e in baseline_entries(data.definition.raw) if e.name in precision}
 
 
-def data_precision(data: ImportedTrial) -> dict[str, int]:
-    """Per parameter, the decimals its values are recorded to (at most 3): a summary is printed to the same, so
-    C-peptide reads 0.52 (0.11), not 0.5 (0.1)."""
-    found: dict[str, int] = {}
-    for m in data.measurements:
-        if m.value is None:
-            continue
-        text = repr(float(m.value))
-        places = len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
-        found[m.parameter] = min(max(found.get(m.parameter, 0), places), 3)
-    return found
-
-
 def _printed_key(arms: Sequence[str], options: DsmbOptions) -> dict[str, str]:
     """Letter -> arm, for the unmasked edition only, so the unblinded reader can map the masked edition's letters."""
     if not options.masking_key:
@@ -208,7 +196,7 @@ def build_dsmb_context(
     tables = results.tables
     plan = parse_monitoring(definition.raw) if closed else None
     monitoring = tables["monitoring"].rows if plan is not None and "monitoring" in tables else ()
-    precision = data_precision(data)  # every measurement read once, for the baseline table and the figures
+    precision = data_precision(data.measurements)  # every measurement read once, for the baseline table and the figures
     figures = {
         "enrollment": enrollment_chart(tables["enrollment"].rows, definition.target_enrollment)
         if tables["enrollment"].rows
@@ -274,6 +262,8 @@ def build_dsmb_context(
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
         "baseline_decimals": _baseline_decimals(data, precision),
+        "decimals": lambda row: estimate_decimals(row, precision),
+        "precision_note": PRECISION_NOTE,
         "exposure_lines": exposure_lines,
         "disposition_lines": disposition_lines,
         "sites": site_lines,

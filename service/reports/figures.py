@@ -217,22 +217,27 @@ def ae_incidence_plot(
 
 
 def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
-    """Efficacy boundaries (±z) by information fraction, with the observed z at the looks done."""
+    """The efficacy boundary (±z when two-sided) and the non-binding futility boundary by information fraction,
+    a dotted line at each declared look, the observed z at the looks done, and this snapshot's position (a hollow
+    diamond when it falls between looks and is not tested)."""
     if not rows:
         return None
-    canvas = Canvas(420, 210, "Group-sequential monitoring boundaries")
-    left, top, width, height = 40.0, 10.0, 360.0, 160.0
+    canvas = Canvas(420, 242, "Group-sequential monitoring boundaries")
+    left, top, width, height = 40.0, 12.0, 360.0, 160.0
     # A position between looks has no boundary.
-    boundary = [(r.information_fraction, r.boundary_z) for r in rows if r.boundary_z is not None]
+    declared = [r for r in rows if r.boundary_z is not None]
+    boundary = [(r.information_fraction, r.boundary_z) for r in declared if r.boundary_z is not None]
+    futility = [(r.information_fraction, r.futility_z) for r in declared if r.futility_z is not None]
     finite = [z for _, z in boundary if z < 50] + [abs(r.observed_z) for r in rows if r.observed_z]
     reach = float(math.ceil(max([*finite, 3.0]) + 0.5))
-    low = -reach if sides == 2 else min(-1.0, min([r.observed_z or 0 for r in rows]) - 0.5)
+    lowest = [r.observed_z or 0.0 for r in rows] + [z for _, z in futility if z > -50]
+    low = -reach if sides == 2 else float(math.floor(min([*lowest, -0.5]) - 0.5))
 
     def x(fraction: float) -> float:
         return left + width * fraction
 
     def y(z: float) -> float:
-        return top + height * (reach - z) / (reach - low)
+        return top + height * (reach - _clip(z, low, reach)) / (reach - low)
 
     canvas.rect(left, top, width, height, fill="none", stroke="#999")
     for tick in range(int(low), int(reach) + 1):
@@ -242,6 +247,10 @@ def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
         canvas.line(x(fraction), top + height, x(fraction), top + height + 3)
         canvas.text(x(fraction), top + height + 12, f"{fraction:g}", anchor="middle", size=7)
     canvas.text(left + width / 2, top + height + 24, "Information fraction", anchor="middle", size=7)
+    for r in declared:
+        canvas.line(x(r.information_fraction), top, x(r.information_fraction), top + height, stroke="#999",
+                    width=0.5, dash="1 2")  # fmt: skip
+        canvas.text(x(r.information_fraction), top - 3, f"look {r.look}", anchor="middle", size=6)
     shown = [(fraction, z) for fraction, z in boundary if z < reach]
     canvas.polyline([(x(fraction), y(z)) for fraction, z in shown], stroke=COLOURS[1], width=1.2)
     for fraction, z in shown:
@@ -250,20 +259,38 @@ def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
             canvas.circle(x(fraction), y(-z), 2.2, COLOURS[1])
     if sides == 2:
         canvas.polyline([(x(fraction), y(-z)) for fraction, z in shown], stroke=COLOURS[1], width=1.2)
+    if futility:
+        canvas.polyline([(x(fraction), y(z)) for fraction, z in futility], stroke=COLOURS[2], width=1.2, dash="5 2")
+        for fraction, z in futility:
+            canvas.circle(x(fraction), y(z), 2.2, COLOURS[2])
     observed = [r for r in rows if r.observed_z is not None]
     if observed:
-        canvas.polyline(
-            [(x(r.information_fraction), y(_clip(r.observed_z or 0.0, low, reach))) for r in observed],
-            stroke=COLOURS[0],
-            width=1.0,
-            dash="3 2",
-        )
+        canvas.polyline([(x(r.information_fraction), y(r.observed_z or 0.0)) for r in observed], stroke=COLOURS[0],
+                        width=1.0, dash="3 2")  # fmt: skip
     for r in observed:
-        canvas.diamond(x(r.information_fraction), y(_clip(r.observed_z or 0.0, low, reach)), 3.5, COLOURS[0])
-    canvas.line(left + 10, top + 10, left + 28, top + 10, stroke=COLOURS[1], width=1.2)
-    canvas.text(left + 32, top + 13, "Efficacy boundary", size=7)
-    canvas.diamond(left + 19, top + 22, 3.5, COLOURS[0])
-    canvas.text(left + 32, top + 25, "Observed z", size=7)
+        if r.status == "between looks":
+            canvas.diamond(x(r.information_fraction), y(r.observed_z or 0.0), 4.2, COLOURS[0])
+            canvas.diamond(x(r.information_fraction), y(r.observed_z or 0.0), 2.6, "#fff")
+        else:
+            canvas.diamond(x(r.information_fraction), y(r.observed_z or 0.0), 3.5, COLOURS[0])
+    legend = [("line", COLOURS[1], "Efficacy boundary")]
+    if futility:
+        legend.append(("dash", COLOURS[2], "Futility boundary (non-binding)"))
+    legend.append(("diamond", COLOURS[0], "Observed z at a look"))
+    if any(r.status == "between looks" for r in observed):
+        legend.append(("hollow", COLOURS[0], "Now, between looks (not tested)"))
+    # The legend in two columns under the axis title, so that no label runs off the figure.
+    for number, (kind, colour, label) in enumerate(legend):
+        legend_x = left + (number % 2) * width / 2
+        legend_y = top + height + 38 + 11 * (number // 2)
+        if kind in ("line", "dash"):
+            canvas.line(legend_x, legend_y, legend_x + 16, legend_y, stroke=colour, width=1.2,
+                        dash="5 2" if kind == "dash" else None)  # fmt: skip
+        else:
+            canvas.diamond(legend_x + 8, legend_y, 3.5, colour)
+            if kind == "hollow":
+                canvas.diamond(legend_x + 8, legend_y, 2.1, "#fff")
+        canvas.text(legend_x + 20, legend_y + 3, label, size=7)
     return canvas.markup()
 
 

@@ -42,8 +42,8 @@ def test_an_earlier_crossing_is_stated_first() -> None:
 
 def test_the_trajectory_figure_and_the_datas_precision() -> None:
     from service.importing.records import MeasurementRecord
-    from service.reports.dsmb import data_precision
     from service.reports.figures import trajectory_plot
+    from service.reports.precision import data_precision
     from service.results import OutcomeSummaryRow
 
     def row(visit: str, number: float, arm: str, mean: float) -> OutcomeSummaryRow:
@@ -60,7 +60,7 @@ def test_the_trajectory_figure_and_the_datas_precision() -> None:
                                            MeasurementRecord("S", "CPEPS", "V", value=0.5),
                                            MeasurementRecord("S", "HBA1C", "V", value=7.0),
                                            MeasurementRecord("S", "QOL", "V", value=1 / 3)]})()  # fmt: skip
-    assert data_precision(data) == {"CPEPS": 2, "HBA1C": 0, "QOL": 3}  # type: ignore[arg-type]
+    assert data_precision(data.measurements) == {"CPEPS": 2, "HBA1C": 0, "QOL": 3}  # type: ignore[arg-type]
 
 
 def test_baseline_values_print_to_the_datas_precision() -> None:

@@ -214,9 +214,14 @@ def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(
               "Time to first severe hypoglycaemia (secondary)", "Hypoglycaemic episodes in the past month")  # fmt: skip
     for title in titles:
         assert title in text, title
+    # Estimates to one decimal more than the data are recorded to, SEs to two more: C-peptide is recorded to 2
+    # decimals (0.49), HbA1c to 1 (9.3); ratios to 2 decimals, percentage points to 1.
+    recorded = {"CPEPS": 2, "HBA1C": 1, "CPEPF": 2, "INSDOSE": 2, "QOL": 1, "HYPO": 0, "TTSHYPO": 0}
     for row in results["outcome_estimates"].rows:
         if row.estimate_type == "LS mean":
-            assert f"LS mean {row.estimate:.3f} {row.std_error:.3f} 95% CI {row.ci_low:.3f}, {row.ci_high:.3f}" in text
+            d, se = recorded[row.parameter] + 1, recorded[row.parameter] + 2
+            interval = f"95% CI {row.ci_low:.{d}f}, {row.ci_high:.{d}f}"
+            assert f"LS mean {row.estimate:.{d}f} {row.std_error:.{se}f} {interval}" in text
         if row.estimate_type == "Kaplan–Meier median":
             assert re.search(rf"{row.n_events} ?/ ?{row.n_censored}", text), row
     for row in results["outcome_comparison"].rows:
@@ -224,7 +229,8 @@ def test_the_closed_edition_prints_the_saps_efficacy_estimates_and_comparisons(
         if letters[row.arm] > letters[row.control]:  # masked: the earlier letter's arm first, the result turned
             ratio = row.estimate_kind.endswith("ratio")
             estimate, low, high = (1 / estimate, 1 / high, 1 / low) if ratio else (-estimate, -high, -low)
-        assert f"{estimate:.3f} 95% CI {low:.3f}, {high:.3f}" in text, row
+        d = 2 if row.is_ratio else 1 if row.estimate_kind == "risk-difference" else recorded[row.parameter] + 1
+        assert f"{estimate:.{d}f} 95% CI {low:.{d}f}, {high:.{d}f}" in text, row
     open_text = " ".join(pages(reports["open"]))
     assert "LS mean" not in open_text and "Hazard ratio" not in open_text
     # The closed summary states first where the monitoring stands: the example is between its declared looks.

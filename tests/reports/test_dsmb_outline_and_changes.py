@@ -68,12 +68,16 @@ def test_the_monitoring_table_prints_the_analysis_looks(reports: dict[str, Path]
     for r in rows:
         start = f"{r.look} {r.status} "
         line = next(line for line in lines if line.startswith(start))
-        if r.boundary_z is None:  # between looks: information only, no boundary, no α spent
-            assert f"{r.information_fraction:.3f} – – –" in line and "not tested" in line
+        if r.boundary_z is None:  # between looks: information only, no boundary (efficacy or futility), no α spent
+            assert f"{r.information_fraction:.3f} – – – –" in line and "not tested" in line
             continue
-        assert f"{r.information_fraction:.3f} {r.boundary_z:.3f} {r.nominal_p:.4f} {r.alpha_spent:.4f}" in line
+        # The example declares a β-spending futility boundary: its column follows the α spent.
+        assert r.futility_z is not None
+        assert (f"{r.information_fraction:.3f} {r.boundary_z:.3f} {r.nominal_p:.4f} {r.alpha_spent:.4f} "
+                f"{r.futility_z:.3f}") in line  # fmt: skip
         if r.observed_z is not None:
-            assert f"{r.observed_z:.2f} {r.crossed}" in line
+            crossed = {"yes": "efficacy"}.get(r.crossed, r.crossed)
+            assert f"{r.observed_z:.2f} {crossed}" in line
 
 
 def test_the_figures_print_their_numbers(reports: dict[str, Path], letters: dict[str, str]) -> None:  # noqa: F811
