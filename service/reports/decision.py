@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from service.reports.precision import estimate_decimals
+from service.reports.templating import without_comparator
 from service.results import TOTAL, AnalysisResults, ComparisonRow, MonitoringRow
 
 
@@ -44,20 +46,28 @@ def monitoring_sentence(rows: Sequence[MonitoringRow]) -> str | None:
     return " ".join(parts)
 
 
-def primary_sentences(rows: Sequence[ComparisonRow], names: Mapping[str, str]) -> list[str]:
-    """Each primary outcome's comparisons at its key timepoint."""
+def primary_sentences(
+    rows: Sequence[ComparisonRow], names: Mapping[str, str], precision: Mapping[str, int]
+) -> list[str]:
+    """Each primary outcome's comparisons at its key timepoint: "Arm A − Arm B" (or "/" for a ratio), to the
+    decimals the efficacy tables print."""
     found = []
     for r in rows:
         if r.outcome_type != "primary" or not r.key_timepoint or r.estimate is None:
             continue
+        d, _ = estimate_decimals(r, precision)
+        operator = " / " if r.is_ratio else " − "
         versus = (
-            "trend over doses" if r.arm == TOTAL else f"{names.get(r.arm, r.arm)} and {names.get(r.control, r.control)}"
+            "trend over doses"
+            if r.arm == TOTAL
+            else f"{names.get(r.arm, r.arm)}{operator}{names.get(r.control, r.control)}"
         )
-        interval = (f" ({100 * r.ci_level:g}% CI {r.ci_low:.3g} to {r.ci_high:.3g})"
+        what = without_comparator(r.estimate_type)
+        interval = (f" ({100 * r.ci_level:g}% CI {r.ci_low:.{d}f} to {r.ci_high:.{d}f})"
                     if r.ci_low is not None and r.ci_high is not None else "")  # fmt: skip
         p = "" if r.p_value is None else (", p < 0.001" if r.p_value < 0.001 else f", p = {r.p_value:.3f}")
-        found.append(f"Primary outcome, {r.title}, at {r.visit}, {versus}: {r.estimate_type} "
-                     f"{r.estimate:.3g}{interval}{p}.")  # fmt: skip
+        found.append(f"Primary outcome, {r.title}, at {r.visit}: {what[:1].lower()}{what[1:]}, {versus}, "
+                     f"{r.estimate:.{d}f}{interval}{p}.")  # fmt: skip
     return found
 
 
@@ -78,7 +88,11 @@ def safety_sentence(results: AnalysisResults, names: Mapping[str, str], order: S
 
 
 def decision_facts(
-    results: AnalysisResults, names: Mapping[str, str], monitoring: Sequence[MonitoringRow], order: Sequence[str]
+    results: AnalysisResults,
+    names: Mapping[str, str],
+    monitoring: Sequence[MonitoringRow],
+    order: Sequence[str],
+    precision: Mapping[str, int],
 ) -> list[str]:
     """`order`: the arms as the edition's columns show them (by letter when masked)."""
     facts = []
@@ -86,6 +100,6 @@ def decision_facts(
     if sentence:
         facts.append(sentence)
     if "outcome_comparison" in results.tables:
-        facts.extend(primary_sentences(results["outcome_comparison"].rows, names))
+        facts.extend(primary_sentences(results["outcome_comparison"].rows, names, precision))
     facts.append(safety_sentence(results, names, order))
     return facts

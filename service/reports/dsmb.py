@@ -26,7 +26,18 @@ from service.reports.figures import (
 from service.reports.listing import Column, FixedPitchListing, set_listing
 from service.reports.precision import PRECISION_NOTE, data_precision, estimate_decimals
 from service.reports.templating import format_number
-from service.results import TOTAL, AECountRow, AnalysisResults, ComparisonRow, ExposureRow, ListingRow, SiteRow, Table
+from service.results import (
+    TOTAL,
+    AECountRow,
+    AnalysisResults,
+    ArmEstimateRow,
+    ComparisonRow,
+    ExposureRow,
+    ListingRow,
+    OutcomeSummaryRow,
+    SiteRow,
+    Table,
+)
 from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
@@ -86,7 +97,22 @@ def _by_letter(table: Table[Any], names: Mapping[str, str], control: str | None)
             row = replace(row, arm=row.control, control=row.arm, n_arm=row.n_control, n_control=row.n_arm,
                           estimate=turn(row.estimate), ci_low=turn(row.ci_high), ci_high=turn(row.ci_low))  # fmt: skip
         rows.append(row)
-    return replace(table, rows=tuple(rows))
+    return replace(table, rows=tuple(_arms_in_letter_order(rows, names)))
+
+
+def _arms_in_letter_order(rows: list[Any], names: Mapping[str, str]) -> list[Any]:
+    """Each outcome's per-arm rows at one timepoint in the order of the letters, not of the definition's arms
+    (which would tell the experimental arm, listed first, from the control)."""
+    if not rows or not isinstance(rows[0], ArmEstimateRow | OutcomeSummaryRow):
+        return rows
+
+    def group(row: Any) -> tuple[str, str, str, str]:
+        return row.parameter, row.title, row.visit, getattr(row, "statistic", "")
+
+    first_seen: dict[tuple[str, str, str, str], int] = {}
+    for index, row in enumerate(rows):
+        first_seen.setdefault(group(row), index)
+    return sorted(rows, key=lambda r: (first_seen[group(r)], names.get(r.arm, r.arm)))
 
 
 def _trajectories(
@@ -239,7 +265,7 @@ def build_dsmb_context(
         "arm_names": arm_names,
         "tables": tables,
         "summary": _summary(results, definition.target_enrollment),
-        "decision_facts": decision_facts(results, names, monitoring, columns[:-1]) if closed else [],
+        "decision_facts": decision_facts(results, names, monitoring, columns[:-1], precision) if closed else [],
         "changes": changes,
         "new_event_counts": [
             (names[label], changes.new_events.get(code, 0))

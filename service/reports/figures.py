@@ -294,6 +294,20 @@ def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:
     return canvas.markup()
 
 
+def round_ticks(low: float, high: float, most: int = 7) -> tuple[list[float], int]:
+    """Axis ticks at a round step (1, 2, 2.5 or 5 × 10^k) covering [low, high] with at most `most` ticks, and the
+    decimals that step needs: 0.4, 0.5, … 1.0 rather than 0.40, 0.54, 0.69."""
+    if high <= low:
+        low, high = low - 1.0, high + 1.0
+    raw = (high - low) / (most - 2)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step + 1e-9) * step
+    count = math.ceil((high - first) / step - 1e-9)
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) + (1 if round(step / magnitude, 6) == 2.5 else 0)
+    return [round(first + i * step, 10) for i in range(count + 1)], decimals
+
+
 def _box(
     canvas: Canvas, x: float, y: float, width: float, height: float, lines: Sequence[str], bold: bool = False
 ) -> None:
@@ -341,8 +355,9 @@ def trajectory_plot(rows: Sequence[OutcomeSummaryRow], arms: Sequence[str], name
     left, top, width, height = 52.0, 12.0, 350.0, 150.0
     spans = [(r.mean - _se(r), r.mean + _se(r)) for r in values if r.mean is not None]
     low, high = min(s[0] for s in spans), max(s[1] for s in spans)
-    pad = (high - low) * 0.1 or 1.0
-    low, high = low - pad, high + pad
+    ticks, tick_decimals = round_ticks(low, high)
+    low, high = ticks[0], ticks[-1]
+    shown = max(decimals, tick_decimals)
 
     def x(index: int) -> float:
         return left + width * index / max(len(visits) - 1, 1)
@@ -351,10 +366,9 @@ def trajectory_plot(rows: Sequence[OutcomeSummaryRow], arms: Sequence[str], name
         return top + height * (high - value) / (high - low)
 
     canvas.rect(left, top, width, height, fill="none", stroke="#999")
-    for step in range(5):
-        value = low + (high - low) * step / 4
+    for value in ticks:
         canvas.line(left - 3, y(value), left + width, y(value), stroke=GRID, width=0.5)
-        canvas.text(left - 6, y(value) + 3, f"{value:.{decimals}f}", anchor="end", size=7)
+        canvas.text(left - 6, y(value) + 3, f"{value:.{shown}f}", anchor="end", size=7)
     for index, visit in enumerate(visits):
         canvas.text(x(index), top + height + 12, visit, anchor="middle", size=7)
     legend_x = left

@@ -6,6 +6,7 @@ render worker that turns it into a PDF.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -25,7 +26,14 @@ def template_environment() -> Environment:
     )
     environment.filters["number"] = format_number
     environment.filters["pvalue"] = format_p_value
+    environment.filters["without_comparator"] = without_comparator
     return environment
+
+
+def without_comparator(estimate_type: str) -> str:
+    """ "Difference in LS means (arm − comparator)" → "Difference in LS means": the comparison's own column says
+    which arm is subtracted from (or divided by) which, by the names the edition uses."""
+    return re.sub(r"\s*\([^()]*comparator\)$", "", estimate_type)
 
 
 def format_number(value: Any, digits: int = 1) -> str:

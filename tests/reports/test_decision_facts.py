@@ -72,3 +72,33 @@ def test_baseline_values_print_to_the_datas_precision() -> None:
     lines = dict(baseline_rows([row], {"Stimulated C-peptide": 2}))
     assert lines["Stimulated C-peptide, ng/mL: mean (SD)"]["Drug"] == "0.52 (0.11)"
     assert dict(baseline_rows([row]))["Stimulated C-peptide, ng/mL: mean (SD)"]["Drug"] == "0.5 (0.1)"
+
+
+def test_the_primary_sentence_names_the_difference_by_letters_to_the_tables_decimals() -> None:
+    from service.reports.decision import primary_sentences
+    from service.results import ComparisonRow
+
+    difference = ComparisonRow("CPEPS", "Stimulated C-peptide", "primary", "Month 12", "a", "b", "ancova",
+                               "Difference in LS means (arm − comparator)", -0.30642, -0.42011, -0.19208, 0.0004,
+                               10, 11, "", estimate_kind="ls-mean-difference")  # fmt: skip
+    ratio = ComparisonRow("TTE", "Time to event", "primary", "Overall", "a", "b", "cox",
+                          "Hazard ratio (arm / comparator)", 0.4512, 0.0934, 2.17981, 0.331, 10, 11, "",
+                          estimate_kind="hazard-ratio")  # fmt: skip
+    names = {"a": "Arm A", "b": "Arm B"}
+    # C-peptide recorded to 2 decimals: its estimates print to 3; a hazard ratio to 2.
+    first, second = primary_sentences([difference, ratio], names, {"CPEPS": 2, "TTE": 0})
+    assert first == ("Primary outcome, Stimulated C-peptide, at Month 12: difference in LS means, Arm A − Arm B, "
+                     "-0.306 (95% CI -0.420 to -0.192), p < 0.001.")  # fmt: skip
+    assert second == ("Primary outcome, Time to event, at Overall: hazard ratio, Arm A / Arm B, 0.45 (95% CI 0.09 "
+                      "to 2.18), p = 0.331.")  # fmt: skip
+    assert "control" not in first + second and "comparator" not in first + second
+
+
+def test_axis_ticks_fall_on_round_steps() -> None:
+    from service.reports.figures import round_ticks
+
+    # By hand: C-peptide means ± SE from 0.45 to 0.93 → step 0.1 from 0.4 to 1.0; HbA1c 6.1–9.8 → whole numbers.
+    assert round_ticks(0.45, 0.93) == ([0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], 1)
+    assert round_ticks(6.1, 9.8) == ([6.0, 7.0, 8.0, 9.0, 10.0], 0)
+    assert round_ticks(-0.3, 0.2) == ([-0.3, -0.2, -0.1, 0.0, 0.1, 0.2], 1)
+    assert round_ticks(0, 12.5)[0] == [0.0, 2.5, 5.0, 7.5, 10.0, 12.5] and round_ticks(0, 12.5)[1] == 1

@@ -480,3 +480,11 @@ def test_the_masking_key_is_printed_where_the_configuration_allows_it(tiny: Path
 
     audit = sqlite3.connect(tmp_path / "k.db").execute("select action, trial_id from audit_log").fetchall()
     assert ("masking-key shown", "tiny") in audit
+
+
+def test_the_masked_estimates_list_each_timepoints_arms_in_letter_order(reports: dict[str, Path]) -> None:
+    """The definition lists the experimental arm first; a masked table in that order would tell which letter it is."""
+    lines = [" ".join(line.split()) for line in "\n".join(pages(reports["closed"])).splitlines()]
+    ls_means = [line.split()[2] + " " + line.split()[3] for line in lines
+                if re.match(r"Month \d+ Arm [AB] \d+ LS mean", line)]  # fmt: skip
+    assert ls_means and ls_means == [letter for _ in range(len(ls_means) // 2) for letter in ("Arm A", "Arm B")]
