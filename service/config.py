@@ -25,7 +25,9 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "organisation": ("name",),
     "output": ("dir",),
     "reports": ("render_memory_mb", "allow_masking_key"),
-    "trials": ("source", "format", "control"),
+    "trials": ("source", "format", "control", "ctgov_record", "irct_record"),
+    "registries": ("ctgov_api", "prs_url", "timeout_seconds", "retries", "max_bytes"),
+    "deadlines": ("notify_days",),
     "jobs": ("trial", "cron", "timezone", "outputs"),
     "scheduler": ("misfire_grace_seconds", "retries", "retry_backoff_seconds"),
     "smtp": (
@@ -52,6 +54,17 @@ class TrialSource:
     source: Path
     format: str = "auto"
     control: str | None = None
+    ctgov_record: Path | None = None  # a ClinicalTrials.gov record file to compare with (else fetched by NCT id)
+    irct_record: Path | None = None  # a WHO ICTRP / IRCT record file to compare with
+
+
+@dataclass(frozen=True)
+class RegistriesConfig:
+    ctgov_api: str = "https://clinicaltrials.gov/api/v2"
+    prs_url: str = "https://register.clinicaltrials.gov"
+    timeout_seconds: int = 30
+    retries: int = 2
+    max_bytes: int = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,8 @@ class Config:
     jobs: dict[str, JobConfig] = field(default_factory=dict)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
     smtp: SmtpConfig | None = None
+    registries: RegistriesConfig = field(default_factory=RegistriesConfig)
+    deadline_notice_days: tuple[int, ...] = (90, 30, 7)
 
 
 def load_config(path: Path | None, *, required: bool, check_schedules: bool = True) -> Config:
@@ -132,6 +147,8 @@ def parse_config(raw: dict[str, Any], path: Path, *, check_schedules: bool = Tru
         jobs=jobs,
         scheduler=_scheduler(raw.get("scheduler", {}), path),
         smtp=_smtp(raw["smtp"], base, path) if "smtp" in raw else None,
+        registries=_registries(raw.get("registries", {}), path),
+        deadline_notice_days=_notice_days(raw.get("deadlines", {}), path),
     )
 
 
@@ -189,7 +206,32 @@ def _trial(trial_id: str, entry: dict[str, Any], base: Path, path: Path) -> Tria
     if fmt not in SOURCE_FORMATS:
         raise ConfigError(f"{path}: [trials.{trial_id}] format '{fmt}' is not one of {', '.join(SOURCE_FORMATS)}")
     control = entry.get("control")
-    return TrialSource(trial_id, base / str(entry["source"]), fmt, str(control) if control else None)
+    records = {key: base / str(entry[key]) for key in ("ctgov_record", "irct_record") if entry.get(key)}
+    return TrialSource(trial_id, base / str(entry["source"]), fmt, str(control) if control else None,
+                       records.get("ctgov_record"), records.get("irct_record"))  # fmt: skip
+
+
+def _registries(section: dict[str, Any], path: Path) -> RegistriesConfig:
+    defaults = RegistriesConfig()
+    urls = {}
+    for key in ("ctgov_api", "prs_url"):
+        value = str(section.get(key, getattr(defaults, key)))
+        if not value.startswith(("https://", "http://")):
+            raise ConfigError(f"{path}: [registries] {key} must be an http(s) URL, not '{value}'")
+        urls[key] = value.rstrip("/")
+    return RegistriesConfig(
+        urls["ctgov_api"], urls["prs_url"],
+        _positive_int(section, "timeout_seconds", defaults.timeout_seconds, path),
+        _positive_int(section, "retries", defaults.retries, path, minimum=0),
+        _positive_int(section, "max_bytes", defaults.max_bytes, path),
+    )  # fmt: skip
+
+
+def _notice_days(section: dict[str, Any], path: Path) -> tuple[int, ...]:
+    days = section.get("notify_days", [90, 30, 7])
+    if not isinstance(days, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in days):
+        raise ConfigError(f"{path}: [deadlines] notify_days must be whole numbers of days, such as [90, 30, 7]")
+    return tuple(sorted(set(days), reverse=True))
 
 
 def _job(

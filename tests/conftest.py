@@ -125,10 +125,11 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     """Run `regsync ARGS` in-process with a config pointing at `db_url` (a temporary SQLite file by default)."""
     from service.cli import main
 
-    def run(*args: str, db_url: str | None = None) -> CliResult:
+    def run(*args: str, db_url: str | None = None, config_extra: str = "") -> CliResult:
         config = tmp_path / "config.toml"
         url = db_url or f"sqlite:///{tmp_path / 'cli.db'}"
-        config.write_text(f'[database]\nurl = "{url}"\n\n[output]\ndir = "{tmp_path / "out"}"\n', encoding="utf-8")
+        config.write_text(f'[database]\nurl = "{url}"\n\n[output]\ndir = "{tmp_path / "out"}"\n{config_extra}',
+                          encoding="utf-8")  # fmt: skip
         monkeypatch.setattr(sys, "argv", ["regsync", "--config", str(config), *args])
         capsys.readouterr()
         try:

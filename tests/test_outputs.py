@@ -168,7 +168,7 @@ def test_a_job_naming_an_unknown_output_is_refused(tiny: Path, tmp_path: Path) -
     from service.errors import ConfigError
 
     with pytest.raises(
-        ConfigError, match=r"unknown output 'toy'\n  Known: tables, ctgov, irct, dsmb-open, dsmb-closed"
+        ConfigError, match=r"unknown output 'toy'\n  Known: tables, ctgov, irct, drift, dsmb-open, dsmb-closed"
     ):
         load_config(write_config(tmp_path, "sqlite:///x.db", tiny, outputs=("toy",)), required=True)
 

@@ -3,11 +3,13 @@ safely: no entities, no network."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
+from registry.view import RegistryArm, RegistryOutcome, RegistryView, read_date
 from registry.xmlsafe import parse_untrusted, parse_untrusted_bytes
 from service.errors import DataError
 
@@ -75,3 +77,40 @@ def _trial(element: etree._Element) -> IctrpTrial:
 
 def _texts(element: etree._Element, path: str) -> list[str]:
     return [(e.text or "").strip() for e in element.iterfind(path) if (e.text or "").strip()]
+
+
+def ictrp_view(trial: IctrpTrial) -> RegistryView:
+    """One WHO ICTRP record as the registry view: target size as the anticipated enrolment, the results' actual
+    enrolment when the 2017 form carries it; the interventions and conditions are free text there, so the
+    arms are the "Intervention n: …" lines of i_freetext."""
+    main = trial.main
+    actual = main.get("results_actual_enrolment", "")
+    enrolment = actual or main.get("target_size", "")
+    return RegistryView(
+        registry="irct",
+        source_format=f"WHO ICTRP XML ({trial.form} form)",
+        primary_id=trial.trial_id,
+        ids=tuple(i for i in [main.get("utrn", ""), *(sec for sec, _ in trial.secondary_ids)] if i),
+        brief_title=" ".join(main.get("public_title", "").split()),
+        official_title=" ".join(main.get("scientific_title", "").split()),
+        acronym=main.get("acronym", ""),
+        status=main.get("recruitment_status", ""),
+        phase=main.get("phase", ""),
+        start=read_date(main.get("date_enrolment")),
+        completion=read_date(main.get("results_date_completed")),
+        enrollment=int(enrolment) if enrolment.strip().isdigit() else None,
+        enrollment_type="Actual" if actual else (main.get("type_enrolment", "") or "").capitalize(),
+        arms=tuple(RegistryArm(line) for line in _numbered(main.get("i_freetext", ""), "Intervention")),
+        outcomes=tuple([*(RegistryOutcome(" ".join(o.split()), "", "primary") for o in trial.primary_outcomes),
+                        *(RegistryOutcome(" ".join(o.split()), "", "secondary") for o in trial.secondary_outcomes)]),
+        minimum_age=trial.criteria.get("agemin", ""),
+        maximum_age=trial.criteria.get("agemax", ""),
+        sex=trial.criteria.get("gender", ""),
+    )  # fmt: skip
+
+
+def _numbered(text: str, word: str) -> list[str]:
+    """The "Intervention 1: …" items of a free-text field, each without its number."""
+    flat = " ".join(text.split())
+    parts = re.split(rf"\b{word} \d+\s*:\s*", flat)
+    return [part.strip().rstrip(".").strip() for part in parts[1:] if part.strip()]

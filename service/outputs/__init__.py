@@ -5,9 +5,10 @@ notifications all read OUTPUTS; adding an output is one folder here, one entry b
 
 from __future__ import annotations
 
-from service.outputs import ctgov, dsmb, irct, tables
+from service.outputs import ctgov, drift, dsmb, irct, tables
 from service.outputs.base import Output
 
 OUTPUTS: dict[str, Output] = {
-    output.kind: output for output in (tables.OUTPUT, ctgov.OUTPUT, irct.OUTPUT, dsmb.OPEN_EDITION, dsmb.CLOSED_EDITION)
+    output.kind: output
+    for output in (tables.OUTPUT, ctgov.OUTPUT, irct.OUTPUT, drift.OUTPUT, dsmb.OPEN_EDITION, dsmb.CLOSED_EDITION)
 }

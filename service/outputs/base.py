@@ -59,12 +59,13 @@ class Produced:
     files: dict[Path, str]
     problems: tuple[Problem, ...] = ()
     warnings: tuple[str, ...] = ()
+    notice: str | None = None  # what the run's summary (and so its notification) should say of this output
 
     def note(self) -> str | None:
         """A line for a run's summary when validation found problems (never the problems themselves: a closed
-        output's text stays in its folder)."""
+        output's text stays in its folder), or the output's own notice (counts only)."""
         if not self.problems:
-            return None
+            return self.notice
         return f"{self.kind}: {len(self.problems)} validation problem(s)"
 
 

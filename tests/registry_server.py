@@ -1,0 +1,49 @@
+"""A registry stand-in on 127.0.0.1 for the tests: answers each request from a script of (status, body, delay)
+and records what it was asked."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Script:
+    answers: list[tuple[int, bytes, float]]  # popped in order; the last one repeats
+    requests: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def registry_server(script: Script) -> Iterator[str]:
+    """The server's base URL, http://127.0.0.1:PORT, while the block runs."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            script.requests.append(self.path)
+            status, body, delay = script.answers.pop(0) if len(script.answers) > 1 else script.answers[0]
+            if delay:
+                time.sleep(delay)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
