@@ -38,6 +38,10 @@ BUILT_IN: dict[str, tuple[str, str]] = {
     "runs": ("service.cli_jobs:runs_command", "List recent runs, newest first."),
     "run": ("service.cli_jobs:run_command", "Fire JOB once now, in this process, as the scheduler would."),
     "status": ("service.cli_listing:status_command", "Each job's last run; exit 1 when any failed."),
+    "deadlines": (
+        "service.cli_deadlines:deadlines_command",
+        "Each registry duty (FDAAA results, WHO/IRCT results) with its due date and days left.",
+    ),
     "masking-key": (
         "service.cli_masking:masking_key_command",
         "Which letter is which arm in a trial's masked reports (the unblinded only).",

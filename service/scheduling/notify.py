@@ -65,6 +65,19 @@ def run_message(smtp: SmtpConfig, run: JobRun, snapshot: Snapshot | None, artifa
     return message
 
 
+def deadline_message(smtp: SmtpConfig, trial_id: str, lines: list[str]) -> EmailMessage:
+    """A registry duty come within a lead time ([deadlines] notify_days), or overdue."""
+    message = EmailMessage()
+    message["Subject"] = f"[regsync] {trial_id}: registry deadline{'s' if len(lines) > 1 else ''} approaching"
+    message["From"] = smtp.sender
+    message["To"] = ", ".join(smtp.recipients)
+    message["Message-ID"] = make_msgid(domain=smtp.sender.rpartition("@")[2] or None)
+    body = ["Registry duties of this trial:", "", *(f"  {line}" for line in lines), "",
+            "`regsync deadlines` lists every duty with the rule it follows.", "-- regsync"]  # fmt: skip
+    message.set_content("\n".join(body) + "\n")
+    return message
+
+
 def send_email(smtp: SmtpConfig, message: EmailMessage) -> None:
     """Send, retrying a refused connection or a 4xx answer twice; raises the last error."""
     password = None

@@ -26,7 +26,7 @@ from service.errors import ServiceError
 from service.models import Artifact, JobRun, Snapshot
 from service.redact import describe_error, redact_text
 from service.scheduling.locks import JobLock, try_lock_job
-from service.scheduling.notify import EmailNotSent, run_message, send_email
+from service.scheduling.notify import EmailNotSent, deadline_message, run_message, send_email
 from service.scheduling.records import (
     ABANDONED,
     FAILED,
@@ -82,6 +82,7 @@ class JobRunner:
             lock.release()
         log.info("%s at %s (run %d): %s", job_id, _stamp(scheduled_at), run_id, run.summary)
         self._notify(run)
+        self._announce_deadlines(job.trial_id)
         return run
 
     def _wait_for_lock(self, job_id: str) -> JobLock | None:
@@ -164,6 +165,27 @@ class JobRunner:
         except Exception as exc:
             said = str(exc) if isinstance(exc, EmailNotSent) else describe_error(exc)
             log.error("%s (run %s): email not sent: %s", run.job_id, run.id, said)
+
+    def _announce_deadlines(self, trial_id: str) -> None:
+        """Registry duties that have reached a lead time: logged and emailed once (service.scheduling.
+        deadline_notices). A failure here never changes the run's outcome."""
+        from service.scheduling.deadline_notices import announce_deadlines
+
+        today = _now().date()
+        try:
+            notices = announce_deadlines(self.engine, self.config, trial_id, today)
+        except Exception as exc:
+            log.error("%s: registry deadlines not checked: %s", trial_id, _message(exc))
+            return
+        for notice in notices:
+            log.warning("registry deadline: %s", notice.line(today))
+        smtp = self.config.smtp
+        if notices and smtp is not None:
+            try:
+                send_email(smtp, deadline_message(smtp, trial_id, [n.line(today) for n in notices]))
+            except Exception as exc:
+                said = str(exc) if isinstance(exc, EmailNotSent) else describe_error(exc)
+                log.error("%s: deadline email not sent: %s", trial_id, said)
 
 
 def _message(exc: BaseException) -> str:

@@ -161,3 +161,29 @@ def test_a_server_whose_certificate_is_not_trusted_gets_no_mail(
     done = run_job(config, PASSWORD)
     assert done.returncode == 0 and "email not sent: SSLCertVerificationError" in done.stderr
     assert inbox.messages == [] and PASSWORD not in done.stderr
+
+
+def test_a_registry_deadline_within_a_lead_time_is_emailed_once(
+    smtp_server: tuple[Inbox, int], certificate: tuple[Path, Path], tiny: Path, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from service.deadlines import add_months
+
+    inbox, port = smtp_server
+    due = datetime.now(UTC).date() + timedelta(days=20)
+    definition = tiny / "trial.toml"
+    definition.write_text(
+        definition.read_text().replace(
+            "target_enrollment = 6", f"target_enrollment = 6\nprimary_completion_date = {add_months(due, -12)}"
+        )
+    )
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'r.db'}", tiny, extra=smtp_section(port, certificate[0]))
+    done = run_job(config, PASSWORD)
+    assert done.returncode == 0, done.stderr
+    subjects = [m["Subject"] for m in inbox.messages]
+    assert subjects[1:] == ["[regsync] tiny: registry deadlines approaching"], subjects
+    body = inbox.messages[1].get_content()
+    assert f"tiny: ClinicalTrials.gov results information (FDAAA 801) due {due.isoformat()} (20 days left)" in body
+    again = run_job(config, PASSWORD)  # skipped, and the notice was made already
+    assert again.returncode == 0 and len(inbox.messages) == 2
