@@ -35,12 +35,20 @@ from service.trialdata import resolve_snapshot
     default=None,
     help="A record downloaded from PRS to put the results into (validated against ProtocolRecordSchema.xsd).",
 )
+@click.option("--upload", is_flag=True,
+              help="Download the record from PRS, merge the results into it, validate, show the changes, confirm, "
+              "and upload it (never released). Credentials from REGSYNC_PRS_ORG, REGSYNC_PRS_USER, "
+              "REGSYNC_PRS_PASSWORD.")  # fmt: skip
+@click.option("--yes", is_flag=True, help="With --upload: upload without asking.")
 @snapshot_option
 @click.pass_obj
 def registry_ctgov_command(
-    app: AppContext, trial: str, out_file: Path | None, partial: str | None, merge: Path | None, snapshot_id: int | None
-) -> None:
+    app: AppContext, trial: str, out_file: Path | None, partial: str | None, merge: Path | None, upload: bool,
+    yes: bool, snapshot_id: int | None,
+) -> None:  # fmt: skip
     """Write the ClinicalTrials.gov PRS results XML and validate it (exit 1 when it fails, after the list)."""
+    if upload and (merge is not None or partial is not None):
+        raise click.UsageError("--upload downloads the record itself and sends it whole: not with --merge or --partial")
     sections = tuple(SECTIONS)
     if partial is not None:
         sections = tuple(part.strip() for part in partial.split(",") if part.strip())
@@ -52,6 +60,11 @@ def registry_ctgov_command(
             )
     snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
     target = out_file or default_target(app.config, trial, OUTPUT)
+    if upload:
+        from service.outputs.ctgov.upload import upload_to_prs
+
+        upload_to_prs(app, trial, snapshot, target.with_name("prs-upload.xml") if out_file is None else target, yes)
+        return
     with err.status("Writing the PRS results XML …"):
         produced = produce_ctgov(app.engine, snapshot, target, sections, partial is not None, merge)
     report_problems(f"{trial}: wrote {target} (snapshot {snapshot.id})", produced.problems, produced.warnings,
