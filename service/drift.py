@@ -233,6 +233,11 @@ def check_results(view: RegistryView, data: ImportedTrial, results: AnalysisResu
             arm = arm_of(title)
             if arm is not None and arm in ours and ours[arm] != number:
                 yield Difference(9, f"{label} ({title})", str(number), str(ours[arm]))
+    baseline = results.tables["baseline"].denominators if "baseline" in results.tables else {}
+    for title, number in posted.baseline_n.items():
+        arm = "Total" if _key(title) == "total" else arm_of(title)
+        if arm is not None and arm in baseline and baseline[arm] != number:
+            yield Difference(9, f"results: baseline participants analysed ({title})", str(number), str(baseline[arm]))
     for title, (affected, at_risk) in posted.serious_affected.items():
         arm = arm_of(title)
         if arm is not None and arm in groups:

@@ -104,7 +104,8 @@ def test_an_unreadable_record_exits_2_and_writes_nothing(imported, tmp_path: Pat
 
 def test_posted_results_are_compared_with_the_current_analysis(imported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     # The analysis: STARTED 11 (stem cells) and 10 (placebo); serious TEAEs 0 of 11 and 3 of 10 (the example's
-    # participant_flow and ae_registry_groups tables). The record posts 11/10 started and 2 of 10 serious.
+    # participant_flow and ae_registry_groups tables), baseline N 21. The record posts 11/10 started, a baseline
+    # total of 20 and 2 of 10 serious.
     record = matching_record()
     record["hasResults"] = True
     record["resultsSection"] = {
@@ -113,6 +114,12 @@ def test_posted_results_are_compared_with_the_current_analysis(imported, tmp_pat
             "periods": [{"title": "Overall Study", "milestones": [
                 {"type": "STARTED", "achievements": [{"groupId": "FG000", "numSubjects": "11"},
                                                      {"groupId": "FG001", "numSubjects": "10"}]}]}]},
+        "baselineCharacteristicsModule": {
+            "groups": [{"id": "BG000", "title": "Mesenchymal stem cells"}, {"id": "BG001", "title": "Placebo"},
+                       {"id": "BG002", "title": "Total"}],
+            "denoms": [{"units": "Participants", "counts": [{"groupId": "BG000", "value": "11"},
+                                                           {"groupId": "BG001", "value": "10"},
+                                                           {"groupId": "BG002", "value": "20"}]}]},
         "adverseEventsModule": {"eventGroups": [
             {"id": "EG000", "title": "Mesenchymal stem cells", "seriousNumAffected": 0, "seriousNumAtRisk": 11,
              "deathsNumAffected": 0, "deathsNumAtRisk": 11},
@@ -124,7 +131,8 @@ def test_posted_results_are_compared_with_the_current_analysis(imported, tmp_pat
     result = imported("registry", "drift", "msc-t1d", "--ctgov", str(path))
     assert result.exit_code == 1
     assert result.stdout.splitlines()[1:] == [
-        "results: serious adverse events (Placebo): registry says 2 of 10; the trial data say 3 of 10"
+        "results: baseline participants analysed (Total): registry says 20; the trial data say 21",
+        "results: serious adverse events (Placebo): registry says 2 of 10; the trial data say 3 of 10",
     ]
 
 
