@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_outcomes.py
 	$(BIN)/python bench/bench_dsmb.py
 	$(BIN)/python bench/bench_nightly.py
+	$(BIN)/python bench/bench_registry.py
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
