@@ -151,7 +151,7 @@ def check_dates(view: RegistryView, data: ImportedTrial, results: AnalysisResult
         stated = _trial_date(data, key)
         if stated is not None and registered is not None and not registered.same_as(stated):
             yield Difference(3, label, _date_words(registered), stated.isoformat())
-        elif stated is not None and registered is None:
+        elif stated is not None and registered is None and view.registry == "ctgov":  # ICTRP has no such field
             yield Difference(3, label, "nothing", stated.isoformat())
 
 
@@ -163,6 +163,10 @@ def check_phase(view: RegistryView, data: ImportedTrial, results: AnalysisResult
 
 def check_arms(view: RegistryView, data: ImportedTrial, results: AnalysisResults) -> Iterator[Difference]:
     if not view.arms or not data.arms:
+        return
+    if view.registry == "irct":  # IRCT's arms are its free-text "Intervention n: …" lines: only their number compares
+        if len(view.arms) != len(data.arms):
+            yield Difference(5, "number of interventions", str(len(view.arms)), f"{len(data.arms)} arms")
         return
     ours = {_key(a.label): a for a in data.arms}
     theirs = {_key(a.title): a for a in view.arms}

@@ -96,7 +96,7 @@ def ictrp_view(trial: IctrpTrial) -> RegistryView:
         acronym=main.get("acronym", ""),
         status=main.get("recruitment_status", ""),
         phase=main.get("phase", ""),
-        start=read_date(main.get("date_enrolment")),
+        start=read_date(main.get("date_enrolment"), main.get("type_enrolment", "")),
         completion=read_date(main.get("results_date_completed")),
         enrollment=int(enrolment) if enrolment.strip().isdigit() else None,
         enrollment_type="Actual" if actual else (main.get("type_enrolment", "") or "").capitalize(),

@@ -52,7 +52,7 @@ def write_drift(production: Production, target: Path, reports: list[DriftReport]
         target: write_atomic(target, (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")),
         target.with_name(TEXT_FILE): write_atomic(target.with_name(TEXT_FILE), (text + "\n").encode("utf-8")),
     }
-    lines = {line for r in reports for line in r.lines()[1:]} if any(r.drifted for r in reports) else set()
+    lines = {f"{r.registry}: {line}" for r in reports if r.drifted for line in r.lines()[1:]}
     new = sorted(lines - previous)
     record_artifacts(production.engine, production.snapshot, "drift", files,
                      {"drifted": bool(lines), "differences": len(lines), "new": len(new)},
@@ -75,5 +75,6 @@ def _previous_lines(engine: Engine, trial_id: str) -> set[str]:
             document = json.loads(Path(row.path).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        return {line for report in document.get("reports", []) for line in report.get("lines", [])[1:]}
+        return {f"{report.get('registry')}: {line}" for report in document.get("reports", [])
+                if report.get("drifted") for line in report.get("lines", [])[1:]}  # fmt: skip
     return set()
