@@ -71,8 +71,9 @@ Check = Callable[[RegistryView, ImportedTrial, AnalysisResults], Iterator[Differ
 def derive_drift(view: RegistryView, data: ImportedTrial, results: AnalysisResults, source: str) -> DriftReport:
     """Compare `view` with the trial; a record whose identifiers do not include the trial's own id is another
     trial's."""
-    own = _own_id(view, data)
-    other = bool(own) and not any(_same_id(own, i) for i in view.all_ids)
+    # A PRS download of a study not yet registered has no NCT number: its Unique Protocol ID is the study_id.
+    own = [i for i in (_own_id(view, data), data.definition.study_id if view.registry == "ctgov" else None) if i]
+    other = bool(own) and not any(_same_id(mine, theirs) for mine in own for theirs in view.all_ids)
     differences: list[Difference] = []
     if not other:
         for check in CHECKS:

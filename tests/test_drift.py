@@ -194,3 +194,14 @@ def test_a_scheduled_run_notes_new_drift_once(tmp_path: Path) -> None:
     assert count >= 9 and first.note() == f"drift: {count} difference(s) with the registries, {count} new"
     again = drift.produce_from(Production(engine, config, snapshot, tmp_path / "out" / "two"))
     assert again.note() is None  # nothing new since the last report
+
+
+def test_a_prs_download_without_an_nct_number_is_the_trial_by_its_protocol_id(imported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.registry.test_ctgov import PRS_RECORD
+
+    record = tmp_path / "prs.xml"
+    record.write_text(PRS_RECORD)
+    result = imported("registry", "drift", "msc-t1d", "--ctgov", str(record))
+    assert "another trial" not in result.stdout
+    assert "official title: registry says 'Safety and Efficacy of Autologous Bone Marrow Mesenchymal Stem Cells'" \
+        in result.stdout  # fmt: skip

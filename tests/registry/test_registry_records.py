@@ -120,3 +120,11 @@ def test_a_huge_record_is_refused_before_it_is_parsed() -> None:
 
     with pytest.raises(DataError, match="is larger than"):
         read_ctgov_bytes(b"{" + b" " * MAX_BYTES + b"}", "huge.json")
+
+
+def test_a_second_prs_download_the_example_trials_own() -> None:
+    from tests.registry.test_ctgov import PRS_RECORD
+
+    view = read_ctgov_bytes(PRS_RECORD.encode(), "record.xml")
+    assert (view.primary_id, view.ids) == ("MSC-T1D-DEMO", ("MSC-T1D-DEMO", "IRCT2016070428786N1"))
+    assert (view.acronym, view.status, view.results) == ("MSC-T1D", "Completed", None)
