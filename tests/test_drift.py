@@ -205,3 +205,15 @@ def test_a_prs_download_without_an_nct_number_is_the_trial_by_its_protocol_id(im
     assert "another trial" not in result.stdout
     assert "official title: registry says 'Safety and Efficacy of Autologous Bone Marrow Mesenchymal Stem Cells'" \
         in result.stdout  # fmt: skip
+
+
+def test_a_fetched_record_over_the_limit_and_a_malformed_irct_record_exit_2(imported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    script = Script([(200, json.dumps(RECORD).encode(), 0)])
+    with registry_server(script) as base:
+        extra = f'[registries]\nctgov_api = "{base}/api/v2"\nmax_bytes = 1000\nretries = 0\n'
+        result = imported("registry", "drift", "msc-t1d", "--ctgov", "NCT04078308", config_extra=extra)
+    assert result.exit_code == 2 and "over the 1000 limit" in result.stderr
+    broken = tmp_path / "irct.xml"
+    broken.write_text("<trials><trial><main><trial_id>IRCT2016070428786N1</trial_id></main>")
+    result = imported("registry", "drift", "msc-t1d", "--irct", str(broken))
+    assert result.exit_code == 2 and "irct.xml" in result.stderr and "not well-formed XML" in result.stderr
