@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import click
 
@@ -34,9 +33,7 @@ def deadlines_command(app: AppContext, trial: str | None, today: str | None, as_
         snapshot = latest_snapshot(app.engine, trial_id)
         if snapshot is None:
             raise DataError(f"no snapshots for trial '{trial_id}'", hint="Import it first: regsync import TRIAL.")
-        declared = app.config.trials.get(trial_id)
-        folder = Path(snapshot.source_path) if snapshot.source_path else None
-        duties.extend(trial_duties(snapshot, declared, folder))
+        duties.extend(trial_duties(snapshot, app.config))
     if as_json:
         click.echo(json.dumps([{"trial": d.trial_id, "registry": d.registry, "duty": d.duty, "rule": d.rule,
                                 "due": d.due.isoformat() if d.due else None, "basis": d.basis,

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from registry.view import RegistryView
+from service.importing.dates import definition_date
 
 
 @dataclass(frozen=True)
@@ -78,23 +79,23 @@ def derive_duties(trial_id: str, raw: Mapping[str, Any], record: RegistryView | 
             trial_id, "IRCT / WHO ICTRP", "summary results in the registry",
             f"WHO statement on public disclosure: within {results_months} months of primary completion",
             add_months(primary, results_months) if primary else None, primary_basis,
-            _date(irct.get("results_date_posted")),
+            definition_date(irct.get("results_date_posted")),
         ))  # fmt: skip
         duties.append(Duty(
             trial_id, "IRCT / WHO ICTRP", "results published in a journal",
             f"WHO statement on public disclosure: within {publication_months} months of study completion",
             add_months(completion, publication_months) if completion else None, completion_basis,
-            _date(irct.get("results_date_first_publication")),
+            definition_date(irct.get("results_date_first_publication")),
         ))  # fmt: skip
     return duties
 
 
 def _fdaaa(trial_id: str, ctgov: Mapping[str, Any], primary: date | None, primary_basis: str,
            completion: date | None, completion_basis: str) -> list[Duty]:  # fmt: skip
-    done = _date(ctgov.get("results_submitted"))
-    certified = _date(ctgov.get("certification_date"))
-    approved = _date(ctgov.get("approval_date"))
-    extended = _date(ctgov.get("extension_granted_until"))
+    done = definition_date(ctgov.get("results_submitted"))
+    certified = definition_date(ctgov.get("certification_date"))
+    approved = definition_date(ctgov.get("approval_date"))
+    extended = definition_date(ctgov.get("extension_granted_until"))
     due: date | None
     if extended is not None:
         due, rule, basis = extended, "42 CFR 11.44(e): the extension granted for good cause", "the extension granted"
@@ -112,14 +113,14 @@ def _fdaaa(trial_id: str, ctgov: Mapping[str, Any], primary: date | None, primar
         duties.append(Duty(
             trial_id, "ClinicalTrials.gov", "secondary outcome results completed after primary completion",
             "42 CFR 11.44(d): 1 year after their completion (the study completion date)",
-            add_months(completion, 12), completion_basis, _date(ctgov.get("secondary_results_submitted")),
+            add_months(completion, 12), completion_basis, definition_date(ctgov.get("secondary_results_submitted")),
         ))  # fmt: skip
     return duties
 
 
 def _completion(trial: Mapping[str, Any], key: str, record: RegistryView | None, field: str
                 ) -> tuple[date | None, str]:  # fmt: skip
-    stated = _date(trial.get(key))
+    stated = definition_date(trial.get(key))
     if stated is not None:
         return stated, f"{key.replace('_', ' ')} {stated.isoformat()} (trial definition)"
     registered = getattr(record, field, None) if record is not None else None
@@ -129,14 +130,3 @@ def _completion(trial: Mapping[str, Any], key: str, record: RegistryView | None,
             f"{' (' + registered.type + ')' if registered.type else ''} (registry record)"
         )
     return None, f"no {key.replace('_', ' ')} in the trial definition or the registry record"
-
-
-def _date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from registry.view import RegistryDate, RegistryView
+from service.importing.dates import definition_date
 from service.importing.records import ImportedTrial
 from service.results import AnalysisResults
 
@@ -313,15 +314,7 @@ def _trial_value(data: ImportedTrial, key: str) -> str:
 
 
 def _trial_date(data: ImportedTrial, key: str) -> date | None:
-    value = data.definition.raw.get("trial", {}).get(key)
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None
+    return definition_date(data.definition.raw.get("trial", {}).get(key))
 
 
 def _date_words(registered: RegistryDate) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+from service.importing.dates import definition_date
 from service.importing.records import ImportedTrial
 from service.results import TOTAL, EnrollmentRow, SiteRow
 
@@ -26,7 +27,7 @@ def summarise_enrollment(data: ImportedTrial, data_cutoff: date | None) -> tuple
     if not by_month:
         return ()
     trial = data.definition.raw.get("trial", {})
-    start, end = _as_date(trial.get("enrollment_start")), _as_date(trial.get("enrollment_end"))
+    start, end = definition_date(trial.get("enrollment_start")), definition_date(trial.get("enrollment_end"))
     first = min(month for month, _ in by_month)
     last = max([month for month, _ in by_month] + ([_month(data_cutoff)] if data_cutoff else []))
     rows: list[EnrollmentRow] = []
@@ -90,14 +91,3 @@ def _months(first: str, last: str) -> list[str]:
 
 def _month(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
-
-
-def _as_date(value: object) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            return None
-    return None

@@ -326,7 +326,6 @@ def _rrs_results(result: etree._Element) -> PostedResults | None:
                     group = achievement.get("participantFlowGroupId") or _text(achievement, "participantFlowGroupId")
                     if number is not None and group in titles:
                         target[titles[group]] = number
-    serious: dict[str, tuple[int, int]] = {}
     events = result.find("reportedEvents")
     if events is not None:
         for group in events.iterfind("interventionGroups/interventionGroup"):
@@ -334,7 +333,7 @@ def _rrs_results(result: etree._Element) -> PostedResults | None:
             groups.append(title)
     if not groups and not started:
         return None
-    return PostedResults(tuple(dict.fromkeys(groups)), started, completed, {}, serious, {}, {})
+    return PostedResults(tuple(dict.fromkeys(groups)), started, completed)
 
 
 # --- helpers --------------------------------------------------------------------------------------------------------

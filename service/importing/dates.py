@@ -64,3 +64,16 @@ def parse_date(text: str) -> date:
 
 def _as_partial(value: date) -> PartialDate:
     return PartialDate(value.year, value.month, value.day)
+
+
+def definition_date(value: object) -> date | None:
+    """A date of trial.toml as the snapshot keeps it: a TOML date, or its ISO text once stored as JSON; anything
+    else (absent, unreadable) is None."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None

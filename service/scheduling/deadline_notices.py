@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from service.config import Config, TrialSource
+from service.config import Config
 from service.deadlines import Duty, derive_duties
 from service.models import AuditEntry, Snapshot
 
@@ -28,17 +27,14 @@ class Notice:
         return f"{self.duty.trial_id}: {self.duty.registry} {self.duty.duty} due {due} ({self.duty.status(today)})"
 
 
-def trial_duties(snapshot: Snapshot, declared: TrialSource | None, source_folder: Path | None) -> list[Duty]:
+def trial_duties(snapshot: Snapshot, config: Config) -> list[Duty]:
     """The duties of a snapshot's trial, its dates from the definition, else from a registry record file (the
-    configured or shipped one; never fetched)."""
-    from service.outputs.drift.records import ctgov_source
+    configured or shipped one; never fetched: no NCT id is given to look one up by)."""
+    from service.outputs.drift.records import ctgov_source, read_record, source_folder
 
-    record = None
-    source = ctgov_source(None, declared.ctgov_record if declared else None, source_folder, None, _NO_FETCH)
-    if source is not None and not source.is_url:
-        from service.outputs.drift.records import read_record
-
-        record = read_record(source, _NO_FETCH)
+    declared = config.trials.get(snapshot.trial_id)
+    source = ctgov_source(None, declared.ctgov_record if declared else None, source_folder(snapshot), None, config)
+    record = read_record(source, config) if source is not None else None
     return derive_duties(snapshot.trial_id, snapshot.definition, record)
 
 
@@ -64,9 +60,7 @@ def announce_deadlines(engine: Engine, config: Config, trial_id: str, today: dat
     snapshot = latest_snapshot(engine, trial_id)
     if snapshot is None:
         return []
-    declared = config.trials.get(trial_id)
-    folder = Path(snapshot.source_path) if snapshot.source_path else None
-    duties = trial_duties(snapshot, declared, folder)
+    duties = trial_duties(snapshot, config)
     with Session(engine) as session:
         entries = session.exec(select(AuditEntry).where(AuditEntry.action == NOTICE_ACTION,
                                                         AuditEntry.trial_id == trial_id)).all()  # fmt: skip
@@ -85,6 +79,3 @@ def announce_deadlines(engine: Engine, config: Config, trial_id: str, today: dat
 
 def _key(duty: Duty, lead: str) -> tuple[str, str, str, str]:
     return duty.registry, duty.duty, duty.due.isoformat() if duty.due else "", lead
-
-
-_NO_FETCH = Config(path=None, database_url="")

@@ -10,7 +10,7 @@ from service.cli_context import AppContext, err, out_file_option, snapshot_optio
 from service.outputs.base import Production, default_target
 from service.outputs.drift import OUTPUT
 from service.outputs.drift.produce import drift_reports, write_drift
-from service.outputs.drift.records import ctgov_source, irct_source
+from service.outputs.drift.records import ctgov_source, irct_source, source_folder
 from service.trialdata import resolve_snapshot
 
 
@@ -38,7 +38,7 @@ def registry_drift_command(app: AppContext, trial: str, ctgov: str | None, irct:
     snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
     production = Production(app.engine, app.config, snapshot, app.config.output_dir / trial)
     declared = app.config.trials.get(trial)
-    folder = Path(snapshot.source_path) if snapshot.source_path else None
+    folder = source_folder(snapshot)
     with err.status("Reading the trial …"):
         analysed = production.analysed()
     only_given = ctgov is not None or irct is not None

@@ -16,7 +16,7 @@ from service.drift import DriftReport, derive_drift
 from service.models import Artifact
 from service.outputs.base import Output, Produced, Production
 from service.outputs.drift import TEXT_FILE
-from service.outputs.drift.records import RecordSource, ctgov_source, irct_source, read_record
+from service.outputs.drift.records import RecordSource, ctgov_source, irct_source, read_record, source_folder
 
 if TYPE_CHECKING:
     from service.config import Config
@@ -26,13 +26,13 @@ if TYPE_CHECKING:
 def produce(output: Output, production: Production) -> Produced:
     config = production.config
     trial = config.trials.get(production.snapshot.trial_id)
-    data, _ = production.analysed()
-    folder = Path(production.snapshot.source_path) if production.snapshot.source_path else None
+    analysed = production.analysed()
+    folder = source_folder(production.snapshot)
     sources = [
-        ctgov_source(None, trial.ctgov_record if trial else None, folder, data.definition.nct_id, config),
+        ctgov_source(None, trial.ctgov_record if trial else None, folder, analysed[0].definition.nct_id, config),
         irct_source(None, trial.irct_record if trial else None, folder),
     ]
-    reports = drift_reports([s for s in sources if s is not None], production.analysed(), config)
+    reports = drift_reports([s for s in sources if s is not None], analysed, config)
     return write_drift(production, production.target(output), reports)
 
 

@@ -15,6 +15,7 @@ from registry.irct.read import ictrp_view, read_ictrp_bytes
 from registry.view import RegistryView
 from service.config import Config
 from service.errors import DataError
+from service.models import Snapshot
 
 NCT_ID = re.compile(r"NCT\d{8}", re.IGNORECASE)
 SHIPPED = {"ctgov": ("registry/ctgov-record.json", "registry/ctgov-record.xml"), "irct": ("registry/irct-record.xml",)}
@@ -25,6 +26,11 @@ class RecordSource:
     registry: str  # "ctgov" or "irct"
     location: str  # a file path or a URL, as the report names it
     is_url: bool = False
+
+
+def source_folder(snapshot: Snapshot) -> Path | None:
+    """The folder the snapshot was imported from, where a trial may ship its registry records."""
+    return Path(snapshot.source_path) if snapshot.source_path else None
 
 
 def read_record(source: RecordSource, config: Config) -> RegistryView:
