@@ -105,7 +105,8 @@ def generate_trial(
     rng = random.Random(seed)
     made = [GeneratedArm("PBO", "Placebo", "Matching placebo tablets once daily", 0.0, True)]
     for dose in DOSES[: arms - 1]:
-        made.append(GeneratedArm(f"Z{dose}", f"Zelofen {dose} mg", f"Zelofen {dose} mg tablets once daily", dose, False))
+        label = f"Zelofen {dose} mg"
+        made.append(GeneratedArm(f"Z{dose}", label, f"{label} tablets once daily", dose, False))
     people = _people(rng, tuple(made), per_arm, screen_failures=form == "bundle")
     folder.mkdir(parents=True, exist_ok=True)
     _write_definition(folder, tuple(made), monitoring)
@@ -167,7 +168,8 @@ def _follow(rng: random.Random, person: Person, arm: GeneratedArm) -> None:
             soc, pt = rng.choice(TERMS)
             person.events.append(_event(rng, soc, pt, onset, serious=rng.random() < 0.12, fatal=False))
         if person.death is not None:
-            person.events.append(_event(rng, "Cardiac disorders", "Cardiac arrest", person.death, serious=True, fatal=True))
+            fatal = _event(rng, "Cardiac disorders", "Cardiac arrest", person.death, serious=True, fatal=True)
+            person.events.append(fatal)
     effect = arm.dose / 40
     level = 50 + rng.gauss(0, 6)
     for visit, number, day in VISITS:

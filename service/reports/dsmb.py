@@ -14,10 +14,12 @@ from service import __version__
 from service.analysis import NO_CONTROL_NOTE, build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
 from service.monitoring.plan import parse_monitoring
+from service.reports.ae_table import build_ae_table, count_cell
 from service.reports.changes import PreviousReport, summarise_changes
 from service.reports.decision import decision_facts
 from service.reports.figures import (
     ae_incidence_plot,
+    ae_incidence_terms,
     consort_diagram,
     enrollment_chart,
     monitoring_plot,
@@ -223,12 +225,15 @@ def build_dsmb_context(
     plan = parse_monitoring(definition.raw) if closed else None
     monitoring = tables["monitoring"].rows if plan is not None and "monitoring" in tables else ()
     precision = data_precision(data.measurements)  # every measurement read once, for the baseline table and the figures
+    compared = comparison_labels(columns[:-1], results.control, names, masked) if closed else {}
     figures = {
         "enrollment": enrollment_chart(tables["enrollment"].rows, definition.target_enrollment)
         if tables["enrollment"].rows
         else None,
         "consort": consort_diagram(tables["disposition"].rows, columns, names),
-        "ae_incidence": ae_incidence_plot(tables["ae_soc_pt"].rows, columns[:-1], results.control, names, masked)
+        "ae_incidence": ae_incidence_plot(
+            tables["ae_soc_pt"].rows, columns[:-1], results.control, names, masked, compared
+        )
         if closed
         else None,
         "monitoring": monitoring_plot(monitoring, plan.sides) if plan is not None else None,
@@ -281,10 +286,14 @@ def build_dsmb_context(
         "show_outcomes": closed,
         "control": results.control,
         "masked": masked,
-        "comparison_labels": comparison_labels(columns[:-1], results.control, names, masked) if closed else {},
+        "comparison_labels": compared,
+        "ae_incidence_terms": ae_incidence_terms(len(compared)),
+        # Three arms or more: count cells may wrap at their spaces so that every column stays on the page.
+        "arm_table_class": "many-arms" if len(columns) > 3 else "",
+        "count_cell": count_cell,
+        "ae_table": lambda table: build_ae_table(table.name, table.rows, columns, names, compared),
         "masking_key": _printed_key(results.arms, options) if closed and options.unmask else {},
         "serious_listing": serious_listing(tables["listing_serious"].rows, names if closed else None),
-        "rows_by_key": rows_by_key,
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
         "baseline_decimals": _baseline_decimals(data, precision),
@@ -516,14 +525,6 @@ def site_lines(rows: Sequence[SiteRow]) -> list[tuple[str, dict[str, SiteRow]]]:
     for r in rows:
         sites.setdefault(r.site, {})[r.arm] = r
     return list(sites.items())
-
-
-def rows_by_key(rows: Sequence[Any]) -> list[tuple[tuple[str, str, str], dict[str, Any]]]:
-    """AE rows grouped by (level, soc, pt), in the table's order: one table line per key, a cell per arm."""
-    grouped: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in rows:
-        grouped.setdefault((row.level, row.soc, row.pt), {})[row.arm] = row
-    return list(grouped.items())
 
 
 def rows_by(rows: Sequence[Any], field: str) -> list[tuple[str, dict[str, Any]]]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from service.reports.svg import Canvas
+from service.reports.svg import MARKERS, Canvas
 from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow, OutcomeSummaryRow
 
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000")
@@ -127,30 +127,51 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+AE_FIGURE_HEIGHT = 560.0  # the figure's rows stay within a portrait page at the report's width
+
+
+def ae_incidence_terms(comparisons: int, limit: int = 20) -> int:
+    """How many preferred terms the AE figure shows: up to `limit`, fewer when many comparisons share each row."""
+    return max(5, min(limit, int(AE_FIGURE_HEIGHT // _ae_line_height(comparisons))))
+
+
+def _ae_line_height(comparisons: int) -> float:
+    return max(14.0, 4.0 * comparisons + 6)
+
+
 def ae_incidence_plot(
     rows: Sequence[AECountRow], arms: Sequence[str], control: str | None, names: Mapping[str, str],
-    masked: bool = False, limit: int = 20,
+    masked: bool = False, comparisons: Mapping[str, str] | None = None,
 ) -> Markup | None:  # fmt: skip
-    """Closed session: the most frequent preferred terms, with the percentage of each arm affected (left) and
-    each arm's risk difference against control with its 95% CI (right). None when there is nothing to compare."""
-    if control is None or len(arms) < 2:
+    """Closed session: the most frequent preferred terms, with the percentage of each arm affected (left) and each
+    comparison's risk difference with its 95% CI (right), each comparison with its own marker, named in a legend.
+    `comparisons`: the column of each comparison (whose rows carry its risk difference) and its label; by default
+    each arm against control. None when there is nothing to compare."""
+    if comparisons is None:
+        comparisons = {a: f"{names[a]} vs {names[control]}" for a in arms if a != control} if control else {}
+    if not comparisons or len(arms) < 2:
         return None
     terms: dict[tuple[str, str], dict[str, AECountRow]] = {}
     for row in rows:
         if row.level == "pt":
             terms.setdefault((row.soc, row.pt), {})[row.arm] = row
+    limit = ae_incidence_terms(len(comparisons))
     ranked = sorted(terms.items(), key=lambda item: (-_number(item[1][TOTAL].n_subjects), item[0][1].casefold()))[
         :limit
     ]
     if not ranked:
         return None
-    compared = [a for a in arms if a != control]
-    line_h = 14.0
-    top, label_w, panel_w, gap = 26.0, 150.0, 140.0, 44.0
-    height = top + line_h * len(ranked) + 40
+    compared = list(comparisons)
+    line_h = _ae_line_height(len(compared))
+    label_w, panel_w, gap = 150.0, 140.0, 44.0
     width = label_w + 2 * panel_w + gap + 20
-    canvas = Canvas(width, height, "Adverse event incidence by arm, with risk differences")
+    arm_labels = [names.get(arm, arm) + (" (control)" if arm == control and not masked else "") for arm in arms]
+    arm_legend = _legend_rows(arm_labels, width - label_w, 7)
+    legend = _legend_rows(list(comparisons.values()), width - 20, 7)
+    top = 15.0 + 11 * len(arm_legend)
     bottom = top + line_h * len(ranked)
+    height = bottom + 30 + 11 * len(legend)
+    canvas = Canvas(width, height, "Adverse event incidence by arm, with risk differences")
     highest = _nice_ceiling(max(_number(r.percent) for _, cells in ranked for r in cells.values()) or 1)
     left_x = label_w
 
@@ -177,12 +198,7 @@ def ae_incidence_plot(
         canvas.line(rx(value), top - 4, rx(value), bottom, stroke="#888" if value == 0 else GRID, width=0.5)
         canvas.text(rx(value), bottom + 10, f"{value:g}", anchor="middle", size=7)
     canvas.text(left_x + panel_w / 2, bottom + 21, "Participants with the event (%)", anchor="middle", size=7)
-    axis = (
-        "Risk difference, " + "; ".join(" − ".join(sorted((names[a], names[control]))) for a in compared)
-        if masked
-        else "Risk difference vs control"
-    )
-    canvas.text(right_x + panel_w / 2, bottom + 21, f"{axis} (% points, 95% CI)", anchor="middle", size=7)  # fmt: skip
+    canvas.text(right_x + panel_w / 2, bottom + 21, "Risk difference (% points, 95% CI)", anchor="middle", size=7)
     for index, ((_, pt), cells) in enumerate(ranked):
         y = top + line_h * index + line_h / 2
         canvas.text(label_w - 6, y + 3, _shorten(pt, 34), anchor="end", size=7)
@@ -194,26 +210,52 @@ def ae_incidence_plot(
                 canvas.diamond(px(percent), y, 3.2, colour)
             else:
                 canvas.circle(px(percent), y, 2.8, colour)
-        for number, arm in enumerate(compared):
-            row = cells[arm]
+        for number, key in enumerate(compared):
+            row = cells[key]
             if row.risk_diff is None or row.risk_diff_low is None or row.risk_diff_high is None:
                 continue
-            offset = (number - (len(compared) - 1) / 2) * 3
-            # Masked, the difference is drawn in neutral ink: the compared arm's colour would mark the other as control
-            colour = "#333333" if masked else COLOURS[arms.index(arm) % len(COLOURS)]
+            offset = (number - (len(compared) - 1) / 2) * 4
+            colour = _comparison_colour(key, number, arms, masked)
             canvas.line(rx(row.risk_diff_low), y + offset, rx(row.risk_diff_high), y + offset, stroke=colour, width=1.0)
-            canvas.circle(rx(row.risk_diff), y + offset, 2.4, colour)
-    legend_x = left_x
-    for number, arm in enumerate(arms):
-        colour = COLOURS[number % len(COLOURS)]
-        if arm == control and not masked:
-            canvas.diamond(legend_x + 3, 10, 3.2, colour)
-        else:
-            canvas.circle(legend_x + 3, 10, 2.8, colour)
-        label = names.get(arm, arm) + (" (control)" if arm == control and not masked else "")
-        canvas.text(legend_x + 10, 13, label, size=7)
-        legend_x += 10 + 5.2 * len(label) + 14
+            canvas.marker(MARKERS[number % len(MARKERS)], rx(row.risk_diff), y + offset, 2.4, colour)
+    for line, entries in enumerate(arm_legend):
+        y = 13 + 11 * line
+        for x, number, label in entries:
+            arm, colour = arms[number], COLOURS[number % len(COLOURS)]
+            if arm == control and not masked:
+                canvas.diamond(left_x + x + 3, y - 3, 3.2, colour)
+            else:
+                canvas.circle(left_x + x + 3, y - 3, 2.8, colour)
+            canvas.text(left_x + x + 10, y, label, size=7)
+    for line, entries in enumerate(legend):
+        y = bottom + 36 + 11 * line
+        for x, number, label in entries:
+            colour = _comparison_colour(compared[number], number, arms, masked)
+            canvas.marker(MARKERS[number % len(MARKERS)], 10 + x + 3, y - 3, 2.6, colour)
+            canvas.text(10 + x + 10, y, label, size=7)
     return canvas.markup()
+
+
+def _comparison_colour(key: str, number: int, arms: Sequence[str], masked: bool) -> str:
+    """Unmasked, a comparison takes its arm's colour; masked (or a pair that is no arm) it is drawn in one of two
+    neutral inks, since an arm's colour would mark the other as the control."""
+    if not masked and key in arms:
+        return COLOURS[list(arms).index(key) % len(COLOURS)]
+    return ("#222222", "#777777")[(number // len(MARKERS)) % 2]
+
+
+def _legend_rows(labels: Sequence[str], width: float, size: float) -> list[list[tuple[float, int, str]]]:
+    """The comparisons' legend entries (x, index, label) in rows no wider than `width`."""
+    rows: list[list[tuple[float, int, str]]] = [[]]
+    x = 0.0
+    for number, label in enumerate(labels):
+        entry = 14 + 0.62 * size * len(label) + 12
+        if rows[-1] and x + entry > width:
+            rows.append([])
+            x = 0.0
+        rows[-1].append((x, number, label))
+        x += entry
+    return rows
 
 
 def monitoring_plot(rows: Sequence[MonitoringRow], sides: int) -> Markup | None:

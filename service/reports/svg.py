@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "Report Sans"
+MARKERS = ("circle", "square", "triangle", "diamond", "inverted triangle")
 
 
 class Canvas:
@@ -60,6 +61,21 @@ class Canvas:
     def diamond(self, x: float, y: float, r: float, fill: str) -> None:
         points = f"{_n(x)},{_n(y - r)} {_n(x + r)},{_n(y)} {_n(x)},{_n(y + r)} {_n(x - r)},{_n(y)}"
         self._add("polygon", points=points, fill=fill, stroke=fill)
+
+    def marker(self, shape: str, x: float, y: float, r: float, fill: str) -> None:
+        """One of MARKERS, centred on (x, y): what tells comparisons apart where colour may not (a masked edition)."""
+        if shape == "circle":
+            self.circle(x, y, r, fill)
+        elif shape == "diamond":
+            self.diamond(x, y, r * 1.2, fill)
+        else:
+            corners = {
+                "square": ((-0.85, -0.85), (0.85, -0.85), (0.85, 0.85), (-0.85, 0.85)),
+                "triangle": ((0, -1.1), (1, 0.75), (-1, 0.75)),
+                "inverted triangle": ((0, 1.1), (1, -0.75), (-1, -0.75)),
+            }[shape]
+            points = " ".join(f"{_n(x + r * dx)},{_n(y + r * dy)}" for dx, dy in corners)
+            self._add("polygon", points=points, fill=fill, stroke=fill)
 
     def text(
         self,

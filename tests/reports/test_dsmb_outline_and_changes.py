@@ -86,7 +86,9 @@ def test_the_figures_print_their_numbers(reports: dict[str, Path], letters: dict
     for box in ("Assessed for eligibility (n = 24)", "Randomized (n = 21)", f"Allocated: {msc} (n = 11)",
                 f"Allocated: {placebo} (n = 10)", "Not randomized (n = 3)"):  # fmt: skip
         assert box in closed, box
-    assert "Risk difference, Arm A − Arm B" in closed and "Randomized (cumulative)" in closed
+    # The AE figure's risk-difference axis, and its legend naming the one comparison in letter order.
+    assert "Risk difference (% points, 95% CI)" in closed and "Arm A − Arm B" in closed
+    assert "Randomized (cumulative)" in closed
     assert "vs control" not in closed and "(control)" not in closed
     opened = "\n".join(pages(reports["open"], layout=False))
     assert "Allocated: All participants (n = 21)" in opened
