@@ -34,9 +34,10 @@ def demo_command(app: AppContext, out_dir: Path | None) -> None:
     root = (out_dir or app.config.output_dir) / EXAMPLE_TRIAL
     write_snapshot_manifest(outcome, audience_folder(root, CLOSED) / "snapshot.json")
     production = Production(app.engine, app.config, outcome.snapshot, root)  # one analysis for every output
-    for output in OUTPUTS.values():
-        with err.status(f"Writing {output.title} …"):
-            produced = output.produce_from(production)
+    outputs = list(OUTPUTS.values())
+    with err.status(f"Writing {', '.join(output.title for output in outputs)} …"):
+        every = production.produce_all(outputs)
+    for output, produced in zip(outputs, every, strict=True):
         for problem in produced.problems:
             err.print(f"{output.file_name}: {problem}", markup=False)
     click.echo(f"wrote {root}/")

@@ -9,6 +9,9 @@ command line's help, the configuration's check of a job's outputs) loads no anal
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -31,6 +34,9 @@ if TYPE_CHECKING:
 OPEN, CLOSED, REGISTRY = "open", "closed", "registry"
 AUDIENCES = (OPEN, CLOSED, REGISTRY)
 _FOLDER_MODES = {OPEN: None, CLOSED: 0o700, REGISTRY: None}
+# Outputs produced at once: a report's render runs in a worker process of its own, so two use both of a 2-core
+# machine's cores (the parent builds one edition's pages while the other edition renders).
+AT_ONCE = 2
 
 
 def load_object(reference: str) -> Any:
@@ -80,16 +86,44 @@ class Production:
     snapshot: Snapshot
     root: Path
     _analysed: Analysed | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def analysed(self) -> Analysed:
-        if self._analysed is None:
-            from service.trialdata import read_and_analyse
+        with self._lock:  # outputs produced at once share one analysis
+            if self._analysed is None:
+                from service.trialdata import read_and_analyse
 
-            self._analysed = read_and_analyse(self.engine, self.snapshot)
-        return self._analysed
+                self._analysed = read_and_analyse(self.engine, self.snapshot)
+            return self._analysed
+
+    def produce_all(self, outputs: Sequence[Output], stop: threading.Event | None = None) -> list[Produced]:
+        """Each output, AT_ONCE at a time, results in the order given. An output not yet begun when `stop` is set
+        is not begun (those under way finish): then NotBegun says which were done and which not. The first
+        failure is raised once every output under way has ended."""
+
+        def produce(output: Output) -> Produced | None:
+            return None if stop is not None and stop.is_set() else output.produce_from(self)
+
+        with ThreadPoolExecutor(max_workers=AT_ONCE, thread_name_prefix="output") as pool:
+            futures = [pool.submit(produce, output) for output in outputs]
+        results = [future.result() for future in futures]  # raises the first failure, in the given order
+        produced = [result for result in results if result is not None]
+        if len(produced) < len(outputs):
+            done = [o.kind for o, r in zip(outputs, results, strict=True) if r is not None]
+            raise NotBegun(done, [o.kind for o, r in zip(outputs, results, strict=True) if r is None])
+        return produced
 
     def target(self, output: Output) -> Path:
         return output.path_in(self.root)
+
+
+class NotBegun(Exception):
+    """Outputs left unbegun because the service is stopping."""
+
+    def __init__(self, done: list[str], pending: list[str]) -> None:
+        self.done = done
+        self.pending = pending
+        super().__init__(f"stopped before {pending[0]}")
 
 
 @dataclass(frozen=True)

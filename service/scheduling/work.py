@@ -21,7 +21,7 @@ from service.config import Config, JobConfig
 from service.importing import load_source
 from service.models import Artifact, Snapshot
 from service.outputs import OUTPUTS
-from service.outputs.base import Production
+from service.outputs.base import NotBegun, Production
 from service.scheduling.records import PRODUCED, SKIPPED, RunEnd, note_snapshot
 from service.snapshots import store_snapshot
 
@@ -57,13 +57,14 @@ def run_job_work(
         point_latest(folder)
         return RunEnd(SKIPPED, f"skipped: no change: {label}, and every output is in {folder}", None, snapshot.id,
                       attempts=attempt)  # fmt: skip
-    notes: list[str] = []
     production = Production(engine, config, snapshot, folder)  # one analysis, computed when first needed
-    for index, kind in enumerate(missing):
-        if stop.is_set():
-            raise Abandoned(missing[:index], missing[index:])
-        note = OUTPUTS[kind].produce_from(production).note()
-        notes += [note] if note else []
+    if stop.is_set():
+        raise Abandoned([], missing)
+    try:
+        produced = production.produce_all([OUTPUTS[kind] for kind in missing], stop)
+    except NotBegun as stopped:
+        raise Abandoned(stopped.done, stopped.pending) from None
+    notes = [note for note in (p.note() for p in produced) if note]
     point_latest(folder)
     ids = [artifact.id for kind in missing for artifact in latest_artifacts(engine, snapshot, kind, folder)]
     summary = f"produced {', '.join(missing)} from {label} in {folder}"
