@@ -9,6 +9,7 @@ from typing import Any
 from markupsafe import Markup
 
 from service.reports.svg import MARKERS, Canvas
+from service.reports.textwidth import wrap_text
 from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow, OutcomeSummaryRow
 
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000")
@@ -63,11 +64,9 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
         if r.kind == "reason" and r.n:
             reasons.setdefault(r.arm, []).append((r.category, r.n))
     arms = [c for c in columns if c != TOTAL] or [TOTAL]
-    most_reasons = max([len(reasons.get(a, [])) for a in arms] + [0])
     box_w = min(200.0, (480 - 20 * (len(arms) - 1)) / len(arms))
     width = max(480.0, len(arms) * box_w + 20 * (len(arms) - 1))
-    height = 250 + 10 * most_reasons
-    canvas = Canvas(width, height, "CONSORT flow diagram")
+    canvas = Canvas(width, 400, "CONSORT flow diagram")  # its height is set once the boxes are placed
     centre = width / 2
     _box(canvas, centre - 90, 4, 180, 24, [f"Assessed for eligibility (n = {count.get(('Screened', TOTAL), 0)})"])
     excluded = count.get(("Not randomized", TOTAL), 0)
@@ -86,39 +85,27 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     slot = width / len(arms)
     if len(arms) > 1:
         canvas.line(slot / 2, 98, width - slot / 2, 98)
-    for index, arm in enumerate(arms):
-        x = slot * index + (slot - box_w) / 2
-        mid = slot * index + slot / 2
-        canvas.line(mid, 98, mid, 106)
-        label = names.get(arm, arm)
-        _box(
-            canvas,
-            x,
-            106,
-            box_w,
-            30,
-            [
-                f"Allocated: {label} (n = {count.get(('Randomized', arm), 0)})",
-                f"Received treatment (n = {count.get(('Treated', arm), 0)})",
-            ],
-        )
-        canvas.line(mid, 136, mid, 146)
-        lost = [f"Discontinued (n = {count.get(('Discontinued', arm), 0)})"]
-        lost += [f"{reason}: {n}" for reason, n in reasons.get(arm, [])]
-        lost_h = 10.0 * (1 + most_reasons) + 6
-        _box(canvas, x, 146, box_w, lost_h, lost)
-        canvas.line(mid, 146 + lost_h, mid, 156 + lost_h)
-        _box(
-            canvas,
-            x,
-            156 + lost_h,
-            box_w,
-            30,
-            [
-                f"Completed (n = {count.get(('Completed', arm), 0)})",
-                f"Ongoing (n = {count.get(('Ongoing', arm), 0)})",
-            ],
-        )
+    tiers = [
+        [[f"Allocated: {names.get(arm, arm)} (n = {count.get(('Randomized', arm), 0)})",
+          f"Received treatment (n = {count.get(('Treated', arm), 0)})"] for arm in arms],
+        [[f"Discontinued (n = {count.get(('Discontinued', arm), 0)})",
+          *(f"{reason}: {n}" for reason, n in reasons.get(arm, []))] for arm in arms],
+        [[f"Completed (n = {count.get(('Completed', arm), 0)})", f"Ongoing (n = {count.get(('Ongoing', arm), 0)})",
+          *([f"Status not recorded (n = {count[('Status not recorded', arm)]})"]
+            if count.get(("Status not recorded", arm)) else [])] for arm in arms],
+    ]  # fmt: skip
+    # Each box's lines wrapped to the box, and each tier as tall as its fullest box, so no line is cut short.
+    wrapped = [[[part for line in box for part in wrap_text(line, box_w - 10, 7)] for box in tier] for tier in tiers]
+    heights = [10.0 * max(len(box) for box in tier) + 10 for tier in wrapped]
+    top = 106.0
+    for number, (tier, height) in enumerate(zip(wrapped, heights, strict=True)):
+        for index, lines in enumerate(tier):
+            x = slot * index + (slot - box_w) / 2
+            mid = slot * index + slot / 2
+            canvas.line(mid, top - (10 if number else 8), mid, top)
+            _box(canvas, x, top, box_w, height, lines)
+        top += height + 10
+    canvas.set_height(top)
     return canvas.markup()
 
 
@@ -356,7 +343,7 @@ def _box(
     canvas.rect(x, y, width, height)
     first = y + (height - 10 * len(lines)) / 2 + 7.5
     for index, text in enumerate(lines):
-        canvas.text(x + 5, first + 10 * index, _shorten(text, int(width / 4.6)), size=7, bold=bold and index == 0)
+        canvas.text(x + 5, first + 10 * index, text, size=7, bold=bold and index == 0)
 
 
 def _y_axis(canvas: Canvas, left: float, width: float, top: float, height: float, ceiling: float, y: Any) -> None:

@@ -62,6 +62,11 @@ class Canvas:
         points = f"{_n(x)},{_n(y - r)} {_n(x + r)},{_n(y)} {_n(x)},{_n(y + r)} {_n(x - r)},{_n(y)}"
         self._add("polygon", points=points, fill=fill, stroke=fill)
 
+    def set_height(self, height: float) -> None:
+        """For a figure whose height is known only once it is drawn."""
+        self.root.set("height", f"{height:g}")
+        self.root.set("viewBox", f"0 0 {self.root.get('width')} {height:g}")
+
     def marker(self, shape: str, x: float, y: float, r: float, fill: str) -> None:
         """One of MARKERS, centred on (x, y): what tells comparisons apart where colour may not (a masked edition)."""
         if shape == "circle":

@@ -78,6 +78,23 @@ def _font(bold: bool) -> FontMetrics:
     return FontMetrics((templates_dir() / "fonts" / name).read_bytes())
 
 
+def text_width_em(text: str, *, bold: bool = False) -> float:
+    """The width of one line of `text` in ems of the report's sans-serif font (× the size for the width)."""
+    return _font(bold).width_em(text)
+
+
+def wrap_text(text: str, width: float, size: float, *, bold: bool = False) -> list[str]:
+    """`text` in lines no wider than `width` (in the units of `size`), broken at spaces; a word longer than a line
+    stands on a line of its own."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width_em(f"{lines[-1]} {word}", bold=bold) * size <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
 def text_width_mm(text: str, size_pt: float, *, bold: bool = False) -> float:
     """The width of one line of `text` in the report's sans-serif font."""
     return _font(bold).width_em(text) * size_pt * POINT_MM
