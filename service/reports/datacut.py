@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from service.disposition import UNKNOWN_AT_CUTOFF
 from service.errors import DataError
@@ -24,6 +25,7 @@ from service.importing.reference_dates import missing_randomization_hint
 from service.safety.categories import fatal_outcome
 
 FINAL = ("completed", "discontinued")
+ONGOING_OUTCOME = "NOT RECOVERED/NOT RESOLVED"  # CDISC AEOUT: an event still going on
 # A time to event's unit (ADaM AVALU; the bundle's are days) in days, to censor it at the cut-off.
 DAYS_IN = {"DAYS": 1.0, "DAY": 1.0, "D": 1.0, "WEEKS": 7.0, "WEEK": 7.0, "W": 7.0, "MONTHS": 365.25 / 12,
            "MONTH": 365.25 / 12, "M": 365.25 / 12, "YEARS": 365.25, "YEAR": 365.25, "Y": 365.25}  # fmt: skip
@@ -63,9 +65,9 @@ def derive_data_cut(data: ImportedTrial, cutoff: date, data_end: date | None = N
        The end of study participation after it is not yet known.
     4. A death after it has not happened.
     5. AEs starting after it are left out (one without a start date is kept, as the safety tables keep it). An
-       AE ending after it is ongoing: no end date, no outcome yet. A fatal AE (outcome FATAL, grade 5 or AESDTH)
-       is fatal from the participant's death date, else the AE's end, else its onset: before that, not yet
-       (no outcome, no grade 5, no death criterion).
+       AE ending after it is ongoing: no end date, its outcome (where the data give one) NOT RECOVERED/NOT
+       RESOLVED. A fatal AE (outcome FATAL, grade 5 or AESDTH) is fatal from the participant's death date, else
+       the AE's end, else its onset: before that it is ongoing (no grade, no death criterion).
     6. Dosing records starting after it are left out; one running past it ends at it.
     7. Measurements dated after it are left out, but a time to event dated after it is censored at the cut-off
        (its value shortened by the days past it) unless it starts after it.
@@ -101,7 +103,7 @@ def _entered(person: ParticipantRecord, cutoff: date) -> bool:
 
 
 def _as_of(person: ParticipantRecord, cutoff: date, placed: bool, last_dosed: date | None) -> ParticipantRecord:
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     populations = dict(person.populations) if person.populations else None
     if person.first_dose_date is not None and person.first_dose_date > cutoff:
         changes |= {"first_dose_date": None, "last_dose_date": None, "actual_arm_code": None,
@@ -128,15 +130,16 @@ def _as_of(person: ParticipantRecord, cutoff: date, placed: bool, last_dosed: da
 
 
 def _event_at(event: AdverseEventRecord, cutoff: date, death: date | None) -> AdverseEventRecord:
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     fatal = fatal_outcome(event.outcome) or event.ctcae_grade == 5 or event.serious_death
     died = (death or event.end_date or event.start_date) if fatal else None
+    ongoing = ONGOING_OUTCOME if event.outcome else None
     if event.end_date is not None and event.end_date > cutoff:
         changes |= {"end_date": None, "end_date_raw": None}
         if not (died is not None and died <= cutoff):
-            changes["outcome"] = None
+            changes["outcome"] = ongoing
     if died is not None and died > cutoff:
-        changes |= {"outcome": None, "serious_death": False}
+        changes |= {"outcome": ongoing, "serious_death": False}
         if event.ctcae_grade == 5:
             changes["ctcae_grade"] = None
     return event._replace(**changes) if changes else event

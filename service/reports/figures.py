@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from service.disposition import STATUS_UNKNOWN
 from service.reports.svg import Canvas
 from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow, OutcomeSummaryRow
 
@@ -66,7 +67,8 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     most_reasons = max([len(reasons.get(a, [])) for a in arms] + [0])
     box_w = min(200.0, (480 - 20 * (len(arms) - 1)) / len(arms))
     width = max(480.0, len(arms) * box_w + 20 * (len(arms) - 1))
-    height = 250 + 10 * most_reasons
+    unknown = any(count.get((STATUS_UNKNOWN, a), 0) for a in arms)  # final statuses a cut-off cannot place
+    height = 250 + 10 * most_reasons + 10 * unknown
     canvas = Canvas(width, height, "CONSORT flow diagram")
     centre = width / 2
     _box(canvas, centre - 90, 4, 180, 24, [f"Assessed for eligibility (n = {count.get(('Screened', TOTAL), 0)})"])
@@ -113,10 +115,11 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
             x,
             156 + lost_h,
             box_w,
-            30,
+            30 + 10 * unknown,
             [
                 f"Completed (n = {count.get(('Completed', arm), 0)})",
                 f"Ongoing (n = {count.get(('Ongoing', arm), 0)})",
+                *([f"Unknown at cut-off (n = {count.get((STATUS_UNKNOWN, arm), 0)})"] if unknown else []),
             ],
         )
     return canvas.markup()
