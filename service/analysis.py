@@ -18,12 +18,20 @@ from typing import Any
 import pandas as pd
 
 from service.baseline import BASELINE_POPULATION, summarise_baseline
-from service.disposition import DISPOSITION_RULES, FISHER_RULE, summarise_disposition, wants_fisher
+from service.disposition import (
+    DISPOSITION_RULES,
+    FISHER_RULE,
+    UNKNOWN_RULE,
+    summarise_disposition,
+    unknown_at_cutoff,
+    wants_fisher,
+)
 from service.enrollment import ENROLLMENT_RULES, summarise_enrollment, summarise_sites
 from service.errors import DataError
 from service.flow import FLOW_RULES, summarise_flow
 from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial, MeasurementRecord
+from service.importing.reference_dates import randomization_note
 from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
 from service.outcomes.compare import analyse_outcome
 from service.outcomes.data import collect_outcome
@@ -260,7 +268,16 @@ def disposition_compared(inputs: AnalysisInputs) -> bool:
 
 
 def disposition_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
-    return (*DISPOSITION_RULES, FISHER_RULE) if disposition_compared(inputs) else DISPOSITION_RULES
+    rules = (*DISPOSITION_RULES, FISHER_RULE) if disposition_compared(inputs) else DISPOSITION_RULES
+    return (*rules, *dating_notes(inputs))
+
+
+def dating_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
+    """Where a table depends on when things happened: the randomization date's stand-in, if the definition names
+    one, and the participants whose final status a cut-off cannot place."""
+    data = inputs.data
+    stand_in = randomization_note(data.definition.raw, data.source_format)
+    return (*((stand_in,) if stand_in else ()), *((UNKNOWN_RULE,) if unknown_at_cutoff(data) else ()))
 
 
 def monitoring_table_rows(inputs: AnalysisInputs) -> tuple[MonitoringRow, ...]:
@@ -353,11 +370,13 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "participant_flow", FlowRow, "Participant flow by period", "All randomized participants", randomized,
-        FLOW_RULES, lambda inputs: summarise_flow(inputs.data), arms="randomized", population_flag="",
+        lambda inputs: (*FLOW_RULES, *dating_notes(inputs)), lambda inputs: summarise_flow(inputs.data),
+        arms="randomized", population_flag="",
     ),
     TableSpec(
         "enrollment", EnrollmentRow, "Enrollment over time", "All randomized participants", randomized,
-        ENROLLMENT_RULES, lambda inputs: summarise_enrollment(inputs.data, inputs.data_cutoff), arms="randomized",
+        lambda inputs: (*ENROLLMENT_RULES, *dating_notes(inputs)),
+        lambda inputs: summarise_enrollment(inputs.data, inputs.data_cutoff), arms="randomized",
         population_flag="RANDFL",
     ),
     TableSpec(

@@ -16,7 +16,15 @@ from service.stats import fisher_p_table, percent
 OVERALL = "Overall Study"
 NOT_RECORDED = "Reason not recorded"
 STATUS_NOT_RECORDED = "Status not recorded"
-STATUS = {"completed": "Completed", "discontinued": "Discontinued", "ongoing": "Ongoing"}
+UNKNOWN_AT_CUTOFF = "unknown"  # a final status the data do not date, at a cut-off before theirs (reports.datacut)
+STATUS_UNKNOWN = "Status at cut-off unknown"
+STATUS = {"completed": "Completed", "discontinued": "Discontinued", "ongoing": "Ongoing",
+          UNKNOWN_AT_CUTOFF: STATUS_UNKNOWN}  # fmt: skip
+UNKNOWN_RULE = (
+    "Status at cut-off unknown: the participant completed or discontinued, but the data do not date it (ADaM EOSDT "
+    "or RFENDT, SDTM DSSTDTC or RFPENDTC, the bundle's disposition_date), so it cannot be placed before or after "
+    "this cut-off; their completion flags are not counted either."
+)
 DISPOSITION_RULES = (
     "Arms are the randomized (planned) arms. Screened counts everyone with a record, screen failures included.",
     "Percentages are of the arm's randomized participants. Not completed = discontinued + ongoing; the reasons "
@@ -33,6 +41,10 @@ FISHER_RULE = (
 def wants_fisher(raw: Mapping[str, Any]) -> bool:
     section = raw.get("disposition", {})
     return isinstance(section, dict) and section.get("fisher") is True
+
+
+def unknown_at_cutoff(data: ImportedTrial) -> bool:
+    return any(p.disposition == UNKNOWN_AT_CUTOFF for p in data.participants if p.randomized)
 
 
 def completion_flags(participants: Iterable[ParticipantRecord]) -> list[str]:
@@ -72,8 +84,9 @@ def summarise_disposition(data: ImportedTrial, *, compare: bool = False) -> tupl
     rows += _per_arm("milestone", "Randomized", counts, "RANDFL", n_arm)
     rows += _per_arm("milestone", "Treated", counts, "SAFFL", n_arm)
     statuses = ["Completed", "Discontinued", "Ongoing"]
-    if any(counts[(STATUS_NOT_RECORDED, arm)] for arm in arms):
-        statuses.append(STATUS_NOT_RECORDED)
+    for extra in (STATUS_UNKNOWN, STATUS_NOT_RECORDED):
+        if any(counts[(extra, arm)] for arm in arms):
+            statuses.append(extra)
     completion_p = _fisher([[counts[(s, arm)] for arm in arms] for s in ("Completed", "Discontinued")], compare)
     for status in statuses:
         rows += _per_arm("milestone", status, counts, "EOSSTT", n_arm, completion_p if status == "Completed" else None)

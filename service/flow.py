@@ -15,13 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.disposition import NOT_RECORDED, OVERALL, STATUS_NOT_RECORDED
+from service.disposition import NOT_RECORDED, OVERALL, STATUS_NOT_RECORDED, UNKNOWN_AT_CUTOFF
 from service.errors import DataError
 from service.importing.records import ImportedTrial, ParticipantRecord
 from service.populations import population_flags_of
 from service.results import FlowRow
 
 ONGOING = "Ongoing at the data cut-off"
+UNKNOWN = "Status at the data cut-off unknown"
 TREATED = "treated"  # a milestone: received study treatment
 FLOW_RULES = (
     "Periods as trial.toml's [[flow.periods]] define them (else one, the overall study); each starts with those who "
@@ -90,7 +91,7 @@ def summarise_flow(data: ImportedTrial) -> tuple[FlowRow, ...]:
         reasons: Counter[tuple[str, str]] = Counter(
             (_reason(p), arm) for arm, p in starting if id(p) not in done
         )  # fmt: skip
-        for reason in sorted({r for r, _ in reasons}, key=lambda r: (r in (ONGOING, STATUS_NOT_RECORDED), r)):
+        for reason in sorted({r for r, _ in reasons}, key=lambda r: (r in (ONGOING, UNKNOWN, STATUS_NOT_RECORDED), r)):
             rows += [FlowRow(number, period.title, "reason", reason, arm, reasons[(reason, arm)]) for arm in
                      labels.values()]  # fmt: skip
         starting = completing
@@ -120,4 +121,6 @@ def _reason(person: ParticipantRecord) -> str:
         return person.disposition_reason or NOT_RECORDED
     if person.disposition == "ongoing":
         return ONGOING
+    if person.disposition == UNKNOWN_AT_CUTOFF:
+        return UNKNOWN
     return STATUS_NOT_RECORDED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ from service.importing.records import (
     field_names,
 )
 from service.models import AdverseEvent, Arm, Exposure, Measurement, Participant, Snapshot
+from service.reports.datacut import check_cutoff, derive_data_cut
 from service.results import AnalysisResults
 from service.safety.frame import FRAME_FIELDS, frame_from_columns, listed
 from service.snapshots import latest_snapshot
@@ -68,6 +70,14 @@ def read_and_analyse(
             ae_frame=ae_frame,
         )
         return data, results
+
+
+def read_data_cut(engine: Engine, snapshot: Snapshot, cutoff: date, *, checked: bool = True) -> ImportedTrial:
+    """The snapshot as it stood at `cutoff`, refused as check_cutoff says: the one rule for reports and tables."""
+    data, _ = read_snapshot(engine, snapshot, listed_only=False)
+    if checked:
+        check_cutoff(data, cutoff, snapshot.data_cutoff, snapshot.id)
+    return derive_data_cut(data, cutoff, snapshot.data_cutoff)
 
 
 def read_snapshot(

@@ -34,6 +34,7 @@ from service.importing.participant_level import (
     variables_to_read,
 )
 from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
+from service.importing.reference_dates import check_randomization_variable, randomization_variable
 from service.importing.sdtm import AE_COLUMNS as SDTM_AE_COLUMNS
 from service.importing.tables import Row, SourceTable, find_table, read_table
 from service.outcomes.definition import outcome_variable_names
@@ -70,7 +71,10 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
     flags = population_flags(adsl)
     variables = variables_to_read(adsl, baseline_variable_names(definition.raw))
     variables += present_variables(adsl, outcome_variable_names(definition.raw), variables)
-    participants = [_participant(row, subjects.add(row, "USUBJID"), planned, lookup, flags, variables) for row in adsl]
+    stand_in = randomization_variable(definition.raw, "adam")
+    check_randomization_variable(stand_in, adsl.columns, "adam", adsl.name)
+    participants = [_participant(row, subjects.add(row, "USUBJID"), planned, lookup, flags, variables, stand_in)
+                    for row in adsl]  # fmt: skip
     by_id = {p.subject_id: p for p in participants}
     if adae.has("TRTA"):
         _check_trta(adae, by_id, lookup)
@@ -116,8 +120,16 @@ def _arm_names(adsl: SourceTable, planned: str) -> list[tuple[str, str]]:
 
 
 def _participant(
-    row: Row, subject: str, planned: str, arms: dict[str, str], flags: tuple[str, ...], variables: tuple[str, ...]
+    row: Row,
+    subject: str,
+    planned: str,
+    arms: dict[str, str],
+    flags: tuple[str, ...],
+    variables: tuple[str, ...],
+    randomization_stand_in: str | None,
 ) -> ParticipantRecord:
+    """The randomization date is RANDDT, else the variable trial.toml's [adam] randomization_date names. A
+    disposition takes effect at EOSDT, else at the end of participation RFENDT; with neither it is undated."""
     table = row.table
     label = row.text(planned)
     arm = arms.get(label.casefold()) if label and label.upper() not in NOT_ASSIGNED else None
@@ -137,8 +149,12 @@ def _participant(
         actual = arm
     first_dose = row.date("TRTSDT")
     disposition, reason = _end_of_study(row)
-    randomized_on, death, end_of_study = row.date("RANDDT"), row.date("DTHDT"), row.date("EOSDT")
+    randomized_on = row.date("RANDDT") or (
+        row.date(randomization_stand_in) if randomization_stand_in and randomized else None
+    )
+    death, end_of_study, participation_end = row.date("DTHDT"), row.date("EOSDT"), row.date("RFENDT")
     check_death_date(row, "DTHDT", subject, death, randomized_on)
+    final = disposition in ("completed", "discontinued")
     return ParticipantRecord(
         subject_id=subject,
         **cdisc_demographics(row),
@@ -156,10 +172,10 @@ def _participant(
         per_protocol_population=row.flag("PPROTFL"),
         disposition=disposition if randomized else "screen failure",
         disposition_reason=reason,
-        disposition_date=end_of_study,
+        disposition_date=(end_of_study or participation_end) if final else end_of_study,
         death_date=death,
         death_cause=row.text("DTHCAUS"),
-        study_end_date=end_of_study or row.date("RFENDT"),
+        study_end_date=end_of_study or participation_end,
         populations=read_populations(row, flags),
         variables=read_variables(row, variables),
     )

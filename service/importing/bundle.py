@@ -41,6 +41,7 @@ from service.importing.records import (
     MeasurementRecord,
     ParticipantRecord,
 )
+from service.importing.reference_dates import check_randomization_variable, randomization_variable
 from service.importing.tables import Row, SourceTable, read_csv
 from service.outcomes.definition import outcome_variable_names
 
@@ -111,15 +112,17 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
         dosing[exposure.subject_id].append(exposure)
     variable_names = tuple(name.lower() for name in baseline_variable_names(definition.raw))
     adjusting = tuple(name.lower() for name in outcome_variable_names(definition.raw))
+    stand_in = randomization_variable(definition.raw, "bundle")
     participants = _table(
         folder,
         PARTICIPANTS,
         PARTICIPANT_REQUIRED,
-        PARTICIPANT_COLUMNS + variable_names + _orders(variable_names) + adjusting,
+        PARTICIPANT_COLUMNS + variable_names + _orders(variable_names) + adjusting + ((stand_in,) if stand_in else ()),
     )
+    check_randomization_variable(stand_in, participants.columns, "bundle", PARTICIPANTS)
     variables = variables_to_read(participants, variable_names, upper=False)
     variables += present_variables(participants, adjusting, variables, upper=False)
-    people = _participants(participants, ArmResolver(arms, "trial.toml"), dosing, variables)
+    people = _participants(participants, ArmResolver(arms, "trial.toml"), dosing, variables, stand_in)
     by_id = {p.subject_id: p for p in people.records}
     for row, exposure in exposures:
         people.subjects.check(row, "subject_id", PARTICIPANTS)
@@ -175,7 +178,10 @@ def _participants(
     arms: ArmResolver,
     dosing: Mapping[str, Sequence[ExposureRecord]],
     variables: tuple[str, ...],
+    randomization_stand_in: str | None = None,
 ) -> _Participants:
+    """The randomization date is the randomization_date column's, else the column trial.toml's [bundle]
+    randomization_date names; a disposition takes effect at disposition_date (else it is undated)."""
     read = _Participants([], SubjectIndex(), [])
     per_protocol_known = table.has("per_protocol")
     for row in table:
@@ -198,7 +204,9 @@ def _participants(
         reason = row.text("disposition_reason")
         if disposition == "discontinued" and not reason:
             read.notes.append(f"{PARTICIPANTS}: row {row.row_number}: subject {subject} discontinued without a reason")
-        randomized_on = row.date("randomization_date")
+        randomized_on = row.date("randomization_date") or (
+            row.date(randomization_stand_in) if randomization_stand_in and arm is not None else None
+        )
         death = row.date("death_date")
         check_death_date(row, "death_date", subject, death, randomized_on)
         age_unit = (row.text("age_unit") or "YEARS").upper()

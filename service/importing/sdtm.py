@@ -33,6 +33,7 @@ from service.importing.participant_level import (
     variables_to_read,
 )
 from service.importing.records import ExposureRecord, ImportedTrial, ParticipantRecord
+from service.importing.reference_dates import check_randomization_variable, randomization_variable
 from service.importing.tables import Row, SourceTable, find_table, read_table
 from service.outcomes.definition import outcome_variable_names
 
@@ -87,10 +88,14 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     participants = []
     variables = variables_to_read(dm, baseline_variable_names(definition.raw))
     variables += present_variables(dm, outcome_variable_names(definition.raw), variables)
+    stand_in = randomization_variable(definition.raw, "sdtm")
+    check_randomization_variable(stand_in, dm.columns, "sdtm", dm.name)
     for row in dm:
         subject = subjects.add(row, "USUBJID")
         own_milestones = None if milestones is None else milestones.get(subject, {})
-        participants.append(_participant(row, subject, by_name, exposures.get(subject, []), own_milestones, variables))
+        participants.append(
+            _participant(row, subject, by_name, exposures.get(subject, []), own_milestones, variables, stand_in)
+        )
     _check_subjects(folder, "ex", subjects, dm.name)
     _check_subjects(folder, "ds", subjects, dm.name)
     by_id = {p.subject_id: p for p in participants}
@@ -121,9 +126,12 @@ def _participant(
     doses: list[ExposureRecord],
     milestones: dict[str, tuple[str, str | None, date | None]] | None,
     variables: tuple[str, ...],
+    randomization_stand_in: str | None = None,
 ) -> ParticipantRecord:
     """`milestones`: the participant's DS events, or None where the data have no DS dataset at all (then the
-    disposition is not recorded, rather than 'ongoing')."""
+    disposition is not recorded, rather than 'ongoing'). The randomization date is the DS RANDOMIZED record's,
+    else the DM variable trial.toml's [sdtm] randomization_date names. A disposition takes effect at its DS
+    record's DSSTDTC, else at the end of participation RFPENDTC; with neither it is undated."""
     collected = milestones is not None
     milestones = milestones or {}
     assigned = _assigned(row)
@@ -145,8 +153,10 @@ def _participant(
     if not assigned:
         status = "screen failure"
     randomization = milestones.get("RANDOMIZED", (None, None, None))[2] or (
-        _date_of(row, "RFSTDTC") if assigned else None
+        _date_of(row, randomization_stand_in) if assigned and randomization_stand_in else None
     )
+    final = status in ("completed", "discontinued")
+    effective = (when or _date_of(row, "RFPENDTC")) if final else when
     death = _date_of(row, "DTHDTC")
     check_death_date(row, "DTHDTC", subject, death, randomization)
     return ParticipantRecord(
@@ -164,10 +174,10 @@ def _participant(
         per_protocol_population=False,
         disposition=status or ("ongoing" if collected else None),
         disposition_reason=reason,
-        disposition_date=when,
+        disposition_date=effective,
         death_date=death,
         death_cause=None,
-        study_end_date=_date_of(row, "RFENDTC") or (when if status in ("completed", "discontinued") else None),
+        study_end_date=_date_of(row, "RFENDTC") or (when if final else None),
         variables=read_variables(row, variables),
     )
 

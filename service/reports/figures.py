@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from service.disposition import STATUS_UNKNOWN
 from service.reports.svg import MARKERS, Canvas
 from service.reports.textwidth import wrap_text
 from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow, OutcomeSummaryRow
@@ -66,6 +67,7 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     arms = [c for c in columns if c != TOTAL] or [TOTAL]
     box_w = min(200.0, (480 - 20 * (len(arms) - 1)) / len(arms))
     width = max(480.0, len(arms) * box_w + 20 * (len(arms) - 1))
+    unknown = any(count.get((STATUS_UNKNOWN, a), 0) for a in arms)  # final statuses a cut-off cannot place
     canvas = Canvas(width, 400, "CONSORT flow diagram")  # its height is set once the boxes are placed
     centre = width / 2
     _box(canvas, centre - 90, 4, 180, 24, [f"Assessed for eligibility (n = {count.get(('Screened', TOTAL), 0)})"])
@@ -92,7 +94,8 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
           *(f"{reason}: {n}" for reason, n in reasons.get(arm, []))] for arm in arms],
         [[f"Completed (n = {count.get(('Completed', arm), 0)})", f"Ongoing (n = {count.get(('Ongoing', arm), 0)})",
           *([f"Status not recorded (n = {count[('Status not recorded', arm)]})"]
-            if count.get(("Status not recorded", arm)) else [])] for arm in arms],
+            if count.get(("Status not recorded", arm)) else []),
+          *([f"Unknown at cut-off (n = {count.get((STATUS_UNKNOWN, arm), 0)})"] if unknown else [])] for arm in arms],
     ]  # fmt: skip
     # Each box's lines wrapped to the box, and each tier as tall as its fullest box, so no line is cut short.
     wrapped = [[[part for line in box for part in wrap_text(line, box_w - 10, 7)] for box in tier] for tier in tiers]

@@ -18,11 +18,10 @@ from service.masking import masking_key
 from service.models import Snapshot
 from service.outputs.base import Output, Produced, Production
 from service.reports.changes import find_previous_report
-from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.templating import render_html
 from service.reports.worker import DEFAULT_MEMORY_MB, RenderWorker
-from service.trialdata import read_snapshot
+from service.trialdata import read_data_cut, read_snapshot
 
 
 @dataclass(frozen=True)
@@ -81,15 +80,12 @@ def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> Pr
     """The edition's HTML and attachments: the snapshot (and the previous report's) read, analysed, templated."""
     check_request(snapshot, request)
     data, frame = read_report_data(engine, snapshot, request.cutoff)
-    if request.cutoff is not None and not any(p.randomized and p.randomization_date for p in data.participants):
-        raise DataError(f"the data cut-off {request.cutoff} is before the first randomization", column="--cutoff",
-                        hint="A report needs a cut-off at or after the first participant was randomized.")  # fmt: skip
     previous_report = find_previous_report(engine, snapshot, request.since)
     previous = previous_frame = None
     if previous_report is not None:
         earlier = previous_report.snapshot
         cut = previous_report.data_cutoff if previous_report.data_cutoff != earlier.data_cutoff else None
-        previous, previous_frame = read_report_data(engine, earlier, cut)
+        previous, previous_frame = read_report_data(engine, earlier, cut, checked=False)
     data_cutoff = request.cutoff or snapshot.data_cutoff
     dated = request.report_date or data_cutoff or snapshot.created_at.date()
     options = DsmbOptions(
@@ -119,14 +115,9 @@ def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> Pr
 
 
 def check_request(snapshot: Snapshot, request: DsmbRequest) -> None:
-    """Refuse a report that cannot be: a cut-off past the snapshot's data, a report dated before its cut-off, the
-    snapshot compared with itself."""
-    latest = snapshot.data_cutoff
-    if request.cutoff is not None and latest is not None and request.cutoff > latest:
-        raise DataError(f"the data cut-off {request.cutoff} is after snapshot {snapshot.id}'s data, which end on "
-                        f"{latest}", column="--cutoff",
-                        hint="Choose a cut-off on or before the snapshot's, or import newer data.")  # fmt: skip
-    cutoff = request.cutoff or latest
+    """Refuse a report that cannot be: a report dated before its cut-off, the snapshot compared with itself (the
+    cut-off itself is checked against the data, by service.reports.datacut.check_cutoff, once they are read)."""
+    cutoff = request.cutoff or snapshot.data_cutoff
     if request.report_date is not None and cutoff is not None and request.report_date < cutoff:
         raise DataError(f"the report date {request.report_date} is before its data cut-off {cutoff}",
                         column="--report-date", hint="A report is dated on or after its data cut-off.")  # fmt: skip
@@ -136,12 +127,12 @@ def check_request(snapshot: Snapshot, request: DsmbRequest) -> None:
 
 
 def read_report_data(
-    engine: Engine, snapshot: Snapshot, cutoff: date | None
+    engine: Engine, snapshot: Snapshot, cutoff: date | None, *, checked: bool = True
 ) -> tuple[ImportedTrial, pd.DataFrame | None]:
     """The snapshot as a report reads it: AEs as columns, full records only for the listed ones; or, for a data
-    cut, every record (the cut filters them), without a frame."""
+    cut, every record (the cut filters them), without a frame. `checked=False` for a previous report's cut, which
+    was checked when that report was made."""
     if cutoff is None:
         with paused_gc():
             return read_snapshot(engine, snapshot, listed_only=True)
-    data, _ = read_snapshot(engine, snapshot, listed_only=False)
-    return derive_data_cut(data, cutoff), None
+    return read_data_cut(engine, snapshot, cutoff, checked=checked), None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -32,18 +33,33 @@ from service.trialdata import resolve_snapshot
     default=None,
     help="Order of system organ classes (default: the definition's, else meddra).",
 )
+@click.option(
+    "--cutoff",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Data cut-off (YYYY-MM-DD): the tables behind a DSMB report at that date; default: the snapshot's.",
+)
 @click.pass_obj
 def tables_command(
-    app: AppContext, trial: str, out_dir: Path | None, fmt: str, snapshot_id: int | None, soc_order: str | None
+    app: AppContext,
+    trial: str,
+    out_dir: Path | None,
+    fmt: str,
+    snapshot_id: int | None,
+    soc_order: str | None,
+    cutoff: datetime | None,
 ) -> None:
     """Write the analysis results data: every table, as CSV or JSON."""
     snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
     target = out_dir or default_target(app.config, trial, OUTPUT)
     with err.status("Analysing …"):
-        produced = produce_tables(app.engine, snapshot, target, fmt, soc_order)
+        produced = produce_tables(
+            app.engine, snapshot, target, fmt, soc_order, cutoff=cutoff.date() if cutoff else None
+        )
     count = sum(1 for path in produced.files if path.name not in ("manifest.json", *ARD_FILES))
-    click.echo(f"{trial}: wrote {count} tables from snapshot {snapshot.id} ({snapshot.content_hash[:12]}) to {target}/"
-               f", with {', '.join(ARD_FILES)}")  # fmt: skip
+    cut = f" cut at {cutoff.date()}" if cutoff else ""
+    click.echo(f"{trial}: wrote {count} tables from snapshot {snapshot.id} ({snapshot.content_hash[:12]}){cut} to "
+               f"{target}/, with {', '.join(ARD_FILES)}")  # fmt: skip
     if produced.problems:
         report_problems(f"{target}: checked", list(produced.problems), (), OUTPUT.validated_against)
 
