@@ -9,10 +9,19 @@ from typing import Any
 from markupsafe import Markup
 
 from service.reports.svg import Canvas
-from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow, OutcomeSummaryRow
+from service.results import (
+    NOT_COLLECTED,
+    TOTAL,
+    AECountRow,
+    DispositionRow,
+    EnrollmentRow,
+    MonitoringRow,
+    OutcomeSummaryRow,
+)
 
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000")
 GRID = "#d9d9d9"
+NOT_IN_DATA = "not in these data"
 
 
 def enrollment_chart(rows: Sequence[EnrollmentRow], target: int | None) -> Markup:
@@ -60,7 +69,7 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     count = {(r.category, r.arm): r.n for r in rows if r.kind == "milestone"}
     reasons: dict[str, list[tuple[str, int]]] = {}
     for r in rows:
-        if r.kind == "reason" and r.n:
+        if r.kind == "reason" and isinstance(r.n, int) and r.n:
             reasons.setdefault(r.arm, []).append((r.category, r.n))
     arms = [c for c in columns if c != TOTAL] or [TOTAL]
     most_reasons = max([len(reasons.get(a, [])) for a in arms] + [0])
@@ -69,8 +78,13 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     height = 250 + 10 * most_reasons
     canvas = Canvas(width, height, "CONSORT flow diagram")
     centre = width / 2
-    _box(canvas, centre - 90, 4, 180, 24, [f"Assessed for eligibility (n = {count.get(('Screened', TOTAL), 0)})"])
-    excluded = count.get(("Not randomized", TOTAL), 0)
+    screened, excluded, failed = (count.get((c, TOTAL), 0) for c in ("Screened", "Not randomized", "Screen failure"))
+    if screened is NOT_COLLECTED:  # the data hold no screen failures (service.disposition.screening_recorded)
+        lines, excluded_lines = ["Assessed for eligibility:", NOT_IN_DATA], ["Not randomized:", NOT_IN_DATA]
+    else:
+        lines = [f"Assessed for eligibility (n = {screened})"]
+        excluded_lines = [f"Not randomized (n = {excluded})", f"Screen failure: {failed}"]
+    _box(canvas, centre - 90, 4, 180, 24, lines)
     canvas.line(centre, 28, centre, 70)
     canvas.line(centre, 44, centre + 110, 44)
     _box(
@@ -79,7 +93,7 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
         32,
         min(170.0, width - centre - 112),
         24,
-        [f"Not randomized (n = {excluded})", f"Screen failure: {count.get(('Screen failure', TOTAL), 0)}"],
+        excluded_lines,
     )
     _box(canvas, centre - 90, 70, 180, 18, [f"Randomized (n = {count.get(('Randomized', TOTAL), 0)})"], bold=True)
     canvas.line(centre, 88, centre, 98)
