@@ -334,3 +334,17 @@ def test_the_irct_results_text_says_screening_is_not_in_the_data(tmp_path: Path)
     texts = results_texts(data, build_analysis(data))
     flow = next(text for text in texts.values() if "randomized 4" in text)
     assert flow.startswith("Screening: not in these data; randomized 4") and "Screened 0" not in flow
+
+
+@pytest.mark.parametrize("session", ["open", "closed"])
+def test_the_dsmb_report_prints_each_rule_where_it_applies(session: str, tmp_path: Path) -> None:
+    from service.reports.dsmb import DsmbOptions, build_dsmb_context
+    from service.reports.templating import render_html
+
+    data = load("adam-xpt", tmp_path / "a")
+    context = build_dsmb_context(data, DsmbOptions(session, D(2022, 6, 30), None, "h", 1))
+    text = " ".join(render_html("dsmb/report.html", context).split())
+    assert "Data quality: 2 AE record(s) of 2 participant(s) (P-1, P-2) meet a seriousness criterion" in text
+    assert "Discontinued the study because of an adverse event (disposition)" in text
+    assert "Screened, screen failures and not randomized: not in these data" in text
+    assert "Related: causality (AEREL) CERTAIN, DEFINITE," in text
