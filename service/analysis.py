@@ -409,7 +409,8 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "enrollment_by_site", SiteRow, "Enrollment by site", "All screened participants", randomized,
-        ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",),
+        lambda inputs: ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",
+                        *screening_notes(inputs.data)),
         lambda inputs: summarise_sites(inputs.data), arms="randomized", population_flag="",
     ),
     TableSpec(

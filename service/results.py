@@ -361,7 +361,7 @@ class EnrollmentRow:
 class SiteRow:
     site: str
     arm: str
-    n_screened: int | None  # screening precedes the arm, so only the Total row has it
+    n_screened: int | NotCollected | None  # only the Total row has it (screening precedes the arm)
     n_randomized: int
     first_randomization: date | None
     last_randomization: date | None

@@ -310,6 +310,7 @@ def test_screen_failures_the_data_do_not_carry_are_not_zero(kind: str, tmp_path:
                                   "Not randomized": NOT_COLLECTED}  # fmt: skip
     assert any(n.startswith("Screened, screen failures and not randomized: not in these data")
                for n in results["disposition"].footnotes)  # fmt: skip
+    assert {r.n_screened for r in results["enrollment_by_site"].rows if r.arm == TOTAL} == {NOT_COLLECTED}
     text = str(consort_diagram(results["disposition"].rows, ["Drug", "Placebo", TOTAL], {}))
     assert "Assessed for eligibility:</text>" in text and text.count(">not in these data</text>") == 2
     assert "Screen failure:" not in text and "Assessed for eligibility (n =" not in text
@@ -319,6 +320,7 @@ def test_screen_failures_the_data_do_not_carry_are_not_zero(kind: str, tmp_path:
 def test_screen_failures_in_the_data_are_counted(kind: str, tmp_path: Path) -> None:
     results = build_analysis(load(kind, tmp_path / kind, screen_failure=True))
     assert screening(results) == {"Screened": 5, "Screen failure": 1, "Not randomized": 1}
+    assert {r.n_screened for r in results["enrollment_by_site"].rows if r.arm == TOTAL} == {5}
     assert not any("not in these data" in n for n in results["disposition"].footnotes)
 
 
