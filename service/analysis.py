@@ -22,6 +22,7 @@ from service.disposition import (
     DISPOSITION_RULES,
     FISHER_RULE,
     UNKNOWN_RULE,
+    screening_notes,
     summarise_disposition,
     unknown_at_cutoff,
     wants_fisher,
@@ -66,16 +67,12 @@ from service.results import (
     SummaryRow,
     Table,
 )
-from service.safety.categories import (
-    DISCONTINUATION_RULE,
-    FATAL_RULE,
-    RELATED_RULE,
-)
+from service.safety.categories import DISCONTINUATION_RULE, FATAL_RULE
 from service.safety.counts import COMPARISON_RULE, COUNTING_RULES, build_count_rows, count_by_soc_pt
 from service.safety.exposure import EXPOSURE_RULES, summarise_exposure
 from service.safety.listings import list_deaths, list_discontinuation_events, list_serious_events
 from service.safety.maximum import MAXIMUM_RULE, summarise_max_grade, summarise_max_severity
-from service.safety.overview import summarise_ae_overview
+from service.safety.overview import DISCONTINUED_FOR_AE, summarise_ae_overview
 from service.safety.population import (
     NOT_COLLECTED_RULE,
     RANDOMIZED_ARM_RULE,
@@ -94,6 +91,7 @@ from service.safety.registry import (
     summarise_registry_groups,
     summarise_serious_for_registry,
 )
+from service.safety.seriousness import contradiction_footnote
 from service.safety.soc_order import SOC_ORDERS
 
 NO_CONTROL_NOTE = "No control arm is defined, so no comparison is made."
@@ -104,6 +102,13 @@ EXPOSURE_NOT_COLLECTED = (
 TEAE_RULE = ("TEAE: treatment-emergent adverse event — as the data flag it, else one starting on or after the first "
              "dose (and, where the trial sets a window, within it after the last dose).")  # fmt: skip
 DEFAULT_OTHER_THRESHOLD = 5.0
+# Where a participant's reason for discontinuing comes from, by the data's format (README, the mappings).
+DISCONTINUATION_REASON_SOURCES = {
+    "adam": "ADSL's coded reason for discontinuation (DCSREAS, else DCREASCD or DCDECOD) = ADVERSE EVENT, or DSRAEFL "
+    "= Y",
+    "sdtm": "the last DS disposition event's DSDECOD = ADVERSE EVENT",
+    "bundle": "participants.csv disposition_reason = adverse event",
+}
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,37 @@ class AnalysisInputs:
         control = self.safety.control
         return (TEAE_RULE, *COUNTING_RULES, COMPARISON_RULE.format(control=control) if control
                 else NO_CONTROL_NOTE)  # fmt: skip
+
+    @property
+    def seriousness_notes(self) -> tuple[str, ...]:
+        """The data-quality footnote of every table or listing of serious AEs: records a seriousness criterion
+        makes serious but AESER says are not."""
+        found = self.safety.contradictions
+        return (contradiction_footnote(found, self.safety.rules),) if found is not None else ()
+
+    @property
+    def related_notes(self) -> tuple[str, ...]:
+        """The relatedness rule in use, and the causality values it leaves unclassified (counted as related)."""
+        unclassified = self.safety.unclassified or {}
+        if not unclassified:
+            return (self.safety.rules.related_rule(),)
+        listed = "; ".join(f"{value} ({n} record(s))" for value, n in unclassified.items())
+        return (self.safety.rules.related_rule(), f"Causality values in neither list, counted as related: {listed}. "
+                "trial.toml's [safety] related declares which ones the SAP counts as related.")  # fmt: skip
+
+    def discontinuation_notes(self, rows: tuple[OverviewRow, ...]) -> tuple[str, ...]:
+        """The source of the participants counted as discontinuing for an AE from the disposition, where they are."""
+        if not any(r.category == DISCONTINUED_FOR_AE for r in rows):
+            return ()
+        source = DISCONTINUATION_REASON_SOURCES.get(self.data.source_format, "the coded reason for discontinuing")
+        return (f"{DISCONTINUED_FOR_AE}: participants of the safety population whose end-of-study reason is an "
+                f"adverse event ({source}), counted from the disposition because no AE record gives the action "
+                "taken with study treatment (AEACN); participants only (events: not collected), whether or not the "
+                "event was treatment-emergent.",)  # fmt: skip
+
+    @cached_property
+    def overview(self) -> tuple[OverviewRow, ...]:
+        return summarise_ae_overview(self.safety)
 
     @cached_property
     def safety_arm_basis(self) -> str:
@@ -221,7 +257,13 @@ def no_denominators(inputs: AnalysisInputs) -> dict[str, int]:
     return {}
 
 
-def ae_count_table(name: str, title: str, select: str | None, *extra: str) -> TableSpec:
+def ae_count_table(
+    name: str,
+    title: str,
+    select: str | None,
+    *extra: str,
+    extra_notes: Callable[[AnalysisInputs], tuple[str, ...]] = lambda inputs: (),
+) -> TableSpec:
     """A table of TEAEs by SOC and PT; `select` names the frame's flag that picks its events (None: all)."""
 
     item = {"related": "relationship", "discontinuation": "action"}.get(select or "")
@@ -235,7 +277,8 @@ def ae_count_table(name: str, title: str, select: str | None, *extra: str) -> Ta
         return build_count_rows(count_by_soc_pt(events), inputs.safety, inputs.soc_order)
 
     def notes(inputs: AnalysisInputs) -> tuple[str, ...]:
-        return (*inputs.ae_notes, *extra, _order_note(inputs.soc_order), *not_collected_notes(inputs, items))
+        return (*inputs.ae_notes, *extra, *extra_notes(inputs), _order_note(inputs.soc_order),
+                *not_collected_notes(inputs, items))  # fmt: skip
 
     return TableSpec(name, AECountRow, title, SAFETY_POPULATION, at_risk, notes, rows)
 
@@ -269,7 +312,7 @@ def disposition_compared(inputs: AnalysisInputs) -> bool:
 
 def disposition_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
     rules = (*DISPOSITION_RULES, FISHER_RULE) if disposition_compared(inputs) else DISPOSITION_RULES
-    return (*rules, *dating_notes(inputs))
+    return (*rules, *screening_notes(inputs.data), *dating_notes(inputs))
 
 
 def dating_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
@@ -294,17 +337,19 @@ def monitoring_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "ae_overview", OverviewRow, "Overview of treatment-emergent adverse events", SAFETY_POPULATION, at_risk,
-        lambda inputs: (TEAE_RULE, *COUNTING_RULES, RELATED_RULE, DISCONTINUATION_RULE, FATAL_RULE,
+        lambda inputs: (TEAE_RULE, *COUNTING_RULES, *inputs.related_notes, DISCONTINUATION_RULE, FATAL_RULE,
                         "Deaths: participants with a death date or an AE with a fatal outcome, whatever its timing.",
-                        *not_collected_notes(inputs)),
-        lambda inputs: summarise_ae_overview(inputs.safety),
+                        *not_collected_notes(inputs), *inputs.discontinuation_notes(inputs.overview),
+                        *inputs.seriousness_notes),
+        lambda inputs: inputs.overview,
     ),
     ae_count_table("ae_soc_pt", "Treatment-emergent adverse events by system organ class and preferred term", None),
     ae_count_table("ae_soc_pt_serious",
-                   "Serious treatment-emergent adverse events by system organ class and preferred term", "serious"),
+                   "Serious treatment-emergent adverse events by system organ class and preferred term", "serious",
+                   extra_notes=lambda inputs: inputs.seriousness_notes),
     ae_count_table("ae_soc_pt_related",
                    "Related treatment-emergent adverse events by system organ class and preferred term", "related",
-                   RELATED_RULE),
+                   extra_notes=lambda inputs: inputs.related_notes),
     ae_count_table("ae_soc_pt_discontinuation",
                    "Treatment-emergent adverse events leading to discontinuation of study treatment, by SOC and PT",
                    "discontinuation", DISCONTINUATION_RULE),
@@ -319,7 +364,8 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "ae_registry_serious", RegistryAERow, "Serious adverse events (registry table)", SAFETY_POPULATION, at_risk,
-        (TEAE_RULE, "Affected: participants with at least one event of the term; events: records."),
+        lambda inputs: (TEAE_RULE, "Affected: participants with at least one event of the term; events: records.",
+                        *inputs.seriousness_notes),
         lambda inputs: summarise_serious_for_registry(inputs.safety, inputs.sex_specific_terms),
     ),
     TableSpec(
@@ -345,8 +391,9 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "listing_serious", ListingRow, "Listing of serious adverse events", "All participants", no_denominators,
-        ("Every serious AE, treatment-emergent or not; study day 1 is the first dose.",),
-        lambda inputs: list_serious_events(inputs.data), population_flag="",
+        lambda inputs: ("Every serious AE, treatment-emergent or not; study day 1 is the first dose.",
+                        *inputs.seriousness_notes),
+        lambda inputs: list_serious_events(inputs.data, inputs.safety.rules), population_flag="",
     ),
     TableSpec(
         "listing_deaths", DeathRow, "Listing of deaths", "All participants", no_denominators, (),
@@ -381,7 +428,8 @@ TABLES: tuple[TableSpec, ...] = (
     ),
     TableSpec(
         "enrollment_by_site", SiteRow, "Enrollment by site", "All screened participants", randomized,
-        ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",),
+        lambda inputs: ("Screened: everyone with a record at the site; randomized: by the arm randomized to.",
+                        *screening_notes(inputs.data)),
         lambda inputs: summarise_sites(inputs.data), arms="randomized", population_flag="",
     ),
     TableSpec(

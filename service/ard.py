@@ -171,6 +171,7 @@ OVERVIEW_VARIABLES = (
     ("Any TEAE of CTCAE grade", "AETOXGR"),
     ("TEAE leading to discontinuation", "AEACN"),
     ("TEAE leading to death", "AEOUT"),
+    ("Discontinued the study because of an adverse event", "DCSREAS"),
     ("Deaths", "DTHFL"),
 )
 

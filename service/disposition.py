@@ -10,7 +10,7 @@ from typing import Any
 
 from service.importing.participant_level import population_label, population_sort_key
 from service.importing.records import ImportedTrial, ParticipantRecord
-from service.results import TOTAL, DispositionRow
+from service.results import NOT_COLLECTED, TOTAL, DispositionRow
 from service.stats import fisher_p_table, percent
 
 OVERALL = "Overall Study"
@@ -32,6 +32,11 @@ DISPOSITION_RULES = (
     "the data do not give is shown as not recorded, never as ongoing.",
     "The data record one disposition per participant, so the flow has one period, the overall study.",
 )
+SCREENING_NOT_RECORDED = (
+    "Screened, screen failures and not randomized: not in these data (no participant who was never randomized: "
+    "ADaM ADSL, and SDTM DM unless the sponsor submits screen failures, hold only those randomized), so shown as "
+    "not collected, not 0; the screening log gives them."
+)
 FISHER_RULE = (
     "p: Fisher's exact test over the arms (two-sided; Freeman–Halton for more than two arms), of completed against "
     "discontinued, of each completion flag, and of the reasons among the discontinued."
@@ -51,6 +56,19 @@ def completion_flags(participants: Iterable[ParticipantRecord]) -> list[str]:
     """The completion flags the data carry (ADaMIG COMPxxFL; COMPLFL is the study's own completion)."""
     found = {flag for p in participants for flag in (p.populations or {}) if flag.startswith("COMP")}
     return sorted(found, key=population_sort_key)
+
+
+def screening_recorded(data: ImportedTrial) -> bool:
+    """Do the data hold the participants screened but never randomized? A bundle's participants.csv does by its
+    definition (screen failures included); SDTM DM holds screen failures (ARMCD SCRNFAIL) only when the sponsor
+    submits them, and ADaM ADSL usually holds the randomized alone (the CDISC pilot's has 254 of 306 screened):
+    there, only a participant who was never randomized shows that screening is in the data."""
+    return data.source_format == "bundle" or any(not p.randomized for p in data.participants)
+
+
+def screening_notes(data: ImportedTrial) -> tuple[str, ...]:
+    """The footnote that says screening is not in these data, where it is not."""
+    return () if screening_recorded(data) else (SCREENING_NOT_RECORDED,)
 
 
 def summarise_disposition(data: ImportedTrial, *, compare: bool = False) -> tuple[DispositionRow, ...]:
@@ -76,11 +94,15 @@ def summarise_disposition(data: ImportedTrial, *, compare: bool = False) -> tupl
             counts[(flag, arm)] += bool((person.populations or {}).get(flag))
     n_arm = {arm: counts[("Randomized", arm)] for arm in arms}
     n_arm[TOTAL] = sum(n_arm.values())
+    recorded = screening_recorded(data)
     rows = [
-        DispositionRow(OVERALL, "milestone", "Screened", TOTAL, screened, variable="USUBJID"),
-        DispositionRow(OVERALL, "milestone", "Screen failure", TOTAL, screen_failures, variable="EOSSTT"),
-        DispositionRow(OVERALL, "milestone", "Not randomized", TOTAL, screened - n_arm[TOTAL], variable="RANDFL"),
-    ]
+        DispositionRow(OVERALL, "milestone", "Screened", TOTAL, screened if recorded else NOT_COLLECTED,
+                       variable="USUBJID"),
+        DispositionRow(OVERALL, "milestone", "Screen failure", TOTAL, screen_failures if recorded else NOT_COLLECTED,
+                       variable="EOSSTT"),
+        DispositionRow(OVERALL, "milestone", "Not randomized", TOTAL,
+                       screened - n_arm[TOTAL] if recorded else NOT_COLLECTED, variable="RANDFL"),
+    ]  # fmt: skip
     rows += _per_arm("milestone", "Randomized", counts, "RANDFL", n_arm)
     rows += _per_arm("milestone", "Treated", counts, "SAFFL", n_arm)
     statuses = ["Completed", "Discontinued", "Ongoing"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 
+from service.disposition import screening_recorded
 from service.importing.dates import definition_date
 from service.importing.records import ImportedTrial
-from service.results import TOTAL, EnrollmentRow, SiteRow
+from service.results import NOT_COLLECTED, TOTAL, EnrollmentRow, SiteRow
 
 NO_SITE = "Site not recorded"
 ENROLLMENT_RULES = (
@@ -42,8 +43,10 @@ def summarise_enrollment(data: ImportedTrial, data_cutoff: date | None) -> tuple
 
 
 def summarise_sites(data: ImportedTrial) -> tuple[SiteRow, ...]:
-    """Screened and randomized per site; sites by decreasing randomizations, then by name."""
+    """Screened and randomized per site; sites by decreasing randomizations, then by name. Screened is not
+    collected where the data hold no screen failures (service.disposition.screening_recorded)."""
     labels = data.arm_labels
+    recorded = screening_recorded(data)
     arms = list(labels.values())
     screened: Counter[str] = Counter()
     randomized: dict[tuple[str, str], list[date | None]] = defaultdict(list)
@@ -62,7 +65,7 @@ def summarise_sites(data: ImportedTrial) -> tuple[SiteRow, ...]:
                 SiteRow(
                     site,
                     arm,
-                    screened[site] if arm == TOTAL else None,
+                    (screened[site] if recorded else NOT_COLLECTED) if arm == TOTAL else None,
                     len(randomized[(site, arm)]),
                     min(dates) if dates else None,
                     max(dates) if dates else None,

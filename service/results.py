@@ -180,7 +180,7 @@ class DispositionRow:
     kind: str  # "milestone", "completion" (a completion flag such as COMP24FL) or "reason"
     category: str
     arm: str
-    n: int
+    n: int | NotCollected  # NOT_COLLECTED for the screening rows where the data hold no screen failures
     n_arm: int | None = None  # the denominator: the arm's randomized participants (None for screening rows)
     percent: float | None = None
     p_value: float | None = None  # Fisher's exact test over arms, on the first row of its comparison
@@ -361,7 +361,7 @@ class EnrollmentRow:
 class SiteRow:
     site: str
     arm: str
-    n_screened: int | None  # screening precedes the arm, so only the Total row has it
+    n_screened: int | NotCollected | None  # only the Total row has it (screening precedes the arm)
     n_randomized: int
     first_randomization: date | None
     last_randomization: date | None

@@ -14,7 +14,7 @@ from registry.built import Built
 from service.importing.records import ImportedTrial
 from service.outcomes.definition import OutcomeSpec, parse_outcomes
 from service.outcomes.tables import rows_of
-from service.results import OVERALL, TOTAL, AnalysisResults, ArmEstimateRow, ComparisonRow
+from service.results import NOT_COLLECTED, OVERALL, TOTAL, AnalysisResults, ArmEstimateRow, ComparisonRow
 
 REGISTRY = "IRCT"
 SUMMARY_LIMIT = 512  # the XSD's limit on results_summary
@@ -122,6 +122,15 @@ def study_design(design: dict[str, Any]) -> str:
     return ", ".join(f"{label}: {value}" for label, value in parts if value)
 
 
+def _screening(flow: dict[tuple[str, str], Any]) -> str:
+    """Screened and not randomized, or, where the data hold no screen failures, that they are not in them (never
+    a 0 that would say nobody failed screening)."""
+    screened, excluded = flow.get(("Screened", TOTAL), 0), flow.get(("Not randomized", TOTAL), 0)
+    if screened is NOT_COLLECTED:
+        return "Screening: not in these data; "
+    return f"Screened {screened}; not randomized {excluded}; "
+
+
 def results_texts(data: ImportedTrial, results: AnalysisResults) -> dict[str, str]:
     """The results items, each a few plain sentences read off the analysis tables."""
     arms = list(results.arms)
@@ -130,8 +139,7 @@ def results_texts(data: ImportedTrial, results: AnalysisResults) -> dict[str, st
                r.arm != TOTAL]  # fmt: skip
     randomized = flow.get(("Randomized", TOTAL), 0)
     flow_text = (
-        f"Screened {flow.get(('Screened', TOTAL), 0)}; not randomized {flow.get(('Not randomized', TOTAL), 0)}; "
-        f"randomized {randomized} ({_by_arm(flow, 'Randomized', arms)}); treated "
+        _screening(flow) + f"randomized {randomized} ({_by_arm(flow, 'Randomized', arms)}); treated "
         f"{flow.get(('Treated', TOTAL), 0)} ({_by_arm(flow, 'Treated', arms)}); completed "
         f"{flow.get(('Completed', TOTAL), 0)} ({_by_arm(flow, 'Completed', arms)}); discontinued "
         f"{flow.get(('Discontinued', TOTAL), 0)}"

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.ae_rows import read_adverse_events
+from service.importing.ae_rows import adverse_event_notes, read_adverse_events
 from service.importing.common import (
     SubjectIndex,
     cdisc_demographics,
@@ -38,6 +38,7 @@ from service.importing.reference_dates import check_randomization_variable, rand
 from service.importing.sdtm import AE_COLUMNS as SDTM_AE_COLUMNS
 from service.importing.tables import Row, SourceTable, find_table, read_table
 from service.outcomes.definition import outcome_variable_names
+from service.safety.categories import discontinued_for_adverse_event
 
 # Treatment values that mean the participant was never assigned (CDISC ADaM IG examples).
 NOT_ASSIGNED = {"SCREEN FAILURE", "NOT ASSIGNED", "NOT RANDOMIZED", "SCRNFAIL", "NOTASSGN"}
@@ -83,6 +84,8 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
     notes = [
         *duplicate_ae_notes(events, adae.name, rows),
         *imputation_note(adae.name, events, by_source=adae.has("ASTDT")),
+        *adverse_event_notes(events, adae.name, AE_COLUMNS, definition.raw),
+        *ae_discontinuation_notes(adsl, participants),
     ]
     notes += [f"{name}: not a BDS dataset with PARAMCD, AVISIT (or CNSR) and AVAL; not imported" for name in ignored]
     return ImportedTrial(
@@ -184,6 +187,7 @@ def _participant(
 # ADSL's coded reason for discontinuation, by preference: ADaMIG's DCSREAS, then the CDISC pilot's DCREASCD and
 # DCDECOD (DS's coded term, which says COMPLETED for those who completed).
 REASON_VARIABLES = ("DCSREAS", "DCREASCD", "DCDECOD")
+AE_DISCONTINUATION_FLAG = "DSRAEFL"
 
 
 def _end_of_study(row: Row) -> tuple[str | None, str | None]:
@@ -200,7 +204,27 @@ def _end_of_study(row: Row) -> tuple[str | None, str | None]:
         status = None
     if status == "discontinued" and reason is not None and reason.upper() == "COMPLETED":
         raise row.error(reason_column or "DCSREAS", "says COMPLETED for a participant who discontinued (EOSSTT)")
+    if table.has(AE_DISCONTINUATION_FLAG) and row.flag(AE_DISCONTINUATION_FLAG):
+        # The CDISC pilot's DSRAEFL ("discontinued due to AE"): the coded reason where ADSL gives none.
+        if status == "completed":
+            raise row.error(AE_DISCONTINUATION_FLAG, "is Y (discontinued for an adverse event) for a participant "
+                            "who completed", "Correct DSRAEFL or the end-of-study status.")  # fmt: skip
+        status, reason = "discontinued", reason or "ADVERSE EVENT"
     return status, reason if status == "discontinued" else None
+
+
+def ae_discontinuation_notes(adsl: SourceTable, participants: Sequence[ParticipantRecord]) -> list[str]:
+    """Participants flagged DSRAEFL = Y whose coded reason for discontinuing is another one: a contradiction,
+    counted by the coded reason."""
+    if not adsl.has(AE_DISCONTINUATION_FLAG):
+        return []
+    found = [p.subject_id for row, p in zip(adsl, participants, strict=True) if row.flag(AE_DISCONTINUATION_FLAG)
+             and not discontinued_for_adverse_event(p)]  # fmt: skip
+    if not found:
+        return []
+    return [f"{adsl.name}: {len(found)} participant(s) with DSRAEFL = Y give another coded reason for "
+            f"discontinuing ({', '.join(found[:5])}{' and more' if len(found) > 5 else ''}); counted by the coded "
+            "reason"]  # fmt: skip
 
 
 def _check_trta(adae: SourceTable, participants: dict[str, ParticipantRecord], arms: dict[str, str]) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from service.importing.common import SubjectIndex, normalize_severity
 from service.importing.records import AdverseEventRecord, ParticipantRecord
 from service.importing.tables import Row, SourceTable
+from service.safety.rules import read_safety_rules, unclassified_causality
+from service.safety.seriousness import contradiction_import_note, find_contradictions
 from service.safety.teae import ImputedDate, derive_ae_start_date, derive_treatment_emergent
 
 
@@ -81,6 +84,25 @@ def read_adverse_events(
         )
         rows.append(row.row_number)
     return events, rows
+
+
+def adverse_event_notes(
+    events: Sequence[AdverseEventRecord], file: str, columns: AEColumns, definition_raw: Mapping[str, Any]
+) -> list[str]:
+    """The import's notes on what the safety tables cannot take as given: records that meet a seriousness
+    criterion but are not flagged serious, and causality values trial.toml's [safety] related (or the default
+    mapping) leaves unclassified."""
+    notes = []
+    found = find_contradictions(events)
+    if found is not None:
+        notes.append(contradiction_import_note(found, file, vars(columns)))
+    unclassified = unclassified_causality(read_safety_rules(definition_raw), (e.relationship for e in events))
+    if unclassified:
+        listed = "; ".join(f"'{value}' ({n} record(s))" for value, n in unclassified.items())
+        notes.append(f"{file}: {columns.relationship or 'causality'} values neither related nor known as not related, "
+                     f"counted as related (conservative): {listed}; trial.toml's [safety] related declares the SAP's "
+                     "related values")  # fmt: skip
+    return notes
 
 
 def _event(

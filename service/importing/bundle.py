@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.ae_rows import AEColumns, read_adverse_events
+from service.importing.ae_rows import AEColumns, adverse_event_notes, read_adverse_events
 from service.importing.common import (
     ArmResolver,
     SubjectIndex,
@@ -135,6 +135,7 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
     notes = [
         *duplicate_ae_notes(events, ADVERSE_EVENTS, rows),
         *imputation_note(ADVERSE_EVENTS, events),
+        *adverse_event_notes(events, ADVERSE_EVENTS, AE_COLUMNS, definition.raw),
         *people.notes,
     ]
     return ImportedTrial(

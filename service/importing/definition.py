@@ -107,7 +107,10 @@ def _check_arm_names(arms: tuple[ArmRecord, ...]) -> None:
 def _check_safety_options(safety: dict[str, Any]) -> None:
     """[safety] as the analysis will read it, checked now rather than when the first output runs."""
     from service.safety.registry import MAX_OTHER_THRESHOLD
+    from service.safety.rules import read_safety_rules
     from service.safety.soc_order import SOC_ORDERS
+
+    read_safety_rules({"safety": safety})
 
     threshold = safety.get("other_ae_threshold_percent")
     if threshold is not None and (

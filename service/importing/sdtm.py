@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.ae_rows import AEColumns, read_adverse_events
+from service.importing.ae_rows import AEColumns, adverse_event_notes, read_adverse_events
 from service.importing.common import (
     SubjectIndex,
     cdisc_demographics,
@@ -104,7 +104,8 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
         ae, columns, subjects, by_id, dm.name, definition.teae_window_days, _supp_treatment_emergent(folder)
     )
     measurements, ignored = read_findings(folder, subjects, dm.name)
-    notes = [*duplicate_ae_notes(events, ae.name, rows), *imputation_note(ae.name, events), *ignored]
+    notes = [*duplicate_ae_notes(events, ae.name, rows), *imputation_note(ae.name, events),
+             *adverse_event_notes(events, ae.name, columns, definition.raw), *ignored]  # fmt: skip
     return ImportedTrial(
         trial_id=trial_id,
         source_format="sdtm",

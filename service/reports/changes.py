@@ -7,6 +7,7 @@ between that snapshot (as cut for that report) and this one, so re-rendering a r
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -14,10 +15,11 @@ import pandas as pd
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from service.importing.records import ImportedTrial
+from service.importing.records import AdverseEventRecord, ImportedTrial
 from service.models import Artifact, Snapshot
 from service.safety.categories import fatal_outcome
 from service.safety.frame import build_event_frame
+from service.safety.rules import read_safety_rules
 
 
 @dataclass(frozen=True)
@@ -131,13 +133,14 @@ def summarise_changes(
     date and no fatal AE before; an AE of any seriousness is new when its participant, term and onset were not
     there before (counted, as many times as it is new); a discontinuation is new when the participant had not
     discontinued before. The frames (service.safety.frame) hold every AE where the data hold only those listed."""
-    serious_before = {(e.subject_id, e.seq) for e in previous.adverse_events if e.serious}
+    serious = read_safety_rules(current.definition.raw).is_serious
+    serious_before = {(e.subject_id, e.seq) for e in previous.adverse_events if serious(e)}
     arm_now = {p.subject_id: p.arm_code for p in current.participants}
     new_serious = tuple(
         NewEvent(e.subject_id, arm_now.get(e.subject_id), e.pt_name, e.soc_name, e.start_date, e.outcome,
                  previous_cutoff is not None and e.start_date is not None and e.start_date <= previous_cutoff)
         for e in sorted(current.adverse_events, key=lambda e: (e.start_date or date.min, e.subject_id, e.seq))
-        if e.serious and (e.subject_id, e.seq) not in serious_before
+        if serious(e) and (e.subject_id, e.seq) not in serious_before
     )  # fmt: skip
     dead_before = _deceased(previous)
     fatal_now = {e.subject_id: e.pt_name for e in current.adverse_events if fatal_outcome(e.outcome)}
@@ -160,7 +163,7 @@ def summarise_changes(
             current_frame if current_frame is not None else build_event_frame(current.adverse_events),
             arm_now,
         ),
-        updated_serious=_updated_serious(previous, current, arm_now),
+        updated_serious=_updated_serious(previous, current, arm_now, serious),
         new_discontinuations=tuple(
             NewDiscontinuation(p.subject_id, p.arm_code, p.disposition_reason, p.disposition_date)
             for p in sorted(current.participants, key=lambda p: (p.disposition_date or date.min, p.subject_id))
@@ -183,9 +186,9 @@ def _new_events(before: pd.DataFrame, now: pd.DataFrame, arm_of: dict[str, str |
     return dict(counts)
 
 
-def _updated_serious(previous: ImportedTrial, current: ImportedTrial, arm_of: dict[str, str | None]
-                     ) -> tuple[UpdatedEvent, ...]:  # fmt: skip
-    before = {(e.subject_id, e.seq): e for e in previous.adverse_events if e.serious}
+def _updated_serious(previous: ImportedTrial, current: ImportedTrial, arm_of: dict[str, str | None],
+                     serious: Callable[[AdverseEventRecord], bool]) -> tuple[UpdatedEvent, ...]:  # fmt: skip
+    before = {(e.subject_id, e.seq): e for e in previous.adverse_events if serious(e)}
     found = []
     for e in current.adverse_events:
         old = before.get((e.subject_id, e.seq))
@@ -193,7 +196,7 @@ def _updated_serious(previous: ImportedTrial, current: ImportedTrial, arm_of: di
             continue
         changed = [f"{name} {a or 'not given'} → {b or 'not given'}" for name, a, b in (
             ("outcome", old.outcome, e.outcome), ("grade", old.ctcae_grade, e.ctcae_grade),
-            ("seriousness", "serious", "serious" if e.serious else "not serious")) if a != b]  # fmt: skip
+            ("seriousness", "serious", "serious" if serious(e) else "not serious")) if a != b]  # fmt: skip
         if changed:
             found.append(UpdatedEvent(e.subject_id, arm_of.get(e.subject_id), e.pt_name, "; ".join(changed)))
     return tuple(found)

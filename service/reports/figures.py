@@ -11,10 +11,19 @@ from markupsafe import Markup
 from service.disposition import STATUS_UNKNOWN
 from service.reports.svg import MARKERS, Canvas
 from service.reports.textwidth import wrap_text
-from service.results import TOTAL, AECountRow, DispositionRow, EnrollmentRow, MonitoringRow, OutcomeSummaryRow
+from service.results import (
+    NOT_COLLECTED,
+    TOTAL,
+    AECountRow,
+    DispositionRow,
+    EnrollmentRow,
+    MonitoringRow,
+    OutcomeSummaryRow,
+)
 
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000")
 GRID = "#d9d9d9"
+NOT_IN_DATA = "not in these data"
 
 
 def enrollment_chart(rows: Sequence[EnrollmentRow], target: int | None) -> Markup:
@@ -62,7 +71,7 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     count = {(r.category, r.arm): r.n for r in rows if r.kind == "milestone"}
     reasons: dict[str, list[tuple[str, int]]] = {}
     for r in rows:
-        if r.kind == "reason" and r.n:
+        if r.kind == "reason" and isinstance(r.n, int) and r.n:
             reasons.setdefault(r.arm, []).append((r.category, r.n))
     arms = [c for c in columns if c != TOTAL] or [TOTAL]
     box_w = min(200.0, (480 - 20 * (len(arms) - 1)) / len(arms))
@@ -70,8 +79,13 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
     unknown = any(count.get((STATUS_UNKNOWN, a), 0) for a in arms)  # final statuses a cut-off cannot place
     canvas = Canvas(width, 400, "CONSORT flow diagram")  # its height is set once the boxes are placed
     centre = width / 2
-    _box(canvas, centre - 90, 4, 180, 24, [f"Assessed for eligibility (n = {count.get(('Screened', TOTAL), 0)})"])
-    excluded = count.get(("Not randomized", TOTAL), 0)
+    screened, excluded, failed = (count.get((c, TOTAL), 0) for c in ("Screened", "Not randomized", "Screen failure"))
+    if screened is NOT_COLLECTED:  # the data hold no screen failures (service.disposition.screening_recorded)
+        lines, excluded_lines = ["Assessed for eligibility:", NOT_IN_DATA], ["Not randomized:", NOT_IN_DATA]
+    else:
+        lines = [f"Assessed for eligibility (n = {screened})"]
+        excluded_lines = [f"Not randomized (n = {excluded})", f"Screen failure: {failed}"]
+    _box(canvas, centre - 90, 4, 180, 24, lines)
     canvas.line(centre, 28, centre, 70)
     canvas.line(centre, 44, centre + 110, 44)
     _box(
@@ -80,7 +94,7 @@ def consort_diagram(rows: Sequence[DispositionRow], columns: Sequence[str], name
         32,
         min(170.0, width - centre - 112),
         24,
-        [f"Not randomized (n = {excluded})", f"Screen failure: {count.get(('Screen failure', TOTAL), 0)}"],
+        excluded_lines,
     )
     _box(canvas, centre - 90, 70, 180, 18, [f"Randomized (n = {count.get(('Randomized', TOTAL), 0)})"], bold=True)
     canvas.line(centre, 88, centre, 98)

@@ -1,20 +1,15 @@
-"""What makes an AE related, leading to discontinuation or fatal: the rules every table applies."""
+"""What makes an AE lead to discontinuation or death: the rules every table applies (seriousness and
+relatedness, which the trial may set, are in service.safety.rules)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
 
-from service.importing.records import AdverseEventRecord
+from service.importing.records import AdverseEventRecord, ParticipantRecord
 
 # CDISC AEACN: the study treatment was stopped because of the event.
 DISCONTINUATION_ACTIONS = {"DRUG WITHDRAWN", "DRUG DISCONTINUED", "TREATMENT DISCONTINUED", "PERMANENTLY DISCONTINUED"}
-_NOT_RELATED = ("NOT", "UNLIKELY", "UNRELATED", "NONE")
-
-RELATED_RULE = (
-    "Related: causality assessed as anything but not related or unlikely related; a missing assessment counts as "
-    "related (conservative, as the FDA Standard Safety Tables guide advises)."
-)
 DISCONTINUATION_RULE = "Leading to discontinuation: action taken with study treatment = drug withdrawn."
 FATAL_RULE = "Leading to death: outcome fatal, CTCAE grade 5, or seriousness criterion death."
 
@@ -36,15 +31,19 @@ def is_fatal(event: AdverseEventRecord) -> bool:
     return fatal_outcome(event.outcome) or event.ctcae_grade == 5 or event.serious_death
 
 
-# A trial has a handful of distinct causality, action and outcome texts but may have a million events.
-@cache
-def related_text(relationship: str | None) -> bool:
-    value = (relationship or "").strip().upper()
-    if value in ("N", "NO"):
-        return False
-    return not any(word in value for word in _NOT_RELATED)
+# The coded reason for discontinuing that means an adverse event (CDISC NCIt C66727 ADVERSE EVENT; ADSL DCSREAS,
+# the CDISC pilot's DCREASCD "Adverse Event", SDTM DS DSDECOD).
+AE_REASONS = {"ADVERSE EVENT", "ADVERSE EVENTS", "AE"}
 
 
+def discontinued_for_adverse_event(person: ParticipantRecord) -> bool:
+    """The participant discontinued, and the coded reason is an adverse event (ADaM imports also set it from
+    DSRAEFL = Y)."""
+    reason = " ".join((person.disposition_reason or "").upper().split())
+    return person.disposition == "discontinued" and reason in AE_REASONS
+
+
+# A trial has a handful of distinct action and outcome texts but may have a million events.
 @cache
 def discontinuation_action(action: str | None) -> bool:
     return (action or "").strip().upper() in DISCONTINUATION_ACTIONS

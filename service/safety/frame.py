@@ -4,7 +4,8 @@ At a million AEs, grouping a frame instead of looping over records in Python is 
 seconds and minutes (bench/bench_tables.py). The frame is built from columns, so that a stored snapshot can
 be read straight into it (service.trialdata) and records need exist only for the events a listing shows.
 Subject, SOC and PT are categoricals; each classification (related, leading to discontinuation, fatal) is
-decided once per distinct text by the rules in service.safety.categories.
+decided once per distinct text by the rules in service.safety.categories; seriousness and relatedness as the
+trial's [safety] rules say (apply_safety_rules).
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ import numpy as np
 import pandas as pd
 
 from service.importing.records import AdverseEventRecord, field_names
-from service.safety.categories import discontinuation_action, fatal_outcome, related_text
+from service.safety.categories import discontinuation_action, fatal_outcome
+from service.safety.rules import SafetyRules
+
+DEFAULT_RULES = SafetyRules()
 
 SERIOUS_FLAGS = (
     "serious_death",
@@ -59,9 +63,11 @@ def frame_from_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             "subject": pd.Categorical(columns["subject_id"]),
             "soc": pd.Categorical(columns["soc_name"]),
             "pt": pd.Categorical(columns["pt_name"]),
-            "serious": np.asarray(columns["serious"], dtype=bool),
+            "serious": np.asarray(columns["serious"], dtype=bool),  # as [safety] seriousness says: apply_safety_rules
+            "aeser": np.asarray(columns["serious"], dtype=bool),  # as the data give it
             **{flag: np.asarray(columns[flag], dtype=bool) for flag in SERIOUS_FLAGS},
-            "related": _classify(columns["relationship"], related_text),
+            "relationship": pd.Categorical(columns["relationship"]),
+            "related": _classify(columns["relationship"], DEFAULT_RULES.is_related),
             "relationship_known": _classify(columns["relationship"], _given),
             "discontinuation": _classify(columns["action_taken"], discontinuation_action),
             "action_known": _classify(columns["action_taken"], _given),
@@ -76,9 +82,24 @@ def frame_from_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     return frame
 
 
+def apply_safety_rules(frame: pd.DataFrame, rules: SafetyRules) -> pd.DataFrame:
+    """The frame with `serious` and `related` as the trial's [safety] rules decide them (service.safety.rules)."""
+    if frame.empty:
+        return frame
+    frame = frame.copy()
+    criteria = frame[list(SERIOUS_FLAGS)].to_numpy().any(axis=1)
+    frame["serious"] = frame["aeser"].to_numpy() | (criteria if rules.seriousness == "criteria" else False)
+    relationship = frame["relationship"].cat
+    lookup = np.array([rules.is_related(str(value)) for value in relationship.categories] + [True], dtype=bool)
+    frame["related"] = lookup[relationship.codes.to_numpy()]  # code -1 (missing) takes the last entry: related
+    return frame
+
+
 def listed(frame: pd.DataFrame) -> np.ndarray:
-    """The AEs some listing shows: serious, leading to discontinuation, or fatal (service.safety.listings)."""
-    return (frame["serious"] | frame["discontinuation"] | frame["fatal"]).to_numpy()
+    """The AEs some listing shows, whatever the seriousness rule: flagged serious or meeting a seriousness
+    criterion, leading to discontinuation, or fatal (service.safety.listings)."""
+    criteria = frame[list(SERIOUS_FLAGS)].to_numpy().any(axis=1) if len(frame) else np.zeros(0, dtype=bool)
+    return (frame["aeser"] | frame["discontinuation"] | frame["fatal"]).to_numpy() | criteria
 
 
 def with_arms(frame: pd.DataFrame, arm_of: Mapping[str, str], arms: Sequence[str]) -> pd.DataFrame:

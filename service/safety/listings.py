@@ -9,12 +9,15 @@ from service.importing.records import AdverseEventRecord, ImportedTrial
 from service.results import DeathRow, ListingRow
 from service.safety.categories import is_fatal, leads_to_discontinuation, serious_criteria_text
 from service.safety.population import safety_arm_codes
+from service.safety.rules import SafetyRules, read_safety_rules
 
 NOT_RANDOMIZED = "Not randomized"
 
 
-def list_serious_events(data: ImportedTrial) -> tuple[ListingRow, ...]:
-    return _listing(data, lambda e: e.serious)
+def list_serious_events(data: ImportedTrial, rules: SafetyRules | None = None) -> tuple[ListingRow, ...]:
+    """Every serious AE as trial.toml's [safety] seriousness decides it (default: AESER as given)."""
+    rules = rules or read_safety_rules(data.definition.raw)
+    return _listing(data, rules.is_serious, rules)
 
 
 def list_discontinuation_events(data: ImportedTrial) -> tuple[ListingRow, ...]:
@@ -58,7 +61,10 @@ def _arms(data: ImportedTrial) -> dict[str, str]:
     return {subject: labels[code] for subject, code in safety_arm_codes(data).items()}
 
 
-def _listing(data: ImportedTrial, applies: Callable[[AdverseEventRecord], bool]) -> tuple[ListingRow, ...]:
+def _listing(
+    data: ImportedTrial, applies: Callable[[AdverseEventRecord], bool], rules: SafetyRules | None = None
+) -> tuple[ListingRow, ...]:
+    serious = (rules or read_safety_rules(data.definition.raw)).is_serious
     arm_of = _arms(data)
     first_dose = {p.subject_id: p.first_dose_date for p in data.participants}
     rows = [
@@ -75,7 +81,7 @@ def _listing(data: ImportedTrial, applies: Callable[[AdverseEventRecord], bool])
             study_day=study_day(e.start_date, first_dose.get(e.subject_id)),
             ctcae_grade=e.ctcae_grade,
             severity=e.severity,
-            serious=e.serious,
+            serious=serious(e),
             serious_criteria=serious_criteria_text(e),
             relationship=e.relationship,
             action_taken=e.action_taken,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from service.results import NOT_COLLECTED, TOTAL, OverviewRow
-from service.safety.categories import SERIOUS_CRITERIA
+from service.safety.categories import SERIOUS_CRITERIA, discontinued_for_adverse_event
 from service.safety.frame import SERIOUS_FLAGS
 from service.safety.population import SafetySet
 from service.stats import percent
 
 DEATHS = "Deaths (any cause)"
+DISCONTINUED_FOR_AE = "Discontinued the study because of an adverse event (disposition)"
 
 
 def summarise_ae_overview(safety: SafetySet) -> tuple[OverviewRow, ...]:
@@ -32,6 +33,8 @@ def summarise_ae_overview(safety: SafetySet) -> tuple[OverviewRow, ...]:
     for name, mask, item in categories:
         if item and item not in safety.collected:
             rows.extend(_not_collected(name, safety))
+            if item == "action" and reasons_recorded(safety):
+                rows.extend(_discontinued_for_ae(safety))
             continue
         matched = frame if mask is None else frame[mask]
         events = matched.groupby("arm", observed=True).size()
@@ -47,6 +50,23 @@ def summarise_ae_overview(safety: SafetySet) -> tuple[OverviewRow, ...]:
     dead = _deaths(safety)
     rows.extend(_rows(DEATHS, dead, dead, safety))
     return tuple(rows)
+
+
+def reasons_recorded(safety: SafetySet) -> bool:
+    """Some participant of the safety set has a coded reason for discontinuing: the disposition can say who
+    discontinued for an AE where the AE records give no action taken (AEACN)."""
+    return any(p.disposition == "discontinued" and p.disposition_reason for p in safety.participants.values())
+
+
+def _discontinued_for_ae(safety: SafetySet) -> list[OverviewRow]:
+    """Participants whose end-of-study reason is an adverse event, from the disposition (ADSL DCSREAS / DCREASCD,
+    DSRAEFL; DS DSDECOD): participants only, so the events are not collected."""
+    counts = dict.fromkeys(safety.arms, 0)
+    for subject, person in safety.participants.items():
+        counts[safety.arm_of[subject]] += discontinued_for_adverse_event(person)
+    counts[TOTAL] = sum(counts.values())
+    return [OverviewRow(DISCONTINUED_FOR_AE, arm, counts[arm], NOT_COLLECTED, safety.at_risk[arm],
+                        percent(counts[arm], safety.at_risk[arm])) for arm in safety.columns]  # fmt: skip
 
 
 def count_deaths(safety: SafetySet) -> dict[str, int]:

@@ -12,7 +12,9 @@ import pandas as pd
 from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial, ParticipantRecord
 from service.results import TOTAL
-from service.safety.frame import build_event_frame, with_arms
+from service.safety.frame import DEFAULT_RULES, apply_safety_rules, build_event_frame, with_arms
+from service.safety.rules import SafetyRules, read_safety_rules
+from service.safety.seriousness import Contradictions, find_contradictions_in_frame
 
 SAFETY_POPULATION = "Safety population: participants who received at least one dose of study treatment"
 ARM_RULE = "Participants are counted in the arm of the treatment they actually received."
@@ -80,6 +82,9 @@ class SafetySet:
     frame: pd.DataFrame  # the treatment-emergent AEs of the safety set, as columns (service.safety.frame)
     all_frame: pd.DataFrame  # every AE of the safety set, emergent or not
     collected: frozenset[str] = frozenset(COLLECTED_ITEMS)  # the AE items some record gives (COLLECTED_ITEMS)
+    rules: SafetyRules = DEFAULT_RULES  # trial.toml's [safety] seriousness and related
+    contradictions: Contradictions | None = None  # AEs with a seriousness criterion but AESER = N (all AEs)
+    unclassified: dict[str, int] | None = None  # causality values neither related nor known not related: records
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -92,7 +97,7 @@ def derive_safety_set(
 ) -> SafetySet:
     """Participants in the safety population (the importer's flag: SAFFL, the bundle's `safety`, or treated),
     each in their actual arm (the planned arm where no actual arm is recorded); their AEs, of which those
-    flagged treatment-emergent are the ones the tables count.
+    flagged treatment-emergent are the ones the tables count, serious and related as trial.toml's [safety] says.
 
     `ae_frame` is every AE of the trial as a frame (service.safety.frame); without it, it is built from
     data.adverse_events."""
@@ -110,7 +115,8 @@ def derive_safety_set(
     for label in arm_of.values():
         at_risk[label] += 1
     at_risk[TOTAL] = len(arm_of)
-    every = build_event_frame(data.adverse_events) if ae_frame is None else ae_frame
+    rules = read_safety_rules(data.definition.raw)
+    every = apply_safety_rules(build_event_frame(data.adverse_events) if ae_frame is None else ae_frame, rules)
     all_frame = with_arms(every, arm_of, list(labels.values()))
     collected = frozenset(item for item, given in COLLECTED_ITEMS.items() if not len(every) or given(every).any())
     return SafetySet(
@@ -123,4 +129,16 @@ def derive_safety_set(
         frame=all_frame[all_frame["treatment_emergent"].to_numpy()],
         all_frame=all_frame,
         collected=collected,
+        rules=rules,
+        contradictions=find_contradictions_in_frame(every),
+        unclassified=_unclassified(every, rules),
     )
+
+
+def _unclassified(frame: pd.DataFrame, rules: SafetyRules) -> dict[str, int]:
+    """Each causality value of the trial's AEs that the rules leave unclassified, with its number of records."""
+    if frame.empty:
+        return {}
+    counts = frame["relationship"].value_counts()
+    return {str(value): int(n) for value, n in sorted(counts.items())
+            if n and rules.causality(str(value)) == "unclassified"}  # fmt: skip
