@@ -322,8 +322,9 @@ def comparisons(table: Table[ComparisonRow], control: str | None) -> Iterator[Ar
 def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[ArdRow]:
     for r in table.rows:
         # The comparison monitored: its arm and comparator (group1_level Total and no comparator for the trend).
-        look = Where(table, r.arm, (("LOOK", str(r.look)), ("STATUS", r.status)), "AVAL", "", r.control,
-                     "group-sequential")
+        look = Where(
+            table, r.arm, (("LOOK", str(r.look)), ("STATUS", r.status)), "AVAL", "", r.control, "group-sequential"
+        )
         yield from look.stats(information=r.information_fraction, boundary=r.boundary_z, p_boundary=r.nominal_p,
                               alpha=r.alpha_level, alpha_spent=r.alpha_spent, futility=r.futility_z,
                               statistic=r.observed_z, estimate=r.estimate,

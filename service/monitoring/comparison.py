@@ -96,9 +96,7 @@ def parse_alpha_split(section: dict[str, Any], count: int) -> str | None:
     return split.lower()
 
 
-def resolve_targets(
-    names: Sequence[ComparisonName], arms: Sequence[ArmRecord], pairwise: bool
-) -> tuple[Target, ...]:
+def resolve_targets(names: Sequence[ComparisonName], arms: Sequence[ArmRecord], pairwise: bool) -> tuple[Target, ...]:
     """Each name as the arms' labels. An unknown arm, a pair the outcome does not compare, or (three arms or more)
     no name at all is refused: `pairwise` says the outcome compares every pair, not only each arm with control."""
     if len(names) == 1 and not names[0].written:
@@ -108,8 +106,8 @@ def resolve_targets(
                 "monitoring: name the monitored comparison: [monitoring] comparison = ...",
                 file="trial.toml",
                 column="monitoring.comparison",
-                hint=f"The trial has {len(arms)} arms; e.g. comparison = \"{example}\", \"trend\" (the outcome's "
-                "dose-response test), or a list with alpha_split = \"bonferroni\" or \"holm\".",
+                hint=f'The trial has {len(arms)} arms; e.g. comparison = "{example}", "trend" (the outcome\'s '
+                'dose-response test), or a list with alpha_split = "bonferroni" or "holm".',
             )
         return (Target(""),)
     targets = []

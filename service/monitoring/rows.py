@@ -8,6 +8,7 @@ Its z is the comparison's two-sided p as a z, signed so that positive favours th
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -68,7 +69,8 @@ def monitoring_rows(
     decided = _decide(plan, per_comparison)
     rows: list[MonitoringRow] = []
     for i, target in enumerate(targets):
-        row = current[i].row if current[i] is not None else None
+        point = current[i]
+        row = point.row if point is not None else None
         arm, control = _named(target, row)
         found = _comparison_rows(plan, per_comparison[i], decided[i], arm, control)
         rows.extend(_with_projections(plan, found, row, decided[i].final_level))
@@ -96,8 +98,7 @@ def _decide(plan: MonitoringPlan, per_comparison: Sequence[list[tuple[Slot, Poin
 
     def bounds(i: int) -> tuple[list[int], list[Boundary]]:
         positions = [p for p, (slot, _) in enumerate(per_comparison[i]) if slot.status in (*HELD, "planned")]
-        fractions = tuple(per_comparison[i][p][0].fraction if per_comparison[i][p][1] is None
-                          else per_comparison[i][p][1].fraction for p in positions)  # type: ignore[union-attr]
+        fractions = tuple(_fraction(*per_comparison[i][p]) for p in positions)
         _check_increasing(fractions)
         key = (fractions, levels[i])
         if key not in cache:
@@ -160,6 +161,11 @@ def _comparison_rows(
                                   crossed, futility_z=lower, arm=arm, control=control,
                                   alpha_level=level))  # fmt: skip
     return [replace(row, look=number) for number, row in enumerate(rows, start=1)]
+
+
+def _fraction(slot: Slot, point: Point | None) -> float:
+    """The comparison's own information fraction at a look held; the planned one at a look ahead."""
+    return point.fraction if point is not None else slot.fraction
 
 
 def _crosses(plan: MonitoringPlan, z: float | None, boundary: float) -> bool:
@@ -251,7 +257,7 @@ def _named(target: Target, row: ComparisonRow | None) -> tuple[str, str]:
 
 
 def _check_increasing(fractions: Sequence[float]) -> None:
-    if any(b <= a for a, b in zip(fractions, fractions[1:], strict=False)):
+    if any(b <= a for a, b in itertools.pairwise(fractions)):
         shown = ", ".join(f"{t:.3f}" for t in fractions)
         raise DataError(f"monitoring: the looks' information fractions ({shown}) do not increase",
                         file="trial.toml", column="monitoring.looks",

@@ -247,8 +247,12 @@ def build_dsmb_context(
         "ae_incidence": ae_incidence_plot(tables["ae_soc_pt"].rows, columns[:-1], results.control, names, masked)
         if closed
         else None,
-        "monitoring": [(comparison_name(arm, control, names), monitoring_plot(rows, plan.sides))
-                       for (arm, control), rows in by_comparison(monitoring)] if plan is not None else [],
+        "monitoring": [
+            (comparison_name(arm, control, names), monitoring_plot(rows, plan.sides))
+            for (arm, control), rows in by_comparison(monitoring)
+        ]
+        if plan is not None
+        else [],
         "trajectories": _trajectories(data, tables, columns[:-1], precision, names) if closed else [],
     }
     outline = report_outline(closed, figures, bool(monitoring))
@@ -302,8 +306,10 @@ def build_dsmb_context(
         "masking_key": _printed_key(results.arms, options) if closed and options.unmask else {},
         "serious_listing": serious_listing(tables["listing_serious"].rows, names if closed else None),
         "rows_by_key": rows_by_key,
-        "monitoring_groups": [(comparison_name(arm, control, names), rows, alpha_words(rows))
-                              for (arm, control), rows in by_comparison(monitoring)],
+        "monitoring_groups": [
+            (comparison_name(arm, control, names), rows, alpha_words(rows))
+            for (arm, control), rows in by_comparison(monitoring)
+        ],
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
         "baseline_decimals": _baseline_decimals(data, precision),

@@ -106,8 +106,26 @@ def bonferroni_rows(split: str, p_high: float, p_low: float) -> tuple[Monitoring
         "outcome": "SCORE", "comparison": ["HIGH vs PBO", "LOW vs PBO"], "alpha_split": split,
         "maximum_information": 48, "planned_fractions": [0.5, 1.0]}})  # fmt: skip
     assert isinstance(plan, MonitoringPlan)
-    rows = [ComparisonRow("SCORE", "Score", "primary", "Week 12", arm, "Placebo", "ancova", "LS mean difference", 1.0,
-                          None, None, p, 12, 12, "") for arm, p in (("High dose", p_high), ("Low dose", p_low))]
+    rows = [
+        ComparisonRow(
+            "SCORE",
+            "Score",
+            "primary",
+            "Week 12",
+            arm,
+            "Placebo",
+            "ancova",
+            "LS mean difference",
+            1.0,
+            None,
+            None,
+            p,
+            12,
+            12,
+            "",
+        )
+        for arm, p in (("High dose", p_high), ("Low dose", p_low))
+    ]
     targets = (Target("HIGH vs PBO", "High dose", "Placebo"), Target("LOW vs PBO", "Low dose", "Placebo"))
     return monitoring_rows(plan, rows, date(2021, 6, 1), targets=targets)
 

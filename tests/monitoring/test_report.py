@@ -43,8 +43,11 @@ def test_the_repeated_interval_runs_in_the_direction_of_the_estimate_beside_it(e
     (current,) = [r for r in context["tables"]["monitoring"].rows if r.rci_low is not None]
     shown = next(r for r in context["tables"]["outcome_comparison"].rows
                  if r.parameter == "CPEPS" and r.key_timepoint)  # fmt: skip
-    assert (current.arm, current.control) == (shown.arm, shown.control) == tuple(sorted((MSC, PLACEBO),
-                                                                                        key=key.__getitem__))
+    assert (
+        (current.arm, current.control)
+        == (shown.arm, shown.control)
+        == tuple(sorted((MSC, PLACEBO), key=key.__getitem__))
+    )
     assert current.estimate == pytest.approx(shown.estimate)
     assert current.rci_low < current.estimate < current.rci_high
     assert (current.rci_low + current.rci_high) / 2 == pytest.approx(current.estimate)
@@ -64,13 +67,19 @@ def test_the_masked_edition_names_the_comparison_by_letters_only(example: Any) -
     assert [name for name, _, _ in context["monitoring_groups"]] == ["Arm A vs Arm B"]
     assert context["decision_facts"][0].startswith("Monitoring, Arm A vs Arm B: ")
     html = render_html("dsmb/report.html", context)
-    section = html[html.index('id="monitoring"'):]
+    section = html[html.index('id="monitoring"') :]
     assert "Arm A vs Arm B" in section and MSC not in section and PLACEBO not in section
 
 
 def test_a_three_arm_report_names_the_trend_and_each_split_comparison() -> None:
-    data = three_arm_trial({"comparison": ["trend", "HIGH vs PBO"], "alpha_split": "bonferroni",
-                            "maximum_information": {"trend": 72, "HIGH vs PBO": 48}, "planned_fractions": [0.5, 1]})
+    data = three_arm_trial(
+        {
+            "comparison": ["trend", "HIGH vs PBO"],
+            "alpha_split": "bonferroni",
+            "maximum_information": {"trend": 72, "HIGH vs PBO": 48},
+            "planned_fractions": [0.5, 1],
+        }
+    )
     context = closed(data, unmask=True)
     assert [(name, levels) for name, _, levels in context["monitoring_groups"]] == [
         ("Dose-response trend", "α 0.025"), ("High dose vs Placebo", "α 0.025")]  # fmt: skip
