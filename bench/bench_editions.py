@@ -26,7 +26,7 @@ from bench.generate import generate, import_in_fresh_process  # noqa: E402
 RUN = """
 import json, sys, time
 from pathlib import Path
-from service.config import Config
+from service.config import load_config
 from service.db import open_database
 from service.outputs import OUTPUTS
 from service.outputs.base import Production
@@ -35,7 +35,7 @@ from service.trialdata import resolve_snapshot
 url, out, mode = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 engine = open_database(url)
 snapshot = resolve_snapshot(engine, "bench")
-production = Production(engine, Config(), snapshot, out)
+production = Production(engine, load_config(None, required=False), snapshot, out)
 kinds = {"closed": ["dsmb-closed"], "serial": ["dsmb-open", "dsmb-closed"], "parallel": ["dsmb-open", "dsmb-closed"]}
 outputs = [OUTPUTS[k] for k in kinds[mode]]
 start = time.perf_counter()

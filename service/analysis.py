@@ -9,8 +9,8 @@ inputs (AnalysisInputs: the snapshot, its safety set, the options). A table that
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -33,7 +33,10 @@ from service.flow import FLOW_RULES, summarise_flow
 from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial, MeasurementRecord
 from service.importing.reference_dates import randomization_note
-from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
+from service.monitoring.comparison import Target
+from service.monitoring.plan import MonitoringPlan, parse_monitoring
+from service.monitoring.rows import Evidence, monitoring_rows
+from service.monitoring.targets import monitoring_targets
 from service.outcomes.compare import analyse_outcome
 from service.outcomes.data import collect_outcome
 from service.outcomes.definition import parse_outcomes
@@ -121,6 +124,7 @@ class AnalysisInputs:
     threshold: float  # the registry's other-AE frequency threshold, percent
     data_cutoff: date | None
     comparative: bool = True  # False for the open DSMB edition: no test between arms anywhere
+    monitoring_looks: Mapping[int, Evidence] = field(default_factory=dict)  # done looks' data (monitoring.looks)
 
     @cached_property
     def randomized(self) -> dict[str, int]:
@@ -153,6 +157,12 @@ class AnalysisInputs:
     @cached_property
     def monitoring_plan(self) -> MonitoringPlan | None:
         return parse_monitoring(self.data.definition.raw)
+
+    @cached_property
+    def monitoring_targets(self) -> tuple[Target, ...]:
+        plan = self.monitoring_plan
+        assert plan is not None
+        return monitoring_targets(plan, self.data)
 
     @property
     def ae_notes(self) -> tuple[str, ...]:
@@ -326,7 +336,8 @@ def dating_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
 def monitoring_table_rows(inputs: AnalysisInputs) -> tuple[MonitoringRow, ...]:
     plan = inputs.monitoring_plan
     assert plan is not None
-    return monitoring_rows(plan, inputs.outcomes.comparisons, inputs.data_cutoff)
+    return monitoring_rows(plan, inputs.outcomes.comparisons, inputs.data_cutoff, estimates=inputs.outcomes.estimates,
+                           targets=inputs.monitoring_targets, past=inputs.monitoring_looks)  # fmt: skip
 
 
 def monitoring_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
@@ -475,10 +486,12 @@ def build_analysis(
     soc_order: str | None = None,
     ae_frame: pd.DataFrame | None = None,
     comparative: bool = True,
+    monitoring_looks: Mapping[int, Evidence] | None = None,
 ) -> AnalysisResults:
     """Every table from one snapshot (without `comparative`, only the tables that compare no arms). `ae_frame`,
     when given, is every AE of the trial as a frame (service.safety.frame); data.adverse_events then need hold
-    only the AEs the listings show."""
+    only the AEs the listings show. `monitoring_looks`: the data of the monitoring plan's done looks that regsync
+    holds (service.monitoring.looks), by the look's position."""
     safety_options = data.definition.raw.get("safety", {})
     order = soc_order or str(safety_options.get("soc_order", "meddra"))
     if order not in SOC_ORDERS:
@@ -487,7 +500,7 @@ def build_analysis(
         )
     threshold = float(safety_options.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
     safety = derive_safety_set(data, data_cutoff, ae_frame)
-    inputs = AnalysisInputs(data, safety, order, threshold, data_cutoff, comparative)
+    inputs = AnalysisInputs(data, safety, order, threshold, data_cutoff, comparative, monitoring_looks or {})
     tables = {
         spec.name: spec.build(inputs)
         for spec in TABLES

@@ -72,6 +72,7 @@ STAT_LABELS = {
     "information": "Information fraction",
     "boundary": "Efficacy boundary (z)",
     "p.boundary": "Nominal p at the boundary",
+    "alpha": "The comparison's share of alpha at this look",
     "alpha_spent": "Cumulative alpha spent",
     "futility": "Non-binding futility boundary (z)",
     "cp_trend": "Conditional power, current trend",
@@ -321,9 +322,13 @@ def comparisons(table: Table[ComparisonRow], control: str | None) -> Iterator[Ar
 
 def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[ArdRow]:
     for r in table.rows:
-        look = Where(table, "", (("LOOK", str(r.look)),), "AVAL", context="group-sequential")
+        # The comparison monitored: its arm and comparator (group1_level Total and no comparator for the trend).
+        look = Where(
+            table, r.arm, (("LOOK", str(r.look)), ("STATUS", r.status)), "AVAL", "", r.control, "group-sequential"
+        )
         yield from look.stats(information=r.information_fraction, boundary=r.boundary_z, p_boundary=r.nominal_p,
-                              alpha_spent=r.alpha_spent, futility=r.futility_z, statistic=r.observed_z,
+                              alpha=r.alpha_level, alpha_spent=r.alpha_spent, futility=r.futility_z,
+                              statistic=r.observed_z, estimate=r.estimate,
                               cp_trend=r.conditional_power_trend,
                               cp_design=r.conditional_power_design, rci_low=r.rci_low, rci_high=r.rci_high)  # fmt: skip
 

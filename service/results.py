@@ -372,7 +372,7 @@ class MonitoringRow:
     """One look of the group-sequential monitoring plan (service.monitoring)."""
 
     look: int
-    status: str  # "done", "current" (a declared look reached), "between looks" (no test) or "planned"
+    status: str  # "done", "current" (a declared look reached), "between looks" (no test), "skipped" or "planned"
     analysis_date: date | None
     information_fraction: float
     boundary_z: float | None  # None between looks: no boundary, no α spent
@@ -386,6 +386,11 @@ class MonitoringRow:
     rci_high: float | None = None
     futility: str = ""  # the non-binding futility rule's verdict, where the plan declares one
     futility_z: float | None = None  # the non-binding β-spending futility boundary at this look
+    arm: str = ""  # the comparison monitored: the arm compared (TOTAL for the dose-response trend) …
+    control: str = ""  # … and its comparator ("" for the trend); both "" when no comparison is known
+    alpha_level: float | None = None  # the comparison's share of α at this look (Bonferroni α/m; Holm's as it grows)
+    estimate: float | None = None  # the comparison's estimate at this snapshot, beside its repeated interval
+    ratio: bool = False  # the estimate is a ratio (its interval on the log scale)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from service.importing.records import (
     field_names,
 )
 from service.models import AdverseEvent, Arm, Exposure, Measurement, Participant, Snapshot
+from service.monitoring.looks import monitoring_evidence
 from service.reports.datacut import check_cutoff, derive_data_cut
 from service.results import AnalysisResults
 from service.safety.frame import FRAME_FIELDS, frame_from_columns, listed
@@ -61,6 +62,7 @@ def read_and_analyse(
     for the next collection)."""
     with paused_gc():
         data, ae_frame = read_snapshot(engine, snapshot, listed_only=True)
+        looks = monitoring_evidence(engine, snapshot.trial_id, data, snapshot.data_cutoff)
         results = build_analysis(
             data,
             snapshot_id=snapshot.id,
@@ -68,6 +70,7 @@ def read_and_analyse(
             data_cutoff=snapshot.data_cutoff,
             soc_order=soc_order,
             ae_frame=ae_frame,
+            monitoring_looks=looks,
         )
         return data, results
 

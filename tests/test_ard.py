@@ -32,7 +32,7 @@ COLUMN_STATS: dict[str, set[str]] = {
     "n_screened": {"n"}, "estimate": {"estimate"}, "ci_low": {"conf.low"}, "ci_high": {"conf.high"},
     "n_control": {"N"}, "information_fraction": {"information"}, "boundary_z": {"boundary"},
     "nominal_p": {"p.boundary"}, "alpha_spent": {"alpha_spent"}, "futility_z": {"futility"},
-    "observed_z": {"statistic"},
+    "observed_z": {"statistic"}, "alpha_level": {"alpha"},
     "std_error": {"std.error"}, "ci_level": {"conf.level"}, "n_censored": {"n_censored"},
     "conditional_power_trend": {"cp_trend"}, "conditional_power_design": {"cp_design"}, "rci_low": {"rci.low"},
     "rci_high": {"rci.high"},

@@ -1,47 +1,56 @@
-"""The [monitoring] section of trial.toml, and the monitoring table of a closed DSMB report.
+"""The [monitoring] section of trial.toml.
 
     [monitoring]
     outcome = "CPEPS"                 # the [[outcomes]] parameter whose comparison is monitored
+    comparison = "HIGH vs PBO"        # or "trend", or a list with alpha_split = "bonferroni" / "holm"
+                                      # (service.monitoring.comparison); optional with two arms
     spending = "obrien-fleming"       # or "pocock" (Lan–DeMets shapes), or "hsd" with gamma = -4
     futility_spending = "hsd"         # optional: a non-binding β-spending futility boundary (futility_gamma = -2)
     alpha = 0.05
     sides = 2
     direction = "higher"              # which sign of the estimate favours the experimental arm
-    maximum_information = 21          # participants with the outcome at the final analysis
+    maximum_information = 21          # the comparison's information at the final analysis
     planned_fractions = [0.5, 1.0]
     [[monitoring.looks]]              # earlier interim analyses, as they were done
-    information_fraction = 0.48
+    date = 2018-03-01                 # its data are the stored snapshot with this data cut-off, or …
+    snapshot = 3                      # … the snapshot named (cut at the date when its data run past it)
+    information_fraction = 0.48       # typed only for a look made before regsync kept the data
     observed_z = 0.91
-    date = 2018-03-01
 
-The current look is this snapshot's: its information fraction is the participants the comparison analysed over
-the maximum information, its z the comparison's two-sided p turned into a z with the sign of the estimate.
-Boundaries are recomputed over the looks as done, then the planned looks still ahead (Lan & DeMets 1983).
+The rows of the monitoring table are made in service.monitoring.rows.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from scipy import stats
-
 from service.errors import DataError
+from service.monitoring.comparison import ComparisonName, parse_alpha_split, parse_comparisons
 from service.monitoring.futility import design_drift, futility_boundaries
 from service.monitoring.spending import SPENDING_SHAPES, Boundary, spending_boundaries
-from service.results import ComparisonRow, MonitoringRow
 
 DIRECTIONS = ("higher", "lower")
+LOOK_TOLERANCE = 0.05  # a look is the next declared one when its information is within this of the planned
 
 
 @dataclass(frozen=True)
 class Look:
-    information_fraction: float
-    observed_z: float | None
+    """An interim analysis done before this report. `fractions` and `zs` hold the typed information fraction and
+    observed z of each monitored comparison (in the plan's order), None where the look's snapshot gives them."""
+
+    fractions: tuple[float | None, ...]
+    zs: tuple[float | None, ...]
     on: date | None
+    snapshot: int | None = None
+
+    @property
+    def typed(self) -> bool:
+        """Made before regsync kept the data: its numbers are as typed in trial.toml."""
+        return self.snapshot is None and all(t is not None for t in self.fractions)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ class MonitoringPlan:
     alpha: float
     sides: int
     direction: str
-    maximum_information: int
+    maximum_information: tuple[int, ...]  # each monitored comparison's, in the order of `comparisons`
     planned_fractions: tuple[float, ...]
     looks: tuple[Look, ...]
     power: float = 0.9  # the design's power, for the conditional power under the design effect
@@ -59,17 +68,22 @@ class MonitoringPlan:
     gamma: float = -4.0  # the Hwang–Shih–DeCani parameter, when spending = "hsd"
     futility_spending: str | None = None  # non-binding β-spending futility boundary: its shape
     futility_gamma: float = -2.0
+    comparisons: tuple[ComparisonName, ...] = (ComparisonName(""),)
+    alpha_split: str | None = None  # "bonferroni" or "holm", for two or more comparisons
 
-    def efficacy_bounds(self, fractions: Sequence[float]) -> list[Boundary]:
-        return spending_boundaries(fractions, alpha=self.alpha, sides=self.sides, shape=self.spending,
-                                   gamma=self.gamma)  # fmt: skip
+    def efficacy_bounds(self, fractions: Sequence[float], alpha: float | None = None) -> list[Boundary]:
+        """Boundaries at these looks, at the plan's α or a comparison's share of it."""
+        return spending_boundaries(fractions, alpha=self.alpha if alpha is None else alpha, sides=self.sides,
+                                   shape=self.spending, gamma=self.gamma)  # fmt: skip
 
-    def futility_bounds(self, fractions: Sequence[float], efficacy_z: Sequence[float]) -> list[float] | None:
-        """β-spending futility boundaries at these looks, with the drift of the design's planned looks; None
-        when the plan declares none."""
+    def futility_bounds(
+        self, fractions: Sequence[float], efficacy_z: Sequence[float], alpha: float | None = None
+    ) -> list[float] | None:
+        """β-spending futility boundaries at these looks, with the drift of the design's planned looks (at the
+        same α as `efficacy_z`); None when the plan declares none."""
         if self.futility_spending is None:
             return None
-        planned = [b.z for b in self.efficacy_bounds(self.planned_fractions)]
+        planned = [b.z for b in self.efficacy_bounds(self.planned_fractions, alpha)]
         beta = 1 - self.power
         drift = design_drift(self.planned_fractions, planned, beta=beta, shape=self.futility_spending,
                              gamma=self.futility_gamma)  # fmt: skip
@@ -79,14 +93,19 @@ class MonitoringPlan:
     def rule(self) -> str:
         return (
             f"{_shape_words(self.spending, self.gamma, 'alpha')}; overall α = {self.alpha:g}, {self.sides}-sided"
-            f"{' (α/2 on each side)' if self.sides == 2 else ''}. Information fraction = participants analysed for "
-            f"the outcome / {self.maximum_information}. Boundaries are recomputed at the looks as done; planned "
-            "looks are provisional. α is spent only at the declared looks: data between looks are shown as "
-            f"information, not tested (a look is reached within {LOOK_TOLERANCE:g} of its planned information "
-            "fraction). Observed z: the comparison's p-value as a z, signed so that a positive z favours the "
-            "experimental arm. Conditional power: the chance of crossing the final boundary given this snapshot's z, "
-            f"under the current trend and under the design's effect (power {self.power:g}; Lan & Wittes B-value). "
-            "Repeated confidence interval (at a declared look): the estimate ± that look's boundary z × its SE."
+            f"{' (α/2 on each side)' if self.sides == 2 else ''}. {self._split_words()}Information fraction of a "
+            "comparison = its information / its maximum information: participants analysed in the two arms "
+            "compared (events, for a time-to-event outcome; every arm, for the dose-response trend). Boundaries are "
+            "recomputed at the looks as done; planned looks are provisional. α is spent only at the declared looks: "
+            f"data between looks are shown as information, not tested (a look is reached within {LOOK_TOLERANCE:g} "
+            "of its planned information fraction). A planned look not held is shown as skipped: it spends no α, "
+            "and the next look's boundary spends the cumulative α at that look's actual information fraction, as "
+            "the spending function does. Observed z: the comparison's p-value as a z, signed so that a positive z "
+            "favours the experimental arm (for the trend: the higher dose); a look done earlier is recomputed from "
+            "its stored snapshot. Conditional power: the chance of crossing the final boundary given this "
+            f"snapshot's z, under the current trend and under the design's effect (power {self.power:g}; Lan & "
+            "Wittes B-value). Repeated confidence interval (at a declared look): the estimate ± that look's "
+            "boundary z × its SE, in the direction of the estimate beside it."
             + (
                 f" Non-binding futility rule: conditional power under the current trend below "
                 f"{self.futility_conditional_power:g}."
@@ -101,6 +120,19 @@ class MonitoringPlan:
                 else ""
             )
         )
+
+    def _split_words(self) -> str:
+        m = len(self.comparisons)
+        if self.alpha_split == "bonferroni":
+            return (f"{m} comparisons monitored, α split by Bonferroni: each has its own boundaries at α/{m} = "
+                    f"{self.alpha / m:g}. ")  # fmt: skip
+        if self.alpha_split == "holm":
+            return (f"{m} comparisons monitored, α split by Holm's procedure in the graphical group-sequential "
+                    f"approach (Maurer & Bretz 2013): each starts at α/{m} = {self.alpha / m:g}; when one crosses its "
+                    "boundary, its α passes in equal shares to those not yet rejected, whose boundaries are "
+                    "recomputed at the larger α from that look on (the current look only, as MultiGroupSequential's "
+                    "seqmbgx does by default, retrospective = 0). ")  # fmt: skip
+        return ""
 
 
 def _shape_words(shape: str, gamma: float, spent: str) -> str:
@@ -117,9 +149,11 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     if not isinstance(section, dict):
         raise _error("must be a table", "")
     outcome = section.get("outcome")
-    parameters = [entry.get("parameter") for entry in raw.get("outcomes", []) if isinstance(entry, dict)]
-    if not isinstance(outcome, str) or outcome not in parameters:
+    entries = {entry.get("parameter"): entry for entry in raw.get("outcomes", []) if isinstance(entry, dict)}
+    if not isinstance(outcome, str) or outcome not in entries:
         raise _error(f"outcome {outcome!r} is not the parameter of an [[outcomes]] entry", "outcome")
+    comparisons = parse_comparisons(section, entries[outcome].get("dose_response") is True)
+    alpha_split = parse_alpha_split(section, len(comparisons))
     spending = str(section.get("spending", "obrien-fleming")).lower()
     if spending not in SPENDING_SHAPES:
         raise _error(f"spending '{spending}' is not one of {', '.join(SPENDING_SHAPES)}", "spending")
@@ -132,18 +166,14 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     direction = str(section.get("direction", "higher")).lower()
     if direction not in DIRECTIONS:
         raise _error(f"direction '{direction}' is not one of {', '.join(DIRECTIONS)}", "direction")
-    maximum = section.get("maximum_information")
-    if not isinstance(maximum, int) or isinstance(maximum, bool) or maximum <= 0:
-        raise _error("maximum_information must be a positive whole number of participants", "maximum_information")
+    maximum = _maximum_information(section.get("maximum_information"), comparisons)
     planned = section.get("planned_fractions", [1.0])
     if not isinstance(planned, list) or not planned or not all(_is_fraction(t) for t in planned):
         raise _error("planned_fractions must be a list of numbers in (0, 1]", "planned_fractions")
     if sorted(set(planned)) != planned:
         raise _error("planned_fractions must increase", "planned_fractions")
-    looks = tuple(_look(entry, index) for index, entry in enumerate(section.get("looks", []), start=1))
-    fractions = [look.information_fraction for look in looks]
-    if sorted(set(fractions)) != fractions:
-        raise _error("the looks' information fractions must increase", "looks.information_fraction")
+    looks = tuple(_look(entry, index, comparisons) for index, entry in enumerate(section.get("looks", []), start=1))
+    _check_look_order(looks)
     power = _number(section, "power", 0.9)
     if not 0.5 <= power < 1:
         raise _error(f"power {power:g} is not between 0.5 and 1", "power")
@@ -160,127 +190,37 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     return MonitoringPlan(
         outcome, spending, alpha, int(sides), direction, maximum, tuple(float(t) for t in planned), looks,
         float(power), float(futility) if futility is not None else None, gamma,
-        str(futility_spending).lower() if futility_spending is not None else None, futility_gamma,
+        str(futility_spending).lower() if futility_spending is not None else None, futility_gamma, comparisons,
+        alpha_split,
     )  # fmt: skip
 
 
-def conditional_power(z: float, fraction: float, final_boundary: float, drift: float) -> float:
-    """The chance that the final z crosses `final_boundary` given z at information `fraction`, when the drift
-    (the expected final z) is `drift`: with the B-value B = z√t, 1 − Φ((c − B − θ(1 − t)) / √(1 − t))
-    (Lan & Wittes 1988; Proschan, Lan & Wittes 2006, ch. 3)."""
-    if fraction >= 1:
-        return 1.0 if z >= final_boundary else 0.0
-    b = z * math.sqrt(fraction)
-    return float(stats.norm.sf((final_boundary - b - drift * (1 - fraction)) / math.sqrt(1 - fraction)))
+def _maximum_information(value: Any, comparisons: Sequence[ComparisonName]) -> tuple[int, ...]:
+    """One number for every comparison, or a table keyed by the comparisons as `comparison` writes them."""
+    what = "maximum_information must be a positive whole number (participants, or events for time to event)"
+    if isinstance(value, dict):
+        if not comparisons[0].written:
+            raise _error(what, "maximum_information")
+        return tuple(_positive_int(_by_comparison(value, name, "maximum_information"), what) for name in comparisons)
+    return tuple(_positive_int(value, what) for _ in comparisons)
 
 
-LOOK_TOLERANCE = 0.05  # a look is the next declared one when its information is within this of the planned
+def _positive_int(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise _error(what, "maximum_information")
+    return value
 
 
-def monitoring_rows(
-    plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None
-) -> tuple[MonitoringRow, ...]:
-    """The looks as done, this snapshot's, then the planned ones still ahead, with their boundaries. α is spent
-    only at declared looks: this snapshot is a look when it has reached the next planned information fraction
-    (less LOOK_TOLERANCE); otherwise it is shown between looks, as information, with no boundary and no test."""
-    current = _current_look(plan, comparisons, on)
-    done = [look for look in plan.looks if current is None or look.information_fraction < current.information_fraction]
-    next_planned = plan.planned_fractions[len(done)] if len(done) < len(plan.planned_fractions) else None
-    formal = current is not None and next_planned is not None and (
-        current.information_fraction >= next_planned - LOOK_TOLERANCE
-    )  # fmt: skip
-    looks: list[tuple[str, Look]] = [("done", look) for look in done]
-    if current is not None and formal:
-        looks.append(("current", current))
-    reached = looks[-1][1].information_fraction if looks else 0.0
-    ahead = [t for t in plan.planned_fractions[len(looks) :] if t > reached]
-    looks.extend(("planned", Look(t, None, None)) for t in ahead)
-    if not looks and current is None:
-        return ()
-    fractions = [look.information_fraction for _, look in looks]
-    bounds = plan.efficacy_bounds(fractions) if looks else []
-    lower_bounds = plan.futility_bounds(fractions, [b.z for b in bounds]) if looks else None
-    futility: Sequence[float | None] = lower_bounds if lower_bounds is not None else [None] * len(looks)
-    rows = []
-    for (status, look), bound, lower in zip(looks, bounds, futility, strict=True):
-        crossed = ""
-        if look.observed_z is not None:
-            beyond = abs(look.observed_z) if plan.sides == 2 else look.observed_z
-            crossed = "yes" if beyond >= bound.z else "no"
-            if crossed == "no" and lower is not None and look.observed_z <= lower:
-                crossed = "futility"
-        rows.append(MonitoringRow(0, status, look.on, look.information_fraction, bound.z, bound.nominal_p,
-                                  bound.alpha_spent, look.observed_z, crossed, futility_z=lower))  # fmt: skip
-    if current is not None and not formal:
-        between = MonitoringRow(0, "between looks", current.on, current.information_fraction, None, None, None,
-                                current.observed_z, "not tested")  # fmt: skip
-        position = sum(1 for r in rows if r.status == "done")
-        rows.insert(position, between)
-    rows = _with_projections(plan, rows, comparisons)
-    return tuple(replace(row, look=number) for number, row in enumerate(rows, start=1))
+def _by_comparison(table: Mapping[str, Any], name: ComparisonName, key: str) -> Any:
+    for written, value in table.items():
+        if written.strip().casefold() == name.written.casefold():
+            return value
+    raise _error(f"{key} has no entry for comparison '{name.written}'", key)
 
 
-def _current_look(plan: MonitoringPlan, comparisons: Sequence[ComparisonRow], on: date | None) -> Look | None:
-    """This snapshot's look, from the monitored outcome's first comparison at its key timepoint (none in a pooled
-    analysis)."""
-    row = _monitored(plan, comparisons)
-    if row is None or row.p_value is None or row.estimate is None:  # p_value again only for the type checker
-        return None
-    fraction = min((row.n_arm + row.n_control) / plan.maximum_information, 1.0)
-    z = float(stats.norm.isf(max(row.p_value, 1e-300) / 2))
-    favours = row.estimate > 0 if plan.direction == "higher" else row.estimate < 0
-    return Look(fraction, z if favours else -z, on)
-
-
-def _monitored(plan: MonitoringPlan, comparisons: Sequence[ComparisonRow]) -> ComparisonRow | None:
-    return next(
-        (r for r in comparisons if r.parameter == plan.outcome and r.key_timepoint and r.p_value is not None), None
-    )
-
-
-def _with_projections(plan: MonitoringPlan, rows: list[MonitoringRow], comparisons: Sequence[ComparisonRow]
-                      ) -> list[MonitoringRow]:  # fmt: skip
-    """The current row with its conditional power (under the current trend and under the design's effect), the
-    futility rule's verdict, and, at a declared look, the repeated confidence interval of the comparison."""
-    final = next((r.boundary_z for r in reversed(rows) if r.boundary_z is not None), None)
-    found = []
-    for row in rows:
-        if row.status in ("current", "between looks") and row.observed_z is not None and final is not None:
-            t = row.information_fraction
-            trend = conditional_power(row.observed_z, t, final, row.observed_z / math.sqrt(t))
-            design_drift = float(stats.norm.isf(plan.alpha / plan.sides) + stats.norm.isf(1 - plan.power))
-            design = conditional_power(row.observed_z, t, final, design_drift)
-            futility = ""
-            if plan.futility_conditional_power is not None:
-                futility = ("conditional power below the futility rule" if trend < plan.futility_conditional_power
-                            else "above the futility rule")  # fmt: skip
-            low = high = None
-            compared = _monitored(plan, comparisons)
-            if row.boundary_z is not None and compared is not None and compared.std_error is not None:
-                low, high = _repeated_interval(compared, row.boundary_z)
-            row = replace(row, conditional_power_trend=trend, conditional_power_design=design, futility=futility,
-                          rci_low=low, rci_high=high)  # fmt: skip
-        found.append(row)
-    return found
-
-
-def _repeated_interval(row: ComparisonRow, boundary: float) -> tuple[float | None, float | None]:
-    """The estimate ± the look's boundary z × its SE (Jennison & Turnbull 1989): on the log scale for a ratio."""
-    assert row.estimate is not None and row.std_error is not None
-    if row.is_ratio:
-        if row.estimate <= 0:
-            return None, None
-        centre = math.log(row.estimate)
-        return math.exp(centre - boundary * row.std_error), math.exp(centre + boundary * row.std_error)
-    return row.estimate - boundary * row.std_error, row.estimate + boundary * row.std_error
-
-
-def _look(entry: Any, index: int) -> Look:
-    if not isinstance(entry, dict) or not _is_fraction(entry.get("information_fraction")):
-        raise _error(f"look {index}: information_fraction must be a number in (0, 1]", "looks.information_fraction")
-    z = entry.get("observed_z")
-    if z is not None and (not isinstance(z, int | float) or isinstance(z, bool) or not math.isfinite(z)):
-        raise _error(f"look {index}: observed_z must be a number", "looks.observed_z")
+def _look(entry: Any, index: int, comparisons: Sequence[ComparisonName]) -> Look:
+    if not isinstance(entry, dict):
+        raise _error(f"look {index} must be a table ([[monitoring.looks]])", "looks")
     on = entry.get("date")
     if isinstance(on, str):
         try:
@@ -289,11 +229,52 @@ def _look(entry: Any, index: int) -> Look:
             raise _error(f"look {index}: date '{on}' is not YYYY-MM-DD", "looks.date") from None
     if on is not None and not isinstance(on, date):
         raise _error(f"look {index}: date must be YYYY-MM-DD", "looks.date")
-    return Look(float(entry["information_fraction"]), None if z is None else float(z), on)
+    snapshot = entry.get("snapshot")
+    if snapshot is not None and (not isinstance(snapshot, int) or isinstance(snapshot, bool) or snapshot <= 0):
+        raise _error(f"look {index}: snapshot must be a snapshot id (regsync snapshots TRIAL)", "looks.snapshot")
+    fractions = _per_comparison(entry, "information_fraction", index, comparisons, _is_fraction, "a number in (0, 1]")
+    zs = _per_comparison(entry, "observed_z", index, comparisons, _is_z, "a number")
+    if snapshot is not None and any(z is not None for z in zs):
+        raise _error(f"look {index}: observed_z is only for a look made before regsync kept the data; this look "
+                     f"names snapshot {snapshot}, whose data give its z", "looks.observed_z")  # fmt: skip
+    if snapshot is None and on is None and any(t is None for t in fractions):
+        raise _error(f"look {index}: information_fraction must be a number in (0, 1], or the look names its "
+                     "snapshot or date", "looks.information_fraction")  # fmt: skip
+    return Look(tuple(None if t is None else float(t) for t in fractions),
+                tuple(None if z is None else float(z) for z in zs), on, snapshot)  # fmt: skip
+
+
+def _per_comparison(
+    entry: dict[str, Any], key: str, index: int, comparisons: Sequence[ComparisonName], valid: Any, what: str
+) -> tuple[Any, ...]:
+    """A look's value for each comparison: one for all, or (several comparisons) a table keyed by comparison."""
+    value = entry.get(key)
+    if isinstance(value, dict) and comparisons[0].written:
+        values = tuple(_by_comparison(value, name, f"looks.{key}") for name in comparisons)
+    else:
+        values = tuple(value for _ in comparisons)
+    for v in values:
+        if v is not None and not valid(v):
+            raise _error(f"look {index}: {key} must be {what}", f"looks.{key}")
+    return values
+
+
+def _check_look_order(looks: Sequence[Look]) -> None:
+    for position in range(len(looks[0].fractions) if looks else 0):
+        fractions = [t for t in (look.fractions[position] for look in looks) if t is not None]
+        if sorted(set(fractions)) != fractions:
+            raise _error("the looks' information fractions must increase", "looks.information_fraction")
+    dates = [look.on for look in looks if look.on is not None]
+    if sorted(set(dates)) != dates:
+        raise _error("the looks' dates must increase", "looks.date")
 
 
 def _is_fraction(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 1
+
+
+def _is_z(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _number(section: dict[str, Any], key: str, default: float) -> float:

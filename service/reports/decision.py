@@ -10,14 +10,49 @@ from service.reports.templating import without_comparator
 from service.results import TOTAL, AnalysisResults, ComparisonRow, MonitoringRow
 
 
+def comparison_name(arm: str, control: str, names: Mapping[str, str]) -> str:
+    """A monitored comparison as the edition names its arms: "High dose vs Placebo", "Arm A vs Arm B", or the
+    dose-response trend."""
+    if arm == TOTAL:
+        return "Dose-response trend"
+    if not arm:
+        return "The monitored comparison"
+    return f"{names.get(arm, arm)} vs {names.get(control, control)}"
+
+
+def by_comparison(rows: Sequence[MonitoringRow]) -> list[tuple[tuple[str, str], list[MonitoringRow]]]:
+    """The monitoring rows of each comparison, in the plan's order."""
+    groups: dict[tuple[str, str], list[MonitoringRow]] = {}
+    for row in rows:
+        groups.setdefault((row.arm, row.control), []).append(row)
+    return list(groups.items())
+
+
+def monitoring_sentences(rows: Sequence[MonitoringRow], names: Mapping[str, str]) -> list[str]:
+    """One sentence per monitored comparison, naming it."""
+    found = []
+    for (arm, control), group in by_comparison(rows):
+        sentence = monitoring_sentence(group)
+        if sentence:
+            found.append(f"Monitoring, {comparison_name(arm, control, names)}: {sentence}")
+    return found
+
+
 def monitoring_sentence(rows: Sequence[MonitoringRow]) -> str | None:
-    """Crossed or not at this look, between looks (not tested), or an earlier look's crossing."""
+    """Crossed or not at this look, between looks (not tested), or an earlier look's crossing; a planned look
+    skipped."""
     if not rows:
         return None
     crossed_before = next((r for r in rows if r.status == "done" and r.crossed == "yes"), None)
     current = next((r for r in rows if r.status in ("current", "between looks")), None)
     ahead = next((r for r in rows if r.status == "planned"), None)
     parts = []
+    skipped = [r for r in rows if r.status == "skipped"]
+    if skipped:
+        planned = ", ".join(f"{r.information_fraction:g}" for r in skipped)
+        parts.append(f"The planned look{'s' if len(skipped) > 1 else ''} at information fraction {planned} "
+                     f"{'were' if len(skipped) > 1 else 'was'} not held; {'their' if len(skipped) > 1 else 'its'} "
+                     "α is carried to the next look.")  # fmt: skip
     if crossed_before is not None:
         when = f" ({crossed_before.analysis_date})" if crossed_before.analysis_date else ""
         parts.append(f"The efficacy boundary was crossed at look {crossed_before.look}{when}.")
@@ -35,7 +70,9 @@ def monitoring_sentence(rows: Sequence[MonitoringRow]) -> str | None:
         parts.append(
             f"Look {current.look} (information fraction {current.information_fraction:.2f}): the observed z of "
             f"{current.observed_z:.2f} {verdict} the efficacy boundary of {current.boundary_z:.2f} (nominal p "
-            f"{current.nominal_p:.4f}; cumulative α spent {current.alpha_spent:.4f})."
+            f"{current.nominal_p:.4f}; cumulative α spent {current.alpha_spent:.4f}"
+            + (f" of this comparison's α {current.alpha_level:.4g}" if current.alpha_level is not None else "")
+            + ")."
         )
         if current.futility_z is not None and current.crossed != "yes":
             side = "is at or below" if current.crossed == "futility" else "is above"
@@ -95,10 +132,7 @@ def decision_facts(
     precision: Mapping[str, int],
 ) -> list[str]:
     """`order`: the arms as the edition's columns show them (by letter when masked)."""
-    facts = []
-    sentence = monitoring_sentence(monitoring)
-    if sentence:
-        facts.append(sentence)
+    facts = monitoring_sentences(monitoring, names)
     if "outcome_comparison" in results.tables:
         facts.extend(primary_sentences(results["outcome_comparison"].rows, names, precision))
     facts.append(safety_sentence(results, names, order))

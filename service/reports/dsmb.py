@@ -14,9 +14,10 @@ from service import __version__
 from service.analysis import NO_CONTROL_NOTE, build_analysis
 from service.importing.records import ArmRecord, ImportedTrial
 from service.monitoring.plan import parse_monitoring
+from service.monitoring.rows import Evidence
 from service.reports.ae_table import build_ae_table, count_cell
 from service.reports.changes import PreviousReport, summarise_changes
-from service.reports.decision import decision_facts
+from service.reports.decision import by_comparison, comparison_name, decision_facts
 from service.reports.figures import (
     ae_incidence_plot,
     ae_incidence_terms,
@@ -36,6 +37,7 @@ from service.results import (
     ComparisonRow,
     ExposureRow,
     ListingRow,
+    MonitoringRow,
     OutcomeSummaryRow,
     SiteRow,
     Table,
@@ -98,6 +100,11 @@ def _by_letter(table: Table[Any], names: Mapping[str, str], control: str | None)
             turn = _invert if row.is_ratio else _neg
             row = replace(row, arm=row.control, control=row.arm, n_arm=row.n_control, n_control=row.n_arm,
                           estimate=turn(row.estimate), ci_low=turn(row.ci_high), ci_high=turn(row.ci_low))  # fmt: skip
+        elif isinstance(row, MonitoringRow) and row.control and names.get(row.arm, "") > names.get(row.control, ""):
+            # The repeated interval turns with the estimate it brackets, so both read in the letters' order.
+            turn = _invert if row.ratio else _neg
+            row = replace(row, arm=row.control, control=row.arm, estimate=turn(row.estimate),
+                          rci_low=turn(row.rci_high), rci_high=turn(row.rci_low))  # fmt: skip
         rows.append(row)
     return replace(table, rows=tuple(_arms_in_letter_order(rows, names)))
 
@@ -155,6 +162,12 @@ def _printed_key(arms: Sequence[str], options: DsmbOptions) -> dict[str, str]:
     return dict(sorted((letters[arm], arm) for arm in arms))
 
 
+def alpha_words(rows: Sequence[MonitoringRow]) -> str:
+    """A comparison's α through its looks: "α 0.025", or under Holm "α 0.025, then 0.05" once another crossed."""
+    levels = list(dict.fromkeys(r.alpha_level for r in rows if r.alpha_level is not None))
+    return f"α {', then '.join(f'{level:g}' for level in levels)}" if levels else ""
+
+
 def _neg(value: float | None) -> float | None:
     return -value if value is not None else None
 
@@ -185,9 +198,11 @@ def build_dsmb_context(
     previous: ImportedTrial | None = None,
     previous_report: PreviousReport | None = None,
     previous_frame: pd.DataFrame | None = None,
+    monitoring_looks: Mapping[int, Evidence] | None = None,
 ) -> dict[str, Any]:
     """Everything the template prints. `ae_frame` is every AE as a frame (service.safety.frame), when the caller
-    read the snapshot that way; `previous` is the data of the previous report, for what changed since."""
+    read the snapshot that way; `previous` is the data of the previous report, for what changed since;
+    `monitoring_looks` the data of the monitoring plan's done looks (service.monitoring.looks)."""
     if options.session not in SESSIONS:
         raise ValueError(f"session must be one of {SESSIONS}")
     analysed = remove_arm_assignment(data) if options.session == "open" else data
@@ -200,6 +215,7 @@ def build_dsmb_context(
         data_cutoff=options.data_cutoff,
         ae_frame=ae_frame,
         comparative=options.session == "closed",  # the open edition: no comparison, no boundary, no observed z
+        monitoring_looks=monitoring_looks if options.session == "closed" else None,
     )
     closed = options.session == "closed"
     masked = closed and not options.unmask
@@ -236,7 +252,12 @@ def build_dsmb_context(
         )
         if closed
         else None,
-        "monitoring": monitoring_plot(monitoring, plan.sides) if plan is not None else None,
+        "monitoring": [
+            (comparison_name(arm, control, names), monitoring_plot(rows, plan.sides))
+            for (arm, control), rows in by_comparison(monitoring)
+        ]
+        if plan is not None
+        else [],
         "trajectories": _trajectories(data, tables, columns[:-1], precision, names) if closed else [],
     }
     outline = report_outline(closed, figures, bool(monitoring))
@@ -294,6 +315,10 @@ def build_dsmb_context(
         "ae_table": lambda table: build_ae_table(table.name, table.rows, columns, names, compared),
         "masking_key": _printed_key(results.arms, options) if closed and options.unmask else {},
         "serious_listing": serious_listing(tables["listing_serious"].rows, names if closed else None),
+        "monitoring_groups": [
+            (comparison_name(arm, control, names), rows, alpha_words(rows))
+            for (arm, control), rows in by_comparison(monitoring)
+        ],
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
         "baseline_decimals": _baseline_decimals(data, precision),

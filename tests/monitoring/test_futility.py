@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from service.monitoring.futility import design_drift, futility_boundaries
-from service.monitoring.plan import monitoring_rows
+from service.monitoring.rows import monitoring_rows
 from service.monitoring.spending import alpha_spent, spending_boundaries
 from service.reports.decision import monitoring_sentence
 from tests.monitoring.test_plan import comparison, plan

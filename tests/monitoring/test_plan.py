@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from service.monitoring.plan import MonitoringPlan, monitoring_rows, parse_monitoring
+from service.monitoring.plan import MonitoringPlan, parse_monitoring
+from service.monitoring.rows import monitoring_rows
 from service.monitoring.spending import spending_boundaries
 from service.results import ComparisonRow
 

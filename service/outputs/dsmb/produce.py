@@ -16,6 +16,7 @@ from service.gcpause import paused_gc
 from service.importing.records import ImportedTrial
 from service.masking import masking_key
 from service.models import Snapshot
+from service.monitoring.looks import monitoring_evidence
 from service.outputs.base import Output, Produced, Production
 from service.reports.changes import find_previous_report
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
@@ -99,10 +100,11 @@ def prepare_dsmb(engine: Engine, snapshot: Snapshot, request: DsmbRequest) -> Pr
         request.final,
         masking_key(engine, snapshot.trial_id, list(data.arm_labels.values())) if request.session == "closed" else None,
     )
+    looks = monitoring_evidence(engine, snapshot.trial_id, data, data_cutoff) if request.session == "closed" else {}
     with paused_gc():
         context = build_dsmb_context(
             data, options, ae_frame=frame, previous=previous, previous_report=previous_report,
-            previous_frame=previous_frame,
+            previous_frame=previous_frame, monitoring_looks=looks,
         )  # fmt: skip
         html = render_html("dsmb/report.html", context)
     return PreparedReport(

@@ -12,6 +12,7 @@ from service.analysis import build_analysis
 from service.artifacts import record_artifacts
 from service.gcpause import paused_gc
 from service.models import Snapshot
+from service.monitoring.looks import monitoring_evidence
 from service.outputs.base import Output, Produced, Production
 from service.outputs.tables.validate import validate_tables_folder
 from service.tables_export import write_tables
@@ -35,8 +36,9 @@ def produce_tables(
     if cutoff is not None:
         with paused_gc():
             data = read_data_cut(engine, snapshot, cutoff)
+            looks = monitoring_evidence(engine, snapshot.trial_id, data, cutoff)  # as the report at the cut-off
             results = build_analysis(data, snapshot_id=snapshot.id, content_hash=snapshot.content_hash,
-                                     data_cutoff=cutoff, soc_order=soc_order)  # fmt: skip
+                                     data_cutoff=cutoff, soc_order=soc_order, monitoring_looks=looks)  # fmt: skip
     else:
         results = analysed[1] if analysed is not None else read_and_analyse(engine, snapshot, soc_order)[1]
     files = write_tables(results, target, fmt)
