@@ -128,12 +128,13 @@ def _number(value: object) -> float:
 
 
 def ae_incidence_plot(
-    rows: Sequence[AECountRow], arms: Sequence[str], control: str | None, names: Mapping[str, str],
-    masked: bool = False, limit: int = 20,
+    rows: Sequence[AECountRow], arms: Sequence[str], comparisons: Mapping[str, str], control: str | None,
+    names: Mapping[str, str], limit: int = 20,
 ) -> Markup | None:  # fmt: skip
     """Closed session: the most frequent preferred terms, with the percentage of each arm affected (left) and
-    each arm's risk difference against control with its 95% CI (right). None when there is nothing to compare."""
-    if control is None or len(arms) < 2:
+    the risk differences (right) that `comparisons` names (the arm whose row carries one -> its label; none: no
+    right panel). `control` is marked as such; None (masked) marks no arm apart. None when there is one arm."""
+    if len(arms) < 2:
         return None
     terms: dict[tuple[str, str], dict[str, AECountRow]] = {}
     for row in rows:
@@ -144,12 +145,13 @@ def ae_incidence_plot(
     ]
     if not ranked:
         return None
-    compared = [a for a in arms if a != control]
+    compared = [a for a in arms if a in comparisons]
     line_h = 14.0
     top, label_w, panel_w, gap = 26.0, 150.0, 140.0, 44.0
     height = top + line_h * len(ranked) + 40
-    width = label_w + 2 * panel_w + gap + 20
-    canvas = Canvas(width, height, "Adverse event incidence by arm, with risk differences")
+    width = label_w + (2 * panel_w + gap if compared else panel_w) + 20
+    title = "Adverse event incidence by arm" + (", with risk differences" if compared else "")
+    canvas = Canvas(width, height, title)
     bottom = top + line_h * len(ranked)
     highest = _nice_ceiling(max(_number(r.percent) for _, cells in ranked for r in cells.values()) or 1)
     left_x = label_w
@@ -173,16 +175,14 @@ def ae_incidence_plot(
     for fraction in (0, 0.5, 1):
         canvas.line(px(highest * fraction), top - 4, px(highest * fraction), bottom, stroke=GRID, width=0.5)
         canvas.text(px(highest * fraction), bottom + 10, f"{highest * fraction:g}", anchor="middle", size=7)
-        value = -reach + 2 * reach * fraction
-        canvas.line(rx(value), top - 4, rx(value), bottom, stroke="#888" if value == 0 else GRID, width=0.5)
-        canvas.text(rx(value), bottom + 10, f"{value:g}", anchor="middle", size=7)
+        if compared:
+            value = -reach + 2 * reach * fraction
+            canvas.line(rx(value), top - 4, rx(value), bottom, stroke="#888" if value == 0 else GRID, width=0.5)
+            canvas.text(rx(value), bottom + 10, f"{value:g}", anchor="middle", size=7)
     canvas.text(left_x + panel_w / 2, bottom + 21, "Participants with the event (%)", anchor="middle", size=7)
-    axis = (
-        "Risk difference, " + "; ".join(" − ".join(sorted((names[a], names[control]))) for a in compared)
-        if masked
-        else "Risk difference vs control"
-    )
-    canvas.text(right_x + panel_w / 2, bottom + 21, f"{axis} (% points, 95% CI)", anchor="middle", size=7)  # fmt: skip
+    if compared:
+        axis = "Risk difference vs control" if control else "Risk difference, " + "; ".join(comparisons.values())
+        canvas.text(right_x + panel_w / 2, bottom + 21, f"{axis} (% points, 95% CI)", anchor="middle", size=7)
     for index, ((_, pt), cells) in enumerate(ranked):
         y = top + line_h * index + line_h / 2
         canvas.text(label_w - 6, y + 3, _shorten(pt, 34), anchor="end", size=7)
@@ -190,7 +190,7 @@ def ae_incidence_plot(
         for number, arm in enumerate(arms):
             colour = COLOURS[number % len(COLOURS)]
             percent = _number(cells[arm].percent)
-            if arm == control and not masked:  # masked, no mark tells the control apart
+            if arm == control:
                 canvas.diamond(px(percent), y, 3.2, colour)
             else:
                 canvas.circle(px(percent), y, 2.8, colour)
@@ -199,18 +199,18 @@ def ae_incidence_plot(
             if row.risk_diff is None or row.risk_diff_low is None or row.risk_diff_high is None:
                 continue
             offset = (number - (len(compared) - 1) / 2) * 3
-            # Masked, the difference is drawn in neutral ink: the compared arm's colour would mark the other as control
-            colour = "#333333" if masked else COLOURS[arms.index(arm) % len(COLOURS)]
+            # Masked, the difference is drawn in neutral ink: the arm's colour would mark its row's arm
+            colour = COLOURS[arms.index(arm) % len(COLOURS)] if control else "#333333"
             canvas.line(rx(row.risk_diff_low), y + offset, rx(row.risk_diff_high), y + offset, stroke=colour, width=1.0)
             canvas.circle(rx(row.risk_diff), y + offset, 2.4, colour)
     legend_x = left_x
     for number, arm in enumerate(arms):
         colour = COLOURS[number % len(COLOURS)]
-        if arm == control and not masked:
+        if arm == control:
             canvas.diamond(legend_x + 3, 10, 3.2, colour)
         else:
             canvas.circle(legend_x + 3, 10, 2.8, colour)
-        label = names.get(arm, arm) + (" (control)" if arm == control and not masked else "")
+        label = names.get(arm, arm) + (" (control)" if arm == control else "")
         canvas.text(legend_x + 10, 13, label, size=7)
         legend_x += 10 + 5.2 * len(label) + 14
     return canvas.markup()
