@@ -37,7 +37,7 @@ from service.monitoring.comparison import Target
 from service.monitoring.plan import MonitoringPlan, parse_monitoring
 from service.monitoring.rows import Evidence, monitoring_rows
 from service.monitoring.targets import monitoring_targets
-from service.outcomes.compare import analyse_outcome
+from service.outcomes.compare import analyse_outcome, compare_every_pair
 from service.outcomes.data import collect_outcome
 from service.outcomes.definition import parse_outcomes
 from service.outcomes.summary import CHANGE_RULE, OUTCOME_POPULATION, summarise_outcome
@@ -112,6 +112,8 @@ DISCONTINUATION_REASON_SOURCES = {
     "sdtm": "the last DS disposition event's DSDECOD = ADVERSE EVENT",
     "bundle": "participants.csv disposition_reason = adverse event",
 }
+SUPPLIED_NOT_PAIRED = ("{title}: its comparisons are supplied as the statistician computed them, not for every pair "
+                       "of arms, so this edition shows none; the unmasked edition shows them.")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ class AnalysisInputs:
     data_cutoff: date | None
     comparative: bool = True  # False for the open DSMB edition: no test between arms anywhere
     monitoring_looks: Mapping[int, Evidence] = field(default_factory=dict)  # done looks' data (monitoring.looks)
+    pair_order: tuple[str, ...] | None = None  # a masked edition of 3 or more arms: every pair compared, in this order
 
     @cached_property
     def randomized(self) -> dict[str, int]:
@@ -134,19 +137,28 @@ class AnalysisInputs:
 
     @cached_property
     def outcomes(self) -> OutcomeTables:
-        """Every declared outcome's summaries by arm and visit, its estimates per arm and its comparisons."""
+        """Every declared outcome's summaries by arm and visit, its estimates per arm and its comparisons; without
+        `comparative` (the pooled open edition), the summaries only: no SAP analysis is run on pooled data."""
         by_parameter: dict[str, list[MeasurementRecord]] = defaultdict(list)
         for m in self.data.measurements:
             by_parameter[m.parameter].append(m)
-        tables = OutcomeTables()
+        tables = OutcomeTables(every_pair=[] if self.pair_order is not None else None)
         for spec in parse_outcomes(self.data.definition.raw):
-            outcome = collect_outcome(self.data, spec, by_parameter.get(spec.parameter, []))
+            outcome = collect_outcome(self.data, spec, by_parameter.get(spec.parameter, []),
+                                      compared=self.comparative)  # fmt: skip
             tables.summaries.extend(summarise_outcome(outcome))
+            tables.populations.append((spec.title, outcome.population_description()))
+            if not self.comparative:
+                continue
             analysed = supplied_results(self.data, outcome) if spec.supplied else analyse_outcome(outcome)
             tables.estimates.extend(analysed.estimates)
             tables.comparisons.extend(analysed.comparisons)
             tables.notes.extend(analysed.notes)
-            tables.populations.append((spec.title, outcome.population_description()))
+            if tables.every_pair is not None and self.pair_order is not None:
+                if spec.supplied:
+                    tables.notes.append(SUPPLIED_NOT_PAIRED.format(title=spec.title))
+                else:
+                    tables.every_pair.extend(compare_every_pair(outcome, self.pair_order).comparisons)
         return tables
 
     @cached_property
@@ -466,7 +478,7 @@ TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "outcome_comparison", ComparisonRow, "Between-arm comparisons of outcome measures", OUTCOME_POPULATION,
         randomized, lambda inputs: inputs.outcomes.method_notes(estimates=False),
-        lambda inputs: tuple(inputs.outcomes.comparisons), comparative=True, arms="randomized",
+        lambda inputs: tuple(inputs.outcomes.shown_comparisons), comparative=True, arms="randomized",
         population_flag="ITTFL",
     ),
     TableSpec(
@@ -487,11 +499,14 @@ def build_analysis(
     ae_frame: pd.DataFrame | None = None,
     comparative: bool = True,
     monitoring_looks: Mapping[int, Evidence] | None = None,
+    pair_order: tuple[str, ...] | None = None,
 ) -> AnalysisResults:
     """Every table from one snapshot (without `comparative`, only the tables that compare no arms). `ae_frame`,
     when given, is every AE of the trial as a frame (service.safety.frame); data.adverse_events then need hold
     only the AEs the listings show. `monitoring_looks`: the data of the monitoring plan's done looks that regsync
-    holds (service.monitoring.looks), by the look's position."""
+    holds (service.monitoring.looks), by the look's position. `pair_order` (arm labels): the outcome comparisons
+    table compares every pair of these arms, the earlier with the later, instead of the SAP's pairs (which
+    monitoring still reads)."""
     safety_options = data.definition.raw.get("safety", {})
     order = soc_order or str(safety_options.get("soc_order", "meddra"))
     if order not in SOC_ORDERS:
@@ -500,7 +515,9 @@ def build_analysis(
         )
     threshold = float(safety_options.get("other_ae_threshold_percent", DEFAULT_OTHER_THRESHOLD))
     safety = derive_safety_set(data, data_cutoff, ae_frame)
-    inputs = AnalysisInputs(data, safety, order, threshold, data_cutoff, comparative, monitoring_looks or {})
+    inputs = AnalysisInputs(
+        data, safety, order, threshold, data_cutoff, comparative, monitoring_looks or {}, pair_order
+    )
     tables = {
         spec.name: spec.build(inputs)
         for spec in TABLES

@@ -65,8 +65,10 @@ def test_the_open_pdf_prints_no_arm_and_nothing_comparative(demo: Path) -> None:
     assert "Mesenchymal stem cells" not in flat
     assert not re.search(r"\bPlacebo\b(?!-Controlled)", flat)
     for comparative in ("Arm A", "Arm B", " vs ", "Observed z", "Boundary", "Crossed", "α spent", "Estimate (95% CI)",
-                        "RD (95% CI)", "monitoring"):  # fmt: skip
+                        "RD (95% CI)", "Group-sequential monitoring of the", "Monitoring boundaries"):  # fmt: skip
         assert comparative not in flat, comparative
+    # The monitoring is named only among the analyses left to the closed session.
+    assert flat.count("monitoring") == 1 and "the group-sequential monitoring of CPEPS (boundaries" in flat
 
 
 def test_the_open_pdf_attaches_no_arm_and_nothing_comparative(demo: Path, tmp_path: Path) -> None:

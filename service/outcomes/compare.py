@@ -71,6 +71,14 @@ def analyse_outcome(outcome: OutcomeData) -> OutcomeResults:
     return found
 
 
+def compare_every_pair(outcome: OutcomeData, order: tuple[str, ...]) -> OutcomeResults:
+    """Every pair of `order`'s arms, the earlier against the later, each by the outcome's SAP method: a masked
+    edition's comparisons by letter, in which no arm is the comparator of every comparison. Each is tested
+    two-sided for superiority: a margin and one side belong to an arm's comparison against control."""
+    spec = replace(outcome.spec, test="superiority", margin=None, sides=2)
+    return analyse_outcome(replace(outcome, spec=spec, pair_order=order))
+
+
 GEOMETRIC = {"LS mean": "Geometric LS mean", "Mean": "Geometric mean"}
 
 

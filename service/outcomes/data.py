@@ -52,6 +52,9 @@ class OutcomeData:
     label: str
     dataset: str
     notes: list[str] = field(default_factory=list)
+    # Set for a masked edition of three or more arms: every pair of these arms is compared, the earlier minus (or
+    # over) the later, whatever pairs the definition asks for (service.reports.masked).
+    pair_order: tuple[str, ...] | None = None
 
     @property
     def timepoints(self) -> tuple[str, ...]:
@@ -76,9 +79,14 @@ class OutcomeData:
 
 
 def collect_outcome(
-    data: ImportedTrial, spec: OutcomeSpec, records: Sequence[MeasurementRecord] | None = None
+    data: ImportedTrial,
+    spec: OutcomeSpec,
+    records: Sequence[MeasurementRecord] | None = None,
+    *,
+    compared: bool = True,
 ) -> OutcomeData:
-    """`records`, when given, are the snapshot's measurements of the spec's parameter (any dataset)."""
+    """`records`, when given, are the snapshot's measurements of the spec's parameter (any dataset). Without
+    `compared` (the pooled open edition, which only summarises), the arms' doses a trend test needs are not read."""
     labels = data.arm_labels
     people = {p.subject_id: p for p in data.participants}
     arm_of = {
@@ -138,7 +146,7 @@ def collect_outcome(
     ordered = dict(sorted(visits.items(), key=lambda kv: (numbers[kv[0]] is None, numbers[kv[0]] or 0, kv[0])))
     control = next((a.label for a in data.arms if a.is_control), None)
     covariates = _covariates(spec, chosen, people, arm_of)
-    doses = _doses(spec, data, people, arm_of) if spec.dose_response else {}
+    doses = _doses(spec, data, people, arm_of) if spec.dose_response and compared else {}
     if spec.count:
         _check_counts(spec, ordered)
     return OutcomeData(spec, tuple(labels.values()), control, arm_of, ordered, numbers, covariates, doses, unit,

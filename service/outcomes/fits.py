@@ -149,7 +149,10 @@ def full_rank(model: Any) -> bool:
 
 def pairs(outcome: OutcomeData, arms: Sequence[str]) -> list[tuple[str, str]]:
     """The comparisons the definition asks for, each (arm compared, the arm it is compared with): against control,
-    else every pair with the later arm in the trial's order compared with the earlier (DESIGN.md)."""
+    else every pair with the later arm in the trial's order compared with the earlier (DESIGN.md); or, given a
+    pair order, every pair of those arms, the earlier compared with the later."""
+    if outcome.pair_order is not None:
+        return list(itertools.combinations([a for a in outcome.pair_order if a in arms], 2))
     control = outcome.control
     if outcome.spec.comparisons == "pairwise":
         return [

@@ -22,6 +22,12 @@ class OutcomeTables:
     comparisons: list[ComparisonRow] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the data or the selection did (derived records, ...)
     populations: list[tuple[str, str]] = field(default_factory=list)  # (title, its analysis population in words)
+    every_pair: list[ComparisonRow] | None = None  # a masked edition's comparisons of every pair of letters
+
+    @property
+    def shown_comparisons(self) -> list[ComparisonRow]:
+        """The comparisons the tables show: every pair in the masked edition's letter order, else the SAP's."""
+        return self.every_pair if self.every_pair is not None else self.comparisons
 
     @property
     def population_notes(self) -> tuple[str, ...]:
@@ -32,7 +38,7 @@ class OutcomeTables:
 
     def method_notes(self, *, estimates: bool) -> tuple[str, ...]:
         """One footnote per outcome naming its method, interval and test; and where the numbers came from."""
-        rows: list[ArmEstimateRow] | list[ComparisonRow] = self.estimates if estimates else self.comparisons
+        rows: list[ArmEstimateRow] | list[ComparisonRow] = self.estimates if estimates else self.shown_comparisons
         seen: dict[tuple[str, str], str] = {}
         for row in rows:
             seen.setdefault((row.title, row.method), row.source)

@@ -17,6 +17,8 @@ def comparison_name(arm: str, control: str, names: Mapping[str, str]) -> str:
         return "Dose-response trend"
     if not arm:
         return "The monitored comparison"
+    if not control:  # a masked edition of three arms or more names it by number (service.reports.masked)
+        return arm
     return f"{names.get(arm, arm)} vs {names.get(control, control)}"
 
 

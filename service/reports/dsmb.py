@@ -11,8 +11,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from service import __version__
-from service.analysis import NO_CONTROL_NOTE, build_analysis
-from service.importing.records import ArmRecord, ImportedTrial
+from service.analysis import build_analysis
+from service.importing.records import ImportedTrial
 from service.monitoring.plan import parse_monitoring
 from service.monitoring.rows import Evidence
 from service.reports.ae_table import build_ae_table, count_cell
@@ -27,25 +27,22 @@ from service.reports.figures import (
     trajectory_plot,
 )
 from service.reports.listing import Column, FixedPitchListing, set_listing
+from service.reports.masked import arm_display_names, compared_arms, every_pair, letter_order, mask_tables, masked_rows
+from service.reports.pooled import analyses_left_to_closed, pooled_notes, remove_arm_assignment
 from service.reports.precision import PRECISION_NOTE, data_precision, estimate_decimals
 from service.reports.templating import format_number
 from service.results import (
     TOTAL,
-    AECountRow,
     AnalysisResults,
-    ArmEstimateRow,
-    ComparisonRow,
     ExposureRow,
     ListingRow,
     MonitoringRow,
-    OutcomeSummaryRow,
     SiteRow,
     Table,
 )
 from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
-POOLED = ArmRecord("ALL", "All participants")
 
 
 @dataclass(frozen=True)
@@ -59,69 +56,6 @@ class DsmbOptions:
     unmask: bool = False
     final: bool = False
     masking_key: dict[str, str] | None = None  # arm label -> letter (service.masking); None: by the arms' order
-
-
-def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
-    """The open session's data: every participant in one pooled group; arms, their labels and the monitoring plan
-    (whose looks may state an observed between-arm z) gone."""
-    participants = tuple(
-        p._replace(
-            arm_code=POOLED.code if p.arm_code else None, actual_arm_code=POOLED.code if p.actual_arm_code else None
-        )
-        for p in data.participants
-    )
-    raw = {key: value for key, value in data.definition.raw.items() if key not in ("arms", "monitoring")}
-    definition = replace(data.definition, arms=(POOLED,), raw=raw)
-    return replace(data, definition=definition, arms=(POOLED,), participants=participants, notes=())
-
-
-def arm_display_names(arms: tuple[str, ...], unmask: bool, key: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Arms as the closed report shows them: their labels when unmasked; else "Arm " and the trial's stored
-    random letter (service.masking), or, without a key, letters in the trial's order."""
-    names = {
-        arm: arm if unmask else f"Arm {key[arm] if key and arm in key else chr(ord('A') + index)}"
-        for index, arm in enumerate(arms)
-    }
-    return {**names, TOTAL: TOTAL}
-
-
-def _by_letter(table: Table[Any], names: Mapping[str, str], control: str | None) -> Table[Any]:
-    """A masked edition compares arms in the order of their letters (Arm A − Arm B), never as "against control":
-    a difference whose arm's letter comes after the control's is turned round (negated, a ratio inverted)."""
-    if control is None:
-        return table
-    rows = []
-    for row in table.rows:
-        if isinstance(row, AECountRow) and row.arm not in (control, TOTAL) and row.risk_diff is not None:
-            if names[row.arm] > names[control]:
-                row = replace(row, risk_diff=-row.risk_diff, risk_diff_low=_neg(row.risk_diff_high),
-                              risk_diff_high=_neg(row.risk_diff_low))  # fmt: skip
-        elif isinstance(row, ComparisonRow) and row.control and names.get(row.arm, "") > names.get(row.control, ""):
-            turn = _invert if row.is_ratio else _neg
-            row = replace(row, arm=row.control, control=row.arm, n_arm=row.n_control, n_control=row.n_arm,
-                          estimate=turn(row.estimate), ci_low=turn(row.ci_high), ci_high=turn(row.ci_low))  # fmt: skip
-        elif isinstance(row, MonitoringRow) and row.control and names.get(row.arm, "") > names.get(row.control, ""):
-            # The repeated interval turns with the estimate it brackets, so both read in the letters' order.
-            turn = _invert if row.ratio else _neg
-            row = replace(row, arm=row.control, control=row.arm, estimate=turn(row.estimate),
-                          rci_low=turn(row.rci_high), rci_high=turn(row.rci_low))  # fmt: skip
-        rows.append(row)
-    return replace(table, rows=tuple(_arms_in_letter_order(rows, names)))
-
-
-def _arms_in_letter_order(rows: list[Any], names: Mapping[str, str]) -> list[Any]:
-    """Each outcome's per-arm rows at one timepoint in the order of the letters, not of the definition's arms
-    (which would tell the experimental arm, listed first, from the control)."""
-    if not rows or not isinstance(rows[0], ArmEstimateRow | OutcomeSummaryRow):
-        return rows
-
-    def group(row: Any) -> tuple[str, str, str, str]:
-        return row.parameter, row.title, row.visit, getattr(row, "statistic", "")
-
-    first_seen: dict[tuple[str, str, str, str], int] = {}
-    for index, row in enumerate(rows):
-        first_seen.setdefault(group(row), index)
-    return sorted(rows, key=lambda r: (first_seen[group(r)], names.get(r.arm, r.arm)))
 
 
 def _trajectories(
@@ -168,28 +102,6 @@ def alpha_words(rows: Sequence[MonitoringRow]) -> str:
     return f"α {', then '.join(f'{level:g}' for level in levels)}" if levels else ""
 
 
-def _neg(value: float | None) -> float | None:
-    return -value if value is not None else None
-
-
-def _invert(value: float | None) -> float | None:
-    return 1 / value if value else None
-
-
-def comparison_labels(arms: Sequence[str], control: str | None, names: Mapping[str, str], masked: bool
-                      ) -> dict[str, str]:  # fmt: skip
-    """Each compared arm's column heading: "Arm B vs Placebo", or, masked, its pair in letter order."""
-    if control is None:
-        return {}
-    labels = {}
-    for arm in arms:
-        if arm == control:
-            continue
-        first, second = sorted((names[arm], names[control])) if masked else (names[arm], names[control])
-        labels[arm] = f"{first} − {second}" if masked else f"{first} vs {second}"
-    return labels
-
-
 def build_dsmb_context(
     data: ImportedTrial,
     options: DsmbOptions,
@@ -205,50 +117,43 @@ def build_dsmb_context(
     `monitoring_looks` the data of the monitoring plan's done looks (service.monitoring.looks)."""
     if options.session not in SESSIONS:
         raise ValueError(f"session must be one of {SESSIONS}")
-    analysed = remove_arm_assignment(data) if options.session == "open" else data
-    if previous is not None and options.session == "open":
+    closed = options.session == "closed"
+    masked = closed and not options.unmask
+    analysed = data if closed else remove_arm_assignment(data)
+    if previous is not None and not closed:
         previous = remove_arm_assignment(previous)
+    labels = tuple(data.arm_labels.values())
+    names = arm_display_names(labels, options.unmask, options.masking_key) if closed else {TOTAL: "All participants"}
     results = build_analysis(
         analysed,
         snapshot_id=options.snapshot_id,
         content_hash=options.content_hash,
         data_cutoff=options.data_cutoff,
         ae_frame=ae_frame,
-        comparative=options.session == "closed",  # the open edition: no comparison, no boundary, no observed z
-        monitoring_looks=monitoring_looks if options.session == "closed" else None,
+        comparative=closed,  # the open edition: no comparison, no boundary, no observed z, no SAP analysis
+        monitoring_looks=monitoring_looks if closed else None,
+        pair_order=letter_order(labels, names) if masked and every_pair(labels) else None,
     )
-    closed = options.session == "closed"
-    masked = closed and not options.unmask
     if not closed:
-        results = replace(results, tables={name: _pooled_notes(table) for name, table in results.tables.items()})
+        results = replace(results, tables={name: pooled_notes(table) for name, table in results.tables.items()})
     elif masked:
-        letters = arm_display_names(results.arms, unmask=False, key=options.masking_key)
-        results = replace(results, tables={
-            n: _by_letter(_masked_notes(t, letters, results.control), letters, results.control)
-            for n, t in results.tables.items()
-        })  # fmt: skip
-    if closed:
-        names = arm_display_names(results.arms, options.unmask, options.masking_key)
-        # Masked, the columns follow the letters: their order says nothing of the arms' order in the definition.
-        shown = sorted(results.arms, key=lambda arm: names[arm]) if masked else list(results.arms)
-        columns = [*shown, TOTAL]
-    else:
-        columns = [TOTAL]
-        names = {TOTAL: "All participants"}
+        results = replace(results, tables=mask_tables(results.tables, names, results.control))
+    # Masked, the columns follow the letters: their order says nothing of the arms' order in the definition.
+    columns = [*(letter_order(results.arms, names) if masked else results.arms), TOTAL] if closed else [TOTAL]
+    compared = compared_arms(columns[:-1], results.control, names, masked) if closed else {}
     arm_names = {code: names.get(label, label) for code, label in analysed.arm_labels.items()}
     definition = data.definition
     tables = results.tables
     plan = parse_monitoring(definition.raw) if closed else None
     monitoring = tables["monitoring"].rows if plan is not None and "monitoring" in tables else ()
     precision = data_precision(data.measurements)  # every measurement read once, for the baseline table and the figures
-    compared = comparison_labels(columns[:-1], results.control, names, masked) if closed else {}
     figures = {
         "enrollment": enrollment_chart(tables["enrollment"].rows, definition.target_enrollment)
         if tables["enrollment"].rows
         else None,
         "consort": consort_diagram(tables["disposition"].rows, columns, names),
         "ae_incidence": ae_incidence_plot(
-            tables["ae_soc_pt"].rows, columns[:-1], results.control, names, masked, compared
+            tables["ae_soc_pt"].rows, columns[:-1], compared, None if masked else results.control, names
         )
         if closed
         else None,
@@ -260,11 +165,10 @@ def build_dsmb_context(
         else [],
         "trajectories": _trajectories(data, tables, columns[:-1], precision, names) if closed else [],
     }
-    outline = report_outline(closed, figures, bool(monitoring))
+    outline = report_outline(closed, figures, bool(monitoring), bool(compared))
     changes = None
     if previous is not None and previous_report is not None and previous_report.snapshot.id is not None:
-        before = remove_arm_assignment(previous) if options.session == "open" else previous
-        changes = summarise_changes(before, analysed, previous_report.snapshot.id, previous_report.data_cutoff,
+        changes = summarise_changes(previous, analysed, previous_report.snapshot.id, previous_report.data_cutoff,
                                     previous_frame=previous_frame, current_frame=ae_frame)  # fmt: skip
     return {
         "session": options.session,
@@ -305,7 +209,6 @@ def build_dsmb_context(
         "outline": outline,
         "outline_by": {entry.anchor: entry for entry in outline},
         "show_outcomes": closed,
-        "control": results.control,
         "masked": masked,
         "comparison_labels": compared,
         "ae_incidence_terms": ae_incidence_terms(len(compared)),
@@ -313,6 +216,7 @@ def build_dsmb_context(
         "arm_table_class": "many-arms" if len(columns) > 3 else "",
         "count_cell": count_cell,
         "ae_table": lambda table: build_ae_table(table.name, table.rows, columns, names, compared),
+        "left_to_closed": [] if closed else analyses_left_to_closed(data.definition.raw, _has_control(data)),
         "masking_key": _printed_key(results.arms, options) if closed and options.unmask else {},
         "serious_listing": serious_listing(tables["listing_serious"].rows, names if closed else None),
         "monitoring_groups": [
@@ -328,8 +232,7 @@ def build_dsmb_context(
         "disposition_lines": disposition_lines,
         "sites": site_lines,
         "attachments": {
-            f"{name}.csv": render_csv(_masked_rows(table, names) if closed and not options.unmask else table)
-            for name, table in tables.items()
+            f"{name}.csv": render_csv(masked_rows(table, names) if masked else table) for name, table in tables.items()
         },
     }
 
@@ -377,38 +280,6 @@ def serious_listing_fields(
     return columns, records
 
 
-POOLED_NOTE = "Open session: the arms are pooled, so no comparison between arms is shown."
-
-
-def _pooled_notes(table: Table[Any]) -> Table[Any]:
-    """The open edition's footnotes: the pooled analysis has no control arm because the arms are pooled, not
-    because the trial has none."""
-    return replace(table, footnotes=tuple(POOLED_NOTE if n == NO_CONTROL_NOTE else n for n in table.footnotes))
-
-
-def _masked_notes(table: Table[Any], names: dict[str, str], control: str | None = None) -> Table[Any]:
-    """Footnotes that name an arm name it as the masked report does; none says which letter is control."""
-    notes = []
-    for note in table.footnotes:
-        if control is not None:
-            note = note.replace(f"of each arm against {control}", "of each pair of arms, in the order of their "
-                                "letters (Arm A − Arm B)")  # fmt: skip
-            note = note.replace(f"against the control arm ({control})", "between arms")
-        for label, shown in names.items():
-            note = note.replace(label, shown)
-        notes.append(note)
-    return replace(table, footnotes=tuple(notes))
-
-
-def _masked_rows(table: Table[Any], names: dict[str, str]) -> Table[Any]:
-    """A table as the masked closed edition attaches it: arms (and control arms) by their masked names, so the
-    key is not in the PDF's attachments either."""
-    fields = [f for f in ("arm", "control") if f in getattr(table.row_type, "__dataclass_fields__", {})]
-    rows = tuple(replace(row, **{f: names.get(getattr(row, f), getattr(row, f)) for f in fields}) for row in table.rows)
-    denominators = {names.get(arm, arm): n for arm, n in table.denominators.items()}
-    return replace(table, rows=rows, denominators=denominators)
-
-
 @dataclass(frozen=True)
 class OutlineEntry:
     anchor: str
@@ -424,7 +295,8 @@ class OutlineEntry:
         return f"{self.kind.capitalize()} {self.number} — {self.title}"
 
 
-def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool) -> list[OutlineEntry]:
+def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, differences: bool = True
+                   ) -> list[OutlineEntry]:  # fmt: skip
     """Sections, tables and figures in the order printed, numbered; the contents and the headings both read it,
     so they cannot disagree."""
     sections: list[tuple[str, str, list[tuple[str, str, str]]]] = [
@@ -461,7 +333,13 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool) -> l
                 ("table", "ae-overview", "Overview of adverse events"),
                 ("table", "ae-soc-pt", "Treatment-emergent adverse events by system organ class and preferred term"),
                 *(
-                    [("figure", "ae-incidence", "Adverse event incidence by arm, with risk differences")]
+                    [
+                        (
+                            "figure",
+                            "ae-incidence",
+                            "Adverse event incidence by arm" + (", with risk differences" if differences else ""),
+                        )
+                    ]
                     if figures["ae_incidence"]
                     else []
                 ),
@@ -586,3 +464,7 @@ def baseline_rows(rows: Sequence[Any], decimals: Mapping[str, int] | None = None
                 f"{r.n} ({r.percent:.1f})" if r.percent is not None else str(r.n)
             )
     return list(lines.items())
+
+
+def _has_control(data: ImportedTrial) -> bool:
+    return any(arm.is_control for arm in data.arms)

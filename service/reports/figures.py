@@ -144,38 +144,38 @@ def _ae_line_height(comparisons: int) -> float:
 
 
 def ae_incidence_plot(
-    rows: Sequence[AECountRow], arms: Sequence[str], control: str | None, names: Mapping[str, str],
-    masked: bool = False, comparisons: Mapping[str, str] | None = None,
+    rows: Sequence[AECountRow], arms: Sequence[str], comparisons: Mapping[str, str], control: str | None,
+    names: Mapping[str, str],
 ) -> Markup | None:  # fmt: skip
-    """Closed session: the most frequent preferred terms, with the percentage of each arm affected (left) and each
-    comparison's risk difference with its 95% CI (right), each comparison with its own marker, named in a legend.
-    `comparisons`: the column of each comparison (whose rows carry its risk difference) and its label; by default
-    each arm against control. None when there is nothing to compare."""
-    if comparisons is None:
-        comparisons = {a: f"{names[a]} vs {names[control]}" for a in arms if a != control} if control else {}
-    if not comparisons or len(arms) < 2:
+    """Closed session: the most frequent preferred terms, with the percentage of each arm affected (left) and the
+    risk differences (right) that `comparisons` names (the arm whose row carries one -> its label; none: no right
+    panel), each comparison with its own marker, named in a legend. `control` is marked as such; None (masked)
+    marks no arm apart. None when there is one arm."""
+    if len(arms) < 2:
         return None
+    masked = control is None
     terms: dict[tuple[str, str], dict[str, AECountRow]] = {}
     for row in rows:
         if row.level == "pt":
             terms.setdefault((row.soc, row.pt), {})[row.arm] = row
-    limit = ae_incidence_terms(len(comparisons))
+    compared = [a for a in arms if a in comparisons]
+    limit = ae_incidence_terms(len(compared))
     ranked = sorted(terms.items(), key=lambda item: (-_number(item[1][TOTAL].n_subjects), item[0][1].casefold()))[
         :limit
     ]
     if not ranked:
         return None
-    compared = list(comparisons)
     line_h = _ae_line_height(len(compared))
     label_w, panel_w, gap = 150.0, 140.0, 44.0
-    width = label_w + 2 * panel_w + gap + 20
-    arm_labels = [names.get(arm, arm) + (" (control)" if arm == control and not masked else "") for arm in arms]
+    width = label_w + (2 * panel_w + gap if compared else panel_w) + 20
+    arm_labels = [names.get(arm, arm) + (" (control)" if arm == control else "") for arm in arms]
     arm_legend = _legend_rows(arm_labels, width - label_w, 7)
-    legend = _legend_rows(list(comparisons.values()), width - 20, 7)
+    legend = _legend_rows([comparisons[a] for a in compared], width - 20, 7) if compared else []
     top = 15.0 + 11 * len(arm_legend)
     bottom = top + line_h * len(ranked)
     height = bottom + 30 + 11 * len(legend)
-    canvas = Canvas(width, height, "Adverse event incidence by arm, with risk differences")
+    title = "Adverse event incidence by arm" + (", with risk differences" if compared else "")
+    canvas = Canvas(width, height, title)
     highest = _nice_ceiling(max(_number(r.percent) for _, cells in ranked for r in cells.values()) or 1)
     left_x = label_w
 
@@ -198,11 +198,13 @@ def ae_incidence_plot(
     for fraction in (0, 0.5, 1):
         canvas.line(px(highest * fraction), top - 4, px(highest * fraction), bottom, stroke=GRID, width=0.5)
         canvas.text(px(highest * fraction), bottom + 10, f"{highest * fraction:g}", anchor="middle", size=7)
-        value = -reach + 2 * reach * fraction
-        canvas.line(rx(value), top - 4, rx(value), bottom, stroke="#888" if value == 0 else GRID, width=0.5)
-        canvas.text(rx(value), bottom + 10, f"{value:g}", anchor="middle", size=7)
+        if compared:
+            value = -reach + 2 * reach * fraction
+            canvas.line(rx(value), top - 4, rx(value), bottom, stroke="#888" if value == 0 else GRID, width=0.5)
+            canvas.text(rx(value), bottom + 10, f"{value:g}", anchor="middle", size=7)
     canvas.text(left_x + panel_w / 2, bottom + 21, "Participants with the event (%)", anchor="middle", size=7)
-    canvas.text(right_x + panel_w / 2, bottom + 21, "Risk difference (% points, 95% CI)", anchor="middle", size=7)
+    if compared:
+        canvas.text(right_x + panel_w / 2, bottom + 21, "Risk difference (% points, 95% CI)", anchor="middle", size=7)
     for index, ((_, pt), cells) in enumerate(ranked):
         y = top + line_h * index + line_h / 2
         canvas.text(label_w - 6, y + 3, _shorten(pt, 34), anchor="end", size=7)
@@ -210,7 +212,7 @@ def ae_incidence_plot(
         for number, arm in enumerate(arms):
             colour = COLOURS[number % len(COLOURS)]
             percent = _number(cells[arm].percent)
-            if arm == control and not masked:  # masked, no mark tells the control apart
+            if arm == control:  # masked (no control given), no mark tells the control apart
                 canvas.diamond(px(percent), y, 3.2, colour)
             else:
                 canvas.circle(px(percent), y, 2.8, colour)
@@ -226,7 +228,7 @@ def ae_incidence_plot(
         y = 13 + 11 * line
         for x, number, label in entries:
             arm, colour = arms[number], COLOURS[number % len(COLOURS)]
-            if arm == control and not masked:
+            if arm == control:
                 canvas.diamond(left_x + x + 3, y - 3, 3.2, colour)
             else:
                 canvas.circle(left_x + x + 3, y - 3, 2.8, colour)
