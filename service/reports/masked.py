@@ -171,8 +171,8 @@ def _in_letter_order(table: Table[Any], names: Mapping[str, str]) -> Table[Any]:
     in the order of their letters, Total last, the groups as they were: the trial's order of arms, in which the
     control often comes first or last, would tell it."""
     rows = list(table.rows)
-    if not rows or "arm" not in {f.name for f in fields(rows[0])}:
-        return table
+    if not rows or "arm" not in {f.name for f in fields(rows[0])} or table.row_type is MonitoringRow:
+        return table  # monitoring: by comparison in the plan's order, then by look
 
     def group(row: Any) -> tuple[str, ...]:
         texts = ((f.name, getattr(row, f.name)) for f in fields(row) if f.name not in ("arm", "control"))

@@ -98,7 +98,9 @@ spending = "obrien-fleming"
 alpha = 0.05
 sides = 2
 direction = "lower"
-maximum_information = {k * PER_ARM}
+comparison = ["XHIGH vs PBO", "XLOW vs PBO"]
+alpha_split = "holm"
+maximum_information = {2 * PER_ARM}
 planned_fractions = [0.5, 1.0]
 
 [disposition]

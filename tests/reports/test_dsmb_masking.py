@@ -7,7 +7,7 @@ import csv
 import itertools
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -242,9 +242,18 @@ def test_ratios_and_risk_differences_of_two_active_arms_by_hand(three_arms) -> N
 
 
 def test_monitoring_reads_the_saps_comparison_in_either_edition(three_arms) -> None:  # type: ignore[no-untyped-def]
+    """The same looks, boundaries and z in both editions; masked (three arms), each SAP comparison is named by its
+    number, without its arms or its estimate, which the every-pair table would match to a pair of letters."""
     _, masked, unmasked = three_arms
-    assert masked["tables"]["monitoring"].rows == unmasked["tables"]["monitoring"].rows
-    assert masked["tables"]["monitoring"].rows[0].observed_z is not None
+    hidden = {"arm": "", "control": "", "estimate": None, "rci_low": None, "rci_high": None}
+    masked_rows = masked["tables"]["monitoring"].rows
+    unmasked_rows = unmasked["tables"]["monitoring"].rows
+    assert [replace(r, **hidden) for r in masked_rows] == [replace(r, **hidden) for r in unmasked_rows]
+    order = list(dict.fromkeys((r.arm, r.control) for r in unmasked_rows))
+    assert [r.arm for r in masked_rows] == [f"Monitored comparison {order.index((r.arm, r.control)) + 1}"
+                                            for r in unmasked_rows]  # fmt: skip
+    assert {r.estimate for r in masked_rows} == {None} and {r.control for r in masked_rows} == {""}
+    assert masked_rows[0].observed_z is not None
 
 
 # -- Two arms: the one comparison, on the earlier letter's row -----------------------------------------------------

@@ -104,7 +104,8 @@ def test_the_ae_figure_gives_each_comparison_its_own_marker_and_a_legend() -> No
     rows = [count_row(arm, pt, n, None if arm == "Placebo" else 10.0 * i) for pt, n in terms
             for i, arm in enumerate(arms)] + [count_row(TOTAL, pt, 8, None) for pt, _ in terms]  # fmt: skip
     names = {arm: arm for arm in arms}
-    figure = ae_incidence_plot(rows, arms, "Placebo", names)
+    comparisons = {arm: f"{arm} vs Placebo" for arm in arms if arm != "Placebo"}
+    figure = ae_incidence_plot(rows, arms, comparisons, "Placebo", names)
     assert figure is not None
     root = etree.fromstring(str(figure).encode())
     ns = {"s": "http://www.w3.org/2000/svg"}
