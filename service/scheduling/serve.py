@@ -136,7 +136,7 @@ def _handle_stop_signals(stop: threading.Event) -> None:
                         signal.Signals(signum).name)  # fmt: skip
             logging.shutdown()
             os._exit(1)
-        log.info("%s received: finishing the current step, then stopping", signal.Signals(signum).name)
+        log.info("%s received: finishing what is under way, then stopping", signal.Signals(signum).name)
         set_from_signal_handler(stop)
 
     signal.signal(signal.SIGTERM, on_signal)
