@@ -101,7 +101,7 @@ def _value(value: Any, spec: Spec, path: tuple[str, ...], section: str) -> Probl
     if isinstance(spec, Kind):
         if spec.accepts(value):
             return None
-        entry = section.replace('[[', '').replace(']]', '') + ": " if section.endswith(")") else ""  # an [[entry]]
+        entry = section.replace("[[", "").replace("]]", "") + ": " if section.endswith(")") else ""  # an [[entry]]
         return Problem(dotted, section, f"{entry}{path[-1]} must be {spec.what}, not {_shown(value)}", "")
     if isinstance(spec, Table):
         if not isinstance(value, dict):
@@ -149,7 +149,9 @@ def text() -> Kind:
 
 
 def texts() -> Kind:
-    return Kind('a list of text, such as ["a", "b"]', lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v))
+    return Kind(
+        'a list of text, such as ["a", "b"]', lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v)
+    )
 
 
 def text_table() -> Kind:

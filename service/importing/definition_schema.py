@@ -149,9 +149,16 @@ IRCT = Table(
         "design": Table({key: text() for key in ("randomization", "blinding", "placebo", "assignment", "purpose")}),
         "contacts": Tables({key: text() for key in IRCT_CONTACT}),
         "ethics_reviews": Tables(
-            {"status": one_of("Approved", "Not approved", "NA"), "committee": text(), "approval_date": a_date(),
-             "reference": text(), "address": text(), "phone": text(), "email": text()}
-        ),  # fmt: skip
+            {
+                "status": one_of("Approved", "Not approved", "NA"),
+                "committee": text(),
+                "approval_date": a_date(),
+                "reference": text(),
+                "address": text(),
+                "phone": text(),
+                "email": text(),
+            }
+        ),
         "secondary_ids": Tables({"id": text(), "authority": text()}),
     }
 )
@@ -169,10 +176,17 @@ CTGOV = Table(
         "term_assessment_types": text_table(),
         "term_vocabularies": text_table(),
         "applicable_clinical_trial": boolean(),
-        "point_of_contact": Table({key: text() for key in ("title", "organization", "email", "phone",
-                                                           "phone_extension")}),  # fmt: skip
-        "certain_agreement": Table({"pi_sponsor_employee": YES_NO, "restrictive_agreement": YES_NO,
-                                    "restriction_type": text(), "other_details": text()}),  # fmt: skip
+        "point_of_contact": Table(
+            {key: text() for key in ("title", "organization", "email", "phone", "phone_extension")}
+        ),
+        "certain_agreement": Table(
+            {
+                "pi_sponsor_employee": YES_NO,
+                "restrictive_agreement": YES_NO,
+                "restriction_type": text(),
+                "other_details": text(),
+            }
+        ),
     }
 )
 

@@ -153,7 +153,12 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     if not isinstance(section, dict):
         raise _error("must be a table", "")
     outcome = section.get("outcome")
-    entries = {entry.get("parameter"): entry for entry in raw.get("outcomes", []) if isinstance(entry, dict)}
+    entries: dict[Any, dict[str, Any]] = {}
+    for entry in raw.get("outcomes", []):
+        if isinstance(
+            entry, dict
+        ):  # the first outcome of a parameter is the monitored one, as service.monitoring.targets
+            entries.setdefault(entry.get("parameter"), entry)  # reads it (a parameter may have several analyses)
     if not isinstance(outcome, str) or outcome not in entries:
         raise _error(f"outcome {outcome!r} is not the parameter of an [[outcomes]] entry", "outcome")
     comparisons = parse_comparisons(section, entries[outcome].get("dose_response") is True)

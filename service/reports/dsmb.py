@@ -71,6 +71,11 @@ def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
         for p in data.participants
     )
     raw = {key: value for key, value in data.definition.raw.items() if key not in ("arms", "monitoring")}
+    # A dose-response trend compares the arms' doses: with the arms pooled there is none to test.
+    outcomes = raw.get("outcomes")
+    if isinstance(outcomes, list):
+        raw["outcomes"] = [{k: v for k, v in o.items() if k != "dose_response"} if isinstance(o, dict) else o
+                           for o in outcomes]  # fmt: skip
     definition = replace(data.definition, arms=(POOLED,), raw=raw)
     return replace(data, definition=definition, arms=(POOLED,), participants=participants, notes=())
 
