@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from service.errors import ConfigError
+from service.strictkeys import Named, Spec, Table, anything, find_problem
 
 DEFAULT_DATABASE_URL = "sqlite:///var/regsync.db"
 SOURCE_FORMATS = ("auto", "bundle", "sdtm", "adam")
@@ -42,6 +43,11 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
         "ca_file",
         "timeout_seconds",
     ),
+}
+# The same keys as a schema (service.strictkeys); each value is checked by its section's reader below.
+CONFIG_SCHEMA: dict[str, Spec] = {
+    section: (Named if section in ("trials", "jobs") else Table)({key: anything("") for key in keys})
+    for section, keys in KNOWN_KEYS.items()
 }
 TLS_MODES = ("starttls", "ssl", "none")
 # What a run ends as (service.scheduling.records); notify_on picks among the ones worth a message.
@@ -153,26 +159,15 @@ def parse_config(raw: dict[str, Any], path: Path, *, check_schedules: bool = Tru
 
 
 def _check_keys(raw: dict[str, Any], path: Path) -> None:
-    for section, value in raw.items():
-        if section not in KNOWN_KEYS:
-            raise ConfigError(f"{path}: unknown section [{section}]\n  Known: {', '.join(KNOWN_KEYS)}.")
-        if not isinstance(value, dict):
-            raise ConfigError(f"{path}: [{section}] must be a table")
-        entries = value.values() if section in ("trials", "jobs") else [value]
-        names = list(value) if section in ("trials", "jobs") else [None]
-        for name, entry in zip(names, entries, strict=True):
-            label = f"{section}.{name}" if name else section
-            if not isinstance(entry, dict):
-                raise ConfigError(f"{path}: [{label}] must be a table")
-            for key in entry:
-                if (section, key) == ("smtp", "password"):
-                    raise ConfigError(
-                        f"{path}: [smtp] password: a password is never written in config.toml\n"
-                        "  Put it in an environment variable and name the variable in password_env."
-                    )
-                if key not in KNOWN_KEYS[section]:
-                    allowed = ", ".join(KNOWN_KEYS[section])
-                    raise ConfigError(f"{path}: unknown key '{key}' in [{label}]\n  Known keys: {allowed}.")
+    smtp = raw.get("smtp")
+    if isinstance(smtp, dict) and "password" in smtp:
+        raise ConfigError(
+            f"{path}: [smtp] password: a password is never written in config.toml\n"
+            "  Put it in an environment variable and name the variable in password_env."
+        )
+    problem = find_problem(raw, CONFIG_SCHEMA)
+    if problem is not None:
+        raise ConfigError(f"{path}: {problem.first}" + (f"\n  {problem.hint}" if problem.hint else ""))
 
 
 def _database_url(section: dict[str, Any], base: Path) -> str:

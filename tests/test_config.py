@@ -49,6 +49,8 @@ def test_the_shipped_config_declares_the_example_trial_with_a_nightly_job() -> N
     [
         ("[databse]\nurl = 'x'\n", r"unknown section \[databse\]"),
         ("[database]\nuri = 'x'\n", r"unknown key 'uri' in \[database\]"),
+        ("[databse]\nurl = 'x'\n", r"unknown section \[databse\]; did you mean \[database\]\?\n  Known sections: "),
+        ("[smtp]\nhost = 'h'\nrecipient = 'a'\n", r"unknown key 'recipient' in \[smtp\]; did you mean 'recipients'\?"),
         ("[trials.t]\nformat = 'bundle'\n", r"\[trials.t\] needs 'source'"),
         ("[trials.t]\nsource = 'x'\nformat = 'excel'\n", r"format 'excel' is not one of"),
         ("[jobs.j]\ntrial = 't'\ncron = '* * * * *'\n", r"trial 't' is not declared"),

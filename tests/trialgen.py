@@ -198,7 +198,6 @@ def _write_definition(folder: Path, arms: tuple[GeneratedArm, ...], monitoring: 
         'nct_id = "NCT09999999"',
         f"target_enrollment = {len(arms) * 12}",
         f"enrollment_start = {START.isoformat()}",
-        "follow_up_months = 6",
         f"data_cutoff = {DATA_CUTOFF.isoformat()}",
         "",
     ]

@@ -46,6 +46,7 @@ def load_source(source: Path, trial_id: str, fmt: str = "auto", control: str | N
         fmt = detect_format(source)
     if fmt not in LOADERS:
         raise DataError(f"unknown format '{fmt}'", hint=f"Use one of: auto, {', '.join(LOADERS)}.")
+    from service.importing.references import check_references
     from service.monitoring.targets import check_monitoring
 
-    return check_monitoring(attach_supplied(LOADERS[fmt](source, trial_id, control)))
+    return check_references(check_monitoring(attach_supplied(LOADERS[fmt](source, trial_id, control))))

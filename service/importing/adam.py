@@ -291,7 +291,8 @@ def _measurements(
                     visit=row.text("AVISIT") or "",
                     parameter_label=row.text("PARAM") or parameter,
                     visit_number=row.number("AVISITN"),
-                    value=row.number("AVAL"),
+                    # ADTTE's AVAL is a time from the origin to the event or censoring: never negative.
+                    value=row.number("AVAL", minimum=0 if time_to_event else None),
                     value_text=row.text("AVALC"),
                     unit=row.text("AVALU"),
                     baseline=row.flag("ABLFL"),

@@ -284,7 +284,7 @@ def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecor
                 visit=row.required_text("visit") if censored is None else row.text("visit") or "",
                 parameter_label=row.text("parameter_label") or parameter,
                 visit_number=row.number("visit_number"),
-                value=row.number("value"),
+                value=row.number("value", minimum=0 if censored is not None else None),  # a time: never negative
                 value_text=row.text("value_text"),
                 unit=row.text("unit"),
                 baseline=row.flag("baseline"),

@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from service.errors import DataError
+from service.importing.definition_schema import TRIAL_TOML
 from service.importing.records import ArmRecord, TrialDefinition
+from service.importing.reference_dates import OWN_DATE, randomization_variable
 from service.importing.tables import read_source_bytes
 from service.monitoring.plan import parse_monitoring
 from service.outcomes.definition import parse_outcomes
+from service.strictkeys import find_problem
 
 DEFINITION_FILE = "trial.toml"
 ARM_TYPES = ("Experimental", "Active Comparator", "Placebo Comparator", "Sham Comparator", "No Intervention", "Other")
@@ -40,7 +43,16 @@ def load_definition(folder: Path, *, required: bool) -> TrialDefinition:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise DataError(f"is not valid TOML: {exc}", file=DEFINITION_FILE) from None
+    check_definition_keys(raw)
     return parse_definition(raw)
+
+
+def check_definition_keys(raw: dict[str, Any]) -> None:
+    """Every section and key one trial.toml may hold, each value of its kind and range (README, 'The trial
+    definition'). Only at import: a stored snapshot's definition was checked when it was imported."""
+    problem = find_problem(raw, TRIAL_TOML)
+    if problem is not None:
+        raise DataError(problem.first, file=DEFINITION_FILE, column=problem.path, hint=problem.hint or None)
 
 
 def parse_definition(raw: dict[str, Any]) -> TrialDefinition:
@@ -56,6 +68,8 @@ def parse_definition(raw: dict[str, Any]) -> TrialDefinition:
     _check_safety_options(_table(raw, "safety"))
     safety_arm_basis(raw)
     baseline_entries(raw)
+    for source_format in OWN_DATE:
+        randomization_variable(raw, source_format)
     return TrialDefinition(
         title=_str(trial, "title") or "",
         public_title=_str(trial, "public_title") or _str(trial, "title") or "",

@@ -35,6 +35,10 @@ from service.monitoring.spending import SPENDING_SHAPES, Boundary, spending_boun
 
 DIRECTIONS = ("higher", "lower")
 LOOK_TOLERANCE = 0.05  # a look is the next declared one when its information is within this of the planned
+# rpact's getDesignGroupSequential allows at most 20 stages (kMax); gsDesign's sfHSD takes γ in [-40, 40].
+MAX_LOOKS = 20
+MAX_GAMMA = 40.0
+MAX_INFORMATION = 10_000_000  # participants or events: more than any trial has
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,12 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     if not isinstance(section, dict):
         raise _error("must be a table", "")
     outcome = section.get("outcome")
-    entries = {entry.get("parameter"): entry for entry in raw.get("outcomes", []) if isinstance(entry, dict)}
+    entries: dict[Any, dict[str, Any]] = {}
+    for entry in raw.get("outcomes", []):
+        if isinstance(
+            entry, dict
+        ):  # the first outcome of a parameter is the monitored one, as service.monitoring.targets
+            entries.setdefault(entry.get("parameter"), entry)  # reads it (a parameter may have several analyses)
     if not isinstance(outcome, str) or outcome not in entries:
         raise _error(f"outcome {outcome!r} is not the parameter of an [[outcomes]] entry", "outcome")
     comparisons = parse_comparisons(section, entries[outcome].get("dose_response") is True)
@@ -172,7 +181,15 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
         raise _error("planned_fractions must be a list of numbers in (0, 1]", "planned_fractions")
     if sorted(set(planned)) != planned:
         raise _error("planned_fractions must increase", "planned_fractions")
-    looks = tuple(_look(entry, index, comparisons) for index, entry in enumerate(section.get("looks", []), start=1))
+    if len(planned) > MAX_LOOKS:
+        raise _error(f"planned_fractions lists {len(planned)} looks; a group-sequential design has at most "
+                     f"{MAX_LOOKS}", "planned_fractions")  # fmt: skip
+    done = section.get("looks", [])
+    if not isinstance(done, list):
+        raise _error("looks must be a list of tables ([[monitoring.looks]])", "looks")
+    if len(done) > MAX_LOOKS:
+        raise _error(f"{len(done)} looks are listed; a group-sequential design has at most {MAX_LOOKS}", "looks")
+    looks = tuple(_look(entry, index, comparisons) for index, entry in enumerate(done, start=1))
     _check_look_order(looks)
     power = _number(section, "power", 0.9)
     if not 0.5 <= power < 1:
@@ -181,12 +198,12 @@ def parse_monitoring(raw: dict[str, Any]) -> MonitoringPlan | None:
     if futility is not None and (not isinstance(futility, int | float) or isinstance(futility, bool)
                                  or not 0 < futility < 1):  # fmt: skip
         raise _error("futility_conditional_power must be a probability such as 0.1", "futility_conditional_power")
-    gamma = _number(section, "gamma", -4.0)
+    gamma = _gamma(section, "gamma", -4.0)
     futility_spending = section.get("futility_spending")
     if futility_spending is not None and str(futility_spending).lower() not in SPENDING_SHAPES:
         raise _error(f"futility_spending '{futility_spending}' is not one of {', '.join(SPENDING_SHAPES)}",
                      "futility_spending")  # fmt: skip
-    futility_gamma = _number(section, "futility_gamma", -2.0)
+    futility_gamma = _gamma(section, "futility_gamma", -2.0)
     return MonitoringPlan(
         outcome, spending, alpha, int(sides), direction, maximum, tuple(float(t) for t in planned), looks,
         float(power), float(futility) if futility is not None else None, gamma,
@@ -206,7 +223,7 @@ def _maximum_information(value: Any, comparisons: Sequence[ComparisonName]) -> t
 
 
 def _positive_int(value: Any, what: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= MAX_INFORMATION:
         raise _error(what, "maximum_information")
     return value
 
@@ -282,6 +299,14 @@ def _number(section: dict[str, Any], key: str, default: float) -> float:
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise _error(f"{key} must be a number", key)
     return float(value)
+
+
+def _gamma(section: dict[str, Any], key: str, default: float) -> float:
+    value = _number(section, key, default)
+    if not -MAX_GAMMA <= value <= MAX_GAMMA:
+        raise _error(f"{key} {value:g} is not between {-MAX_GAMMA:g} and {MAX_GAMMA:g} (the Hwang–Shih–DeCani "
+                     "γ; -4 is close to O'Brien–Fleming, 1 to Pocock)", key)  # fmt: skip
+    return value
 
 
 def _error(problem: str, key: str) -> DataError:

@@ -198,3 +198,15 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
     rows = [{k: v for k, v in r.items() if k != "AEBODSYS"} for r in ADAE]
     with pytest.raises(DataError, match=r"^adae\.xpt, column AEBODSYS: required column is missing"):
         load_source(write_adam(tmp_path, "xpt", adae=rows), "t")
+
+
+@pytest.mark.parametrize("fmt", ["xpt", "csv"])
+def test_a_negative_adtte_time_is_refused_at_its_row(tmp_path: Path, fmt: str) -> None:
+    # ADaMIG ADTTE: AVAL is the time from the origin (STARTDT) to the event or censoring, so never below 0.
+    folder = write_adam(tmp_path / "adam", fmt, adtte=[{"USUBJID": "A-1", "PARAMCD": "TTAE", "AVAL": -30, "CNSR": 0}])
+    with pytest.raises(DataError) as raised:
+        load_source(folder, "adam-trial", control="Placebo")
+    assert str(raised.value).splitlines()[0] == (
+        f"adtte.{fmt}, row {1 if fmt == 'xpt' else 2}, column AVAL: {'-30.0' if fmt == 'xpt' else '-30'} is below the "
+        "smallest allowed value, 0"
+    )

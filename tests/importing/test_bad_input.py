@@ -147,7 +147,7 @@ BAD_INPUT = [
     ),
     (
         "definition without arms",
-        replace_in("trial.toml", '[[arms]]\ncode = "ACT"', '[[arms]]\nkode = "ACT"'),
+        replace_in("trial.toml", '[[arms]]\ncode = "ACT"\n', "[[arms]]\n"),
         "trial.toml: arms (entry 1): needs both 'code' and 'label'",
     ),
     ("definition not TOML", replace_in("trial.toml", "[trial]", "[trial"), "trial.toml: is not valid TOML"),

@@ -13,9 +13,9 @@ from service.monitoring.rows import monitoring_rows
 from service.monitoring.spending import spending_boundaries
 from service.results import ComparisonRow
 
-OUTCOMES = '\n[[outcomes]]\nparameter = "SCORE"\ntitle = "Score"\ntype = "primary"\n'
+OUTCOMES = '\n[[outcomes]]\nparameter = "HBA1C"\ntitle = "HbA1c"\ntype = "primary"\n'
 GOOD = (
-    '\n[monitoring]\noutcome = "SCORE"\nmaximum_information = 20\nplanned_fractions = [0.5, 1.0]\n'
+    '\n[monitoring]\noutcome = "HBA1C"\nmaximum_information = 20\nplanned_fractions = [0.5, 1.0]\n'
     "[[monitoring.looks]]\ninformation_fraction = 0.5\nobserved_z = 1.0\ndate = 2020-03-01\n"
 )
 
@@ -97,16 +97,16 @@ def test_information_past_the_maximum_is_the_final_look() -> None:
     ("section", "column", "message"),
     [
         ('outcome = "NOPE"\nmaximum_information = 20', "monitoring.outcome", "outcome 'NOPE' is not the parameter"),
-        ('outcome = "SCORE"', "monitoring.maximum_information", "maximum_information must be a positive"),
-        ('outcome = "SCORE"\nmaximum_information = 20\nspending = "haybittle"', "monitoring.spending",
+        ('outcome = "HBA1C"', "monitoring.maximum_information", "maximum_information must be a positive"),
+        ('outcome = "HBA1C"\nmaximum_information = 20\nspending = "haybittle"', "monitoring.spending",
          "spending 'haybittle' is not one of obrien-fleming, pocock"),
-        ('outcome = "SCORE"\nmaximum_information = 20\nalpha = 0.7', "monitoring.alpha", "alpha 0.7 is not between"),
-        ('outcome = "SCORE"\nmaximum_information = 20\nsides = 3', "monitoring.sides", "sides 3 is not 1 or 2"),
-        ('outcome = "SCORE"\nmaximum_information = 20\nplanned_fractions = [0.5, 1.5]',
+        ('outcome = "HBA1C"\nmaximum_information = 20\nalpha = 0.7', "monitoring.alpha", "alpha 0.7 is not between"),
+        ('outcome = "HBA1C"\nmaximum_information = 20\nsides = 3', "monitoring.sides", "sides 3 is not 1 or 2"),
+        ('outcome = "HBA1C"\nmaximum_information = 20\nplanned_fractions = [0.5, 1.5]',
          "monitoring.planned_fractions", "planned_fractions must be a list of numbers in (0, 1]"),
-        ('outcome = "SCORE"\nmaximum_information = 20\nplanned_fractions = [1.0, 0.5]',
+        ('outcome = "HBA1C"\nmaximum_information = 20\nplanned_fractions = [1.0, 0.5]',
          "monitoring.planned_fractions", "planned_fractions must increase"),
-        ('outcome = "SCORE"\nmaximum_information = 20\n[[monitoring.looks]]\ninformation_fraction = 0.5\n'
+        ('outcome = "HBA1C"\nmaximum_information = 20\n[[monitoring.looks]]\ninformation_fraction = 0.5\n'
          'observed_z = "big"', "monitoring.looks.observed_z", "look 1: observed_z must be a number"),
     ],
 )  # fmt: skip
