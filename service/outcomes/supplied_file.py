@@ -16,8 +16,9 @@ from typing import BinaryIO
 
 from service.errors import DataError
 
-# An analysis results file for a trial's outcomes is kilobytes (regsync's own full ard.csv for the example trial
-# is ~0.5 MB); 20 MiB leaves room for any SAP while keeping the snapshot's definition, which holds the rows, small.
+# The supplied outcomes' results are kilobytes; regsync's own ARD of every table of the example trial is 0.7 MB as
+# ard.csv and 2.5 MB as ars.json. 20 MiB leaves room for any SAP's full ARD while keeping a wrong file (a database
+# dump) out of the snapshot.
 MAX_SUPPLIED_BYTES = 20 * 1024**2
 _CHUNK = 1024**2
 
