@@ -11,7 +11,6 @@ from service.importing.bundle import load_bundle
 from service.importing.records import ImportedTrial
 from service.importing.sdtm import load_sdtm
 from service.importing.tables import find_table
-from service.outcomes.supplied import attach_supplied
 
 Loader = Callable[[Path, str, str | None], ImportedTrial]
 LOADERS: dict[str, Loader] = {"bundle": load_bundle, "sdtm": load_sdtm, "adam": load_adam}
@@ -48,5 +47,6 @@ def load_source(source: Path, trial_id: str, fmt: str = "auto", control: str | N
         raise DataError(f"unknown format '{fmt}'", hint=f"Use one of: auto, {', '.join(LOADERS)}.")
     from service.importing.references import check_references
     from service.monitoring.targets import check_monitoring
+    from service.outcomes.supplied import attach_supplied  # here: it reads service.importing's records
 
     return check_references(check_monitoring(attach_supplied(LOADERS[fmt](source, trial_id, control))))

@@ -7,16 +7,18 @@ where those columns exist; only where they are absent are they derived as for th
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.ae_rows import adverse_event_notes, read_adverse_events
+from service.importing.ae_rows import adverse_event_notes, read_adverse_events, screen_failure_notes
 from service.importing.common import (
     SubjectIndex,
     cdisc_demographics,
     check_death_date,
+    check_dose_dates,
     choose_control,
     duplicate_ae_notes,
     imputation_note,
@@ -36,7 +38,7 @@ from service.importing.participant_level import (
 from service.importing.records import ImportedTrial, MeasurementRecord, ParticipantRecord
 from service.importing.reference_dates import check_randomization_variable, randomization_variable
 from service.importing.sdtm import AE_COLUMNS as SDTM_AE_COLUMNS
-from service.importing.tables import Row, SourceTable, find_table, read_table
+from service.importing.tables import TABLE_SUFFIXES, Row, SourceTable, find_table, read_table, refuse_twins
 from service.outcomes.definition import outcome_variable_names
 from service.safety.categories import discontinued_for_adverse_event
 
@@ -83,6 +85,7 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
     measurements, ignored = _measurements(folder, subjects, adsl.name, outcome_variable_names(definition.raw))
     notes = [
         *duplicate_ae_notes(events, adae.name, rows),
+        *screen_failure_notes(events, by_id, adae.name),
         *imputation_note(adae.name, events, by_source=adae.has("ASTDT")),
         *adverse_event_notes(events, adae.name, AE_COLUMNS, definition.raw),
         *ae_discontinuation_notes(adsl, participants),
@@ -155,6 +158,7 @@ def _participant(
     randomized_on = row.date("RANDDT") or (
         row.date(randomization_stand_in) if randomization_stand_in and randomized else None
     )
+    check_dose_dates(row, subject, randomized_on, ("TRTSDT", first_dose), ("TRTEDT", row.date("TRTEDT")))
     death, end_of_study, participation_end = row.date("DTHDT"), row.date("EOSDT"), row.date("RFENDT")
     check_death_date(row, "DTHDT", subject, death, randomized_on)
     final = disposition in ("completed", "discontinued")
@@ -263,14 +267,15 @@ def _measurements(
     as they are: BASE, CHG, DTYPE and the record flags are the sponsor's, not re-derived."""
     records: list[MeasurementRecord] = []
     ignored: list[str] = []
+    by_stem: dict[str, list[Path]] = defaultdict(list)
     for path in sorted(folder.iterdir()):
         stem = path.stem.lower()
-        if not (
-            path.is_file()
-            and stem.startswith("ad")
-            and stem not in SKIP_STEMS
-            and path.suffix.lower() in (".xpt", ".csv")
-        ):
+        if stem.startswith("ad") and stem not in SKIP_STEMS and path.suffix.lower() in TABLE_SUFFIXES:
+            by_stem[stem].append(path)
+    for stem, paths in by_stem.items():
+        refuse_twins(paths, stem.upper())
+        path = paths[0]
+        if not path.is_file():
             continue
         table = read_table(path, upper=True)
         time_to_event = table.has("CNSR")

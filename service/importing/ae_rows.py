@@ -50,6 +50,9 @@ class AEColumns:
     blank_flag_means_no: bool = False
 
 
+SCREEN_FAILURE = "screen failure"
+
+
 def read_adverse_events(
     table: SourceTable,
     columns: AEColumns,
@@ -65,11 +68,12 @@ def read_adverse_events(
         name: column if isinstance(column, str) and table.has(column) else None
         for name, column in vars(columns).items()
     }
+    seen: dict[tuple[str, int], int] = {}
     for index, row in enumerate(table, start=1):
         subject = subjects.check(row, columns.subject, participants_file)
         participant = participants[subject]
-        # A sequence number is a small whole number (SDTM --SEQ); 20 digits is an id pasted into the wrong column.
-        seq = (row.integer(present["seq"], minimum=0, maximum=2**31 - 1) if present["seq"] else None) or index
+        given = _sequence_number(row, present["seq"], subject, seen)
+        seq = given or index
         events.append(
             _event(
                 columns.blank_flag_means_no,
@@ -84,6 +88,38 @@ def read_adverse_events(
         )
         rows.append(row.row_number)
     return events, rows
+
+
+def _sequence_number(row: Row, column: str | None, subject: str, seen: dict[tuple[str, int], int]) -> int | None:
+    """The record's sequence number as given, refused when another record of the participant has it (SDTMIG: --SEQ
+    is unique within USUBJID in a domain; the bundle's ae_id likewise): two records under one key would be one
+    record to everything keyed by it (SUPPAE's IDVARVAL, a listing, a query back to the site)."""
+    if column is None:
+        return None
+    # A sequence number is a small whole number (SDTM --SEQ); 20 digits is an id pasted into the wrong column.
+    seq = row.integer(column, minimum=0, maximum=2**31 - 1)
+    if seq is None:
+        return None
+    first = seen.setdefault((subject, seq), row.row_number)
+    if first != row.row_number:
+        raise row.error(column, f"{column} {seq} appears twice for subject '{subject}' (first in row {first})",
+                        "Give each AE record of a participant its own sequence number.")  # fmt: skip
+    return seq
+
+
+def screen_failure_notes(
+    events: Sequence[AdverseEventRecord], participants: Mapping[str, ParticipantRecord], file: str
+) -> list[str]:
+    """AEs of screen failures, said once as a note. They are real records (SDTMIG collects AEs from informed
+    consent), so they are kept; a screen failure took no study treatment, so none may be flagged
+    treatment-emergent (refused in _event), and the AE tables, which count the safety population, leave them out."""
+    subjects = sorted({e.subject_id for e in events if participants[e.subject_id].disposition == SCREEN_FAILURE})
+    if not subjects:
+        return []
+    count = sum(1 for e in events if e.subject_id in subjects)
+    listed = ", ".join(subjects[:5]) + (" and more" if len(subjects) > 5 else "")
+    return [f"{file}: {count} AE record(s) of screen failures ({listed}): kept as collected; the AE tables count "
+            "the safety population only"]  # fmt: skip
 
 
 def adverse_event_notes(
@@ -138,8 +174,14 @@ def _event(
         explicit_te = (
             row.flag(c["treatment_emergent"]) if blank_flag_means_no else row.optional_flag(c["treatment_emergent"])
         )
+    stated_by = c["treatment_emergent"] if explicit_te is not None else None
     if explicit_te is None and override is not None:
         explicit_te = override.get((subject, seq))
+        stated_by = f"{c['seq']} (SUPPAE QNAM = AETRTEM)" if explicit_te is not None else None
+    if explicit_te and participant.disposition == SCREEN_FAILURE:
+        raise row.error(stated_by or "", f"subject '{subject}' is a screen failure, who took no study treatment, but "
+                        "the AE is flagged treatment-emergent", "Correct the flag, or the participant's "
+                        "disposition if they were randomized and treated.")  # fmt: skip
     treatment_emergent = (
         explicit_te
         if explicit_te is not None

@@ -9,18 +9,18 @@ exposure.csv          one row per dosing record (optional)
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.ae_rows import AEColumns, adverse_event_notes, read_adverse_events
+from service.importing.ae_rows import AEColumns, adverse_event_notes, read_adverse_events, screen_failure_notes
 from service.importing.common import (
     ArmResolver,
     SubjectIndex,
     check_death_date,
+    check_dose_dates,
     choose_control,
     derive_dosing_period,
     duplicate_ae_notes,
@@ -42,7 +42,7 @@ from service.importing.records import (
     ParticipantRecord,
 )
 from service.importing.reference_dates import check_randomization_variable, randomization_variable
-from service.importing.tables import Row, SourceTable, read_csv
+from service.importing.tables import Row, SourceTable, find_file, read_csv
 from service.outcomes.definition import outcome_variable_names
 
 PARTICIPANTS = "participants.csv"
@@ -65,8 +65,6 @@ MEASUREMENT_COLUMNS = ("subject_id", "parameter", "parameter_label", "visit", "v
 EXPOSURE_COLUMNS = ("subject_id", "treatment", "dose", "dose_unit", "start_date", "end_date")
 # The oldest a participant can be, in each unit `age_unit` may give (a value above is a typing error).
 MAX_AGE = {"YEARS": 130, "MONTHS": 130 * 12, "WEEKS": 130 * 53, "DAYS": 130 * 366, "HOURS": 130 * 366 * 24}
-# A dose this long before randomization is a date typed wrong (a run-in phase is days or weeks).
-DOSE_BEFORE_RANDOMIZATION_DAYS = 90
 
 AE_COLUMNS = AEColumns(
     subject="subject_id",
@@ -126,7 +124,8 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
     by_id = {p.subject_id: p for p in people.records}
     for row, exposure in exposures:
         people.subjects.check(row, "subject_id", PARTICIPANTS)
-        _check_dose_dates(row, exposure, by_id[exposure.subject_id])
+        check_dose_dates(row, exposure.subject_id, by_id[exposure.subject_id].randomization_date,
+                         ("start_date", exposure.start_date), ("end_date", exposure.end_date))  # fmt: skip
     ae_table = _table(folder, ADVERSE_EVENTS, AE_REQUIRED, AE_KNOWN)
     events, rows = read_adverse_events(
         ae_table, AE_COLUMNS, people.subjects, by_id, PARTICIPANTS, definition.teae_window_days
@@ -134,6 +133,7 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
     measurements = _measurements(folder, people.subjects)
     notes = [
         *duplicate_ae_notes(events, ADVERSE_EVENTS, rows),
+        *screen_failure_notes(events, by_id, ADVERSE_EVENTS),
         *imputation_note(ADVERSE_EVENTS, events),
         *adverse_event_notes(events, ADVERSE_EVENTS, AE_COLUMNS, definition.raw),
         *people.notes,
@@ -160,8 +160,8 @@ class _Participants:
 
 
 def _table(folder: Path, name: str, required: tuple[str, ...], known: tuple[str, ...]) -> SourceTable:
-    path = folder / name
-    if not os.path.lexists(path):
+    path = find_file(folder, name)
+    if path is None:
         raise DataError("the file is missing", file=name, hint=f"The bundle folder {folder} must contain {name}.")
     table = read_csv(path)
     table.require(*required)
@@ -208,6 +208,8 @@ def _participants(
         randomized_on = row.date("randomization_date") or (
             row.date(randomization_stand_in) if randomization_stand_in and arm is not None else None
         )
+        check_dose_dates(row, subject, randomized_on, ("first_dose_date", row.date("first_dose_date")),
+                         ("last_dose_date", row.date("last_dose_date")))  # fmt: skip
         death = row.date("death_date")
         check_death_date(row, "death_date", subject, death, randomized_on)
         age_unit = (row.text("age_unit") or "YEARS").upper()
@@ -249,7 +251,7 @@ def _participants(
 
 
 def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
-    if not os.path.lexists(folder / EXPOSURE):
+    if find_file(folder, EXPOSURE) is None:
         return []
     table = _table(folder, EXPOSURE, EXPOSURE_REQUIRED, EXPOSURE_COLUMNS)
     return [
@@ -269,7 +271,7 @@ def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
 
 
 def _measurements(folder: Path, subjects: SubjectIndex) -> list[MeasurementRecord]:
-    if not os.path.lexists(folder / MEASUREMENTS):
+    if find_file(folder, MEASUREMENTS) is None:
         return []
     table = _table(folder, MEASUREMENTS, MEASUREMENT_REQUIRED, MEASUREMENT_COLUMNS)
     records = []
@@ -305,22 +307,3 @@ def _censored(row: Row) -> bool | None:
         raise row.error("censored", f"is {value:g}, not 0 (the event happened) or 1 (censored)",
                         "Give 0 or 1 for a time to event, and leave it blank for other values.")  # fmt: skip
     return value == 1
-
-
-def _check_dose_dates(row: Row, exposure: ExposureRecord, participant: ParticipantRecord) -> None:
-    start, end = exposure.start_date, exposure.end_date
-    if start is not None and end is not None and end < start:
-        raise row.error("end_date", f"the dose ends ({end}) before it starts ({start})", "Correct one of the dates.")
-    randomized_on = participant.randomization_date
-    if (
-        start is not None
-        and randomized_on is not None
-        and (randomized_on - start).days > DOSE_BEFORE_RANDOMIZATION_DAYS
-    ):
-        raise row.error(
-            "start_date",
-            f"subject '{exposure.subject_id}' is dosed on {start}, {(randomized_on - start).days} days before "
-            f"randomization ({randomized_on})",
-            f"Doses more than {DOSE_BEFORE_RANDOMIZATION_DAYS} days before randomization are taken as typing errors: "
-            "correct the date.",
-        )

@@ -54,6 +54,35 @@ def check_death_date(row: Row, column: str, subject: str, death: date | None, ra
                         "Correct the death or the randomization date.")  # fmt: skip
 
 
+# A dose this long before randomization is a date typed wrong (a run-in phase is days or weeks).
+DOSE_BEFORE_RANDOMIZATION_DAYS = 90
+
+
+def check_dose_dates(
+    row: Row, subject: str, randomized: date | None, start: tuple[str, date | None], end: tuple[str, date | None]
+) -> None:
+    """One rule for every date that says when a participant was dosed, whatever carries it (bundle participants.csv
+    first_dose_date/last_dose_date and exposure.csv start_date/end_date, SDTM DM RFXSTDTC/RFXENDTC and EX
+    EXSTDTC/EXENDTC, ADaM ADSL TRTSDT/TRTEDT), each a (column, date) pair:
+
+    1. Dosing may not end before it starts.
+    2. Dosing may not start (or, with no start given, end) more than DOSE_BEFORE_RANDOMIZATION_DAYS before
+       randomization: such a date is a typing error, and would make every AE after it treatment-emergent.
+    """
+    (start_column, first), (end_column, last) = start, end
+    if first is not None and last is not None and last < first:
+        raise row.error(end_column, f"the dose ends ({last}) before it starts ({first})", "Correct one of the dates.")
+    column, dosed = (start_column, first) if first is not None else (end_column, last)
+    if dosed is not None and randomized is not None and (randomized - dosed).days > DOSE_BEFORE_RANDOMIZATION_DAYS:
+        raise row.error(
+            column,
+            f"subject '{subject}' is dosed on {dosed}, {(randomized - dosed).days} days before randomization "
+            f"({randomized})",
+            f"Doses more than {DOSE_BEFORE_RANDOMIZATION_DAYS} days before randomization are taken as typing errors: "
+            "correct the date.",
+        )
+
+
 def normalize_severity(value: str) -> str | None:
     return SEVERITIES.get(value.strip().upper())
 

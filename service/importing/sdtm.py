@@ -12,11 +12,12 @@ from datetime import date
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.ae_rows import AEColumns, adverse_event_notes, read_adverse_events
+from service.importing.ae_rows import AEColumns, adverse_event_notes, read_adverse_events, screen_failure_notes
 from service.importing.common import (
     SubjectIndex,
     cdisc_demographics,
     check_death_date,
+    check_dose_dates,
     choose_control,
     derive_dosing_period,
     duplicate_ae_notes,
@@ -76,7 +77,10 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     dm.require("USUBJID", "ARMCD", "ARM")
     ae.require("USUBJID", "AEDECOD", "AESTDTC", "AESER")
     soc_column = ae.require_one_of("AEBODSYS", "AESOC")
-    exposures = _exposures(folder)
+    dosing = _exposures(folder)
+    exposures: dict[str, list[ExposureRecord]] = defaultdict(list)
+    for _, record in dosing:
+        exposures[record.subject_id].append(record)
     milestones = _disposition_events(folder)
 
     arms = merge_definition_arms(
@@ -99,13 +103,17 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     _check_subjects(folder, "ex", subjects, dm.name)
     _check_subjects(folder, "ds", subjects, dm.name)
     by_id = {p.subject_id: p for p in participants}
+    for row, record in dosing:
+        check_dose_dates(row, record.subject_id, by_id[record.subject_id].randomization_date,
+                         ("EXSTDTC", record.start_date), ("EXENDTC", record.end_date))  # fmt: skip
     columns = AE_COLUMNS if soc_column == "AEBODSYS" else _with_soc(AE_COLUMNS, soc_column)
     events, rows = read_adverse_events(
         ae, columns, subjects, by_id, dm.name, definition.teae_window_days, _supp_treatment_emergent(folder)
     )
     measurements, ignored = read_findings(folder, subjects, dm.name)
-    notes = [*duplicate_ae_notes(events, ae.name, rows), *imputation_note(ae.name, events),
-             *adverse_event_notes(events, ae.name, columns, definition.raw), *ignored]  # fmt: skip
+    notes = [*duplicate_ae_notes(events, ae.name, rows), *screen_failure_notes(events, by_id, ae.name),
+             *imputation_note(ae.name, events), *adverse_event_notes(events, ae.name, columns, definition.raw),
+             *ignored]  # fmt: skip
     return ImportedTrial(
         trial_id=trial_id,
         source_format="sdtm",
@@ -158,6 +166,8 @@ def _participant(
     )
     final = status in ("completed", "discontinued")
     effective = (when or _date_of(row, "RFPENDTC")) if final else when
+    check_dose_dates(row, subject, randomization, ("RFXSTDTC", _date_of(row, "RFXSTDTC")),
+                     ("RFXENDTC", _date_of(row, "RFXENDTC")))  # fmt: skip
     death = _date_of(row, "DTHDTC")
     check_death_date(row, "DTHDTC", subject, death, randomization)
     return ParticipantRecord(
@@ -214,9 +224,9 @@ def _check_subjects(folder: Path, stem: str, subjects: SubjectIndex, dm_name: st
             subjects.check(row, "USUBJID", dm_name)
 
 
-def _exposures(folder: Path) -> dict[str, list[ExposureRecord]]:
+def _exposures(folder: Path) -> list[tuple[Row, ExposureRecord]]:
     ex = _dataset(folder, "ex", required=False)
-    result: dict[str, list[ExposureRecord]] = defaultdict(list)
+    result: list[tuple[Row, ExposureRecord]] = []
     if ex is None:
         return result
     ex.require("USUBJID", "EXTRT", "EXSTDTC")
@@ -224,14 +234,17 @@ def _exposures(folder: Path) -> dict[str, list[ExposureRecord]]:
         subject = row.required_text("USUBJID")
         start = row.partial_date("EXSTDTC")
         end = row.partial_date("EXENDTC")
-        result[subject].append(
-            ExposureRecord(
-                subject_id=subject,
-                treatment=row.required_text("EXTRT"),
-                dose=row.number("EXDOSE"),
-                dose_unit=row.text("EXDOSU"),
-                start_date=start.complete if start else None,
-                end_date=end.complete if end else None,
+        result.append(
+            (
+                row,
+                ExposureRecord(
+                    subject_id=subject,
+                    treatment=row.required_text("EXTRT"),
+                    dose=row.number("EXDOSE"),
+                    dose_unit=row.text("EXDOSU"),
+                    start_date=start.complete if start else None,
+                    end_date=end.complete if end else None,
+                ),
             )
         )
     return result

@@ -232,12 +232,32 @@ class Row:
         return chosen
 
 
+TABLE_SUFFIXES = (".xpt", ".csv")
+
+
 def find_table(folder: Path, stem: str) -> Path | None:
-    """The file `stem`.xpt or `stem`.csv in `folder`, ignoring case (SAS files are often upper-case)."""
-    for path in sorted(folder.iterdir()):
-        if path.stem.lower() == stem.lower() and path.suffix.lower() in (".xpt", ".csv"):
-            return path  # whatever it is: read_table refuses a folder, a FIFO or a link out, by name
-    return None
+    """The file `stem`.xpt or `stem`.csv in `folder`, ignoring case (SAS files are often upper-case). Two files for
+    one dataset (`dm.xpt` and `DM.csv`) are refused naming both: reading either would silently ignore the other."""
+    found = [path for path in sorted(folder.iterdir())
+             if path.stem.lower() == stem.lower() and path.suffix.lower() in TABLE_SUFFIXES]  # fmt: skip
+    refuse_twins(found, stem.upper())
+    return found[0] if found else None  # whatever it is: read_table refuses a folder, a FIFO or a link out, by name
+
+
+def find_file(folder: Path, name: str) -> Path | None:
+    """The file `name` in `folder`, refused when another file's name differs from it only in case
+    (`participants.csv` and `Participants.csv`): one of the two would be ignored without a word."""
+    found = [path for path in sorted(folder.iterdir()) if path.name.casefold() == name.casefold()]
+    refuse_twins(found, name)
+    return folder / name if os.path.lexists(folder / name) else None
+
+
+def refuse_twins(paths: list[Path], dataset: str) -> None:
+    if len(paths) > 1:
+        count = {2: "two", 3: "three"}.get(len(paths), str(len(paths)))
+        raise DataError(f"{count} files for one dataset ({dataset}); regsync cannot tell which one to read",
+                        file=", ".join(path.name for path in paths),
+                        hint="Keep one of them in the source folder.")  # fmt: skip
 
 
 def check_source_file(path: Path) -> None:

@@ -1,10 +1,11 @@
 """Results a statistician supplies: an ard.csv in DESIGN.md's columns, or a CDISC ARS ReportingEvent (JSON),
 beside the data. An outcome with `results = "supplied"` takes its numbers from it as they are.
 
-The file is read, checked and frozen with the import (the snapshot's definition holds its rows, name and
-sha256), so that a report made later from the snapshot shows the numbers the snapshot was made with. Checks: every
-statistic a number where one is expected, p in [0, 1], each CI containing its estimate, each arm's N a whole
-number, present for every arm, and no larger than the arm's participants in the outcome's population.
+The file is read (only a regular file inside the source folder, at most 20 MiB: supplied_file.py), checked and
+frozen with the import: the snapshot's definition holds the rows of the outcomes that take their results from it,
+with its name and sha256, so that a report made later from the snapshot shows the numbers the snapshot was made
+with. Each row is checked on its own (supplied_rows.py); across rows, each interval contains its estimate, and each
+arm has one N at each timepoint, a whole number no larger than the arm's participants in the outcome's population.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -25,6 +27,7 @@ from service.outcomes.compare import KIND_WORDS, OutcomeResults
 from service.outcomes.data import OutcomeData
 from service.outcomes.definition import OutcomeSpec, parse_outcomes
 from service.outcomes.reporting_event import ard_rows_from_ars
+from service.outcomes.supplied_file import read_supplied_bytes, supplied_path
 from service.outcomes.supplied_rows import checked_row
 from service.populations import population_flags_of
 from service.results import OVERALL, TOTAL, ArmEstimateRow, ComparisonRow
@@ -47,7 +50,8 @@ KIND_OF_CONTEXT = (
 
 
 def attach_supplied(data: ImportedTrial) -> ImportedTrial:
-    """The import with every supplied results file its outcomes name read, checked and kept in the definition."""
+    """The import with every supplied results file its outcomes name read, checked and kept in the definition (the
+    rows of the outcomes that take their results from it, with the whole file's sha256)."""
     raw = data.definition.raw
     if SUPPLIED_KEY in raw:
         raise DataError(f"'{SUPPLIED_KEY}' is regsync's own key", file="trial.toml", column=SUPPLIED_KEY,
@@ -57,31 +61,37 @@ def attach_supplied(data: ImportedTrial) -> ImportedTrial:
         return data
     folder = Path(data.source_path)
     files: dict[str, dict[str, Any]] = {}
+    kept: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for spec in specs:
         name = spec.results_file or _default_file(folder, spec)
         if name not in files:
-            files[name] = read_supplied(folder / name)
+            files[name] = read_supplied(folder, supplied_path(folder, name, spec.parameter))
         _check_outcome(data, spec, name, files[name]["rows"])
-    definition = replace(data.definition, raw={**raw, SUPPLIED_KEY: files})
+        kept[name] += [row for rows in rows_for(spec, files[name]["rows"]).values() for row in rows]
+    held = {name: {"sha256": file["sha256"], "rows": _unique(kept[name])} for name, file in files.items()}
+    definition = replace(data.definition, raw={**raw, SUPPLIED_KEY: held})
     return replace(data, definition=definition)
+
+
+def _unique(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The rows in file order, each once (two outcomes of one parameter share their rows)."""
+    return list({row["row"]: row for row in sorted(rows, key=lambda r: r["row"])}.values())
 
 
 def _default_file(folder: Path, spec: OutcomeSpec) -> str:
     for name in DEFAULT_FILES:
-        if (folder / name).is_file():
+        if os.path.lexists(folder / name):  # a link or FIFO by that name is refused by name when read
             return name
     raise DataError(f"outcome {spec.parameter} has results = \"supplied\", but there is no "
                     f"{' or '.join(DEFAULT_FILES)}", file=str(folder),
                     hint="Put the analysis results beside the data, or name them: results_file = \"...\".")  # fmt: skip
 
 
-def read_supplied(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise DataError("the supplied results file is missing", file=path.name,
-                        hint="results_file names a file in the source folder.")  # fmt: skip
-    content = path.read_bytes()
+def read_supplied(folder: Path, path: Path) -> dict[str, Any]:
+    content = read_supplied_bytes(folder, path)
+    name = path.relative_to(folder).as_posix()
     digest = hashlib.sha256(content).hexdigest()
-    rows = ard_rows_from_ars(content, path.name) if path.suffix.lower() == ".json" else _csv_rows(content, path.name)
+    rows = ard_rows_from_ars(content, name) if path.suffix.lower() == ".json" else _csv_rows(content, name)
     return {"sha256": digest, "rows": rows}
 
 
@@ -136,7 +146,7 @@ def _check_outcome(data: ImportedTrial, spec: OutcomeSpec, name: str, rows: Sequ
             in_population[labels[person.arm_code]] += 1
     arms = set(labels.values())
     for visit, visit_rows in by_visit.items():
-        counted: dict[str, float] = {}
+        counted: dict[str, Mapping[str, Any]] = {}
         for row in visit_rows:
             arm = _arm_of(row)
             if arm is not None and arm != TOTAL and arm not in arms:
@@ -146,7 +156,13 @@ def _check_outcome(data: ImportedTrial, spec: OutcomeSpec, name: str, rows: Sequ
                 raise DataError(f"comparator '{row['comparator']}' is not one of the trial's arms", file=name,
                                 row=row["row"], column="comparator")  # fmt: skip
             if row["stat_name"] == "N" and not row["comparator"] and arm in arms and row["stat"] is not None:
-                counted.setdefault(arm, row["stat"])
+                first = counted.setdefault(arm, row)
+                if first["stat"] != row["stat"]:
+                    # One analysed N per arm and timepoint: the registry reports one number of participants
+                    # analysed per arm and outcome measure (PRS: Overall Number of Participants Analyzed).
+                    raise DataError(f"a second N for {arm} at {visit}: {row['stat']:g}, where row {first['row']} "
+                                    f"gives {first['stat']:g}", file=name, row=row["row"], column="stat",
+                                    hint="Each arm has one analysed N at each timepoint.")  # fmt: skip
                 if data.participants and row["stat"] > in_population[arm]:
                     raise DataError(f"N = {row['stat']:g} for {arm} at {visit}, but the data have "
                                     f"{in_population[arm]} participants of that arm in {spec.population}", file=name,
@@ -157,7 +173,10 @@ def _check_outcome(data: ImportedTrial, spec: OutcomeSpec, name: str, rows: Sequ
                             hint="Each arm's analysed N is part of the results (stat_name N).")  # fmt: skip
         for row in _interval_rows(visit_rows):
             low, estimate, high = row["low"], row["estimate"], row["high"]
-            if low is not None and high is not None and not low <= estimate <= high:
+            if low is not None and high is not None and low > high:
+                raise DataError(f"the interval's lower bound {low:g} is above its upper bound {high:g}",
+                                file=name, row=row["low_row"], column="stat")  # fmt: skip
+            if estimate is not None and low is not None and high is not None and not low <= estimate <= high:
                 raise DataError(f"the interval {low:g} to {high:g} does not contain the estimate {estimate:g}",
                                 file=name, row=row["row"], column="stat")  # fmt: skip
 
@@ -171,11 +190,13 @@ def _interval_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     found = []
     for cell in cells.values():
         centre = cell.get("estimate") or cell.get("mean") or cell.get("median")
-        if centre is None or centre["stat"] is None:
-            continue
         low, high = cell.get("conf.low"), cell.get("conf.high")
-        found.append({"row": centre["row"], "estimate": centre["stat"], "low": low["stat"] if low else None,
-                      "high": high["stat"] if high else None})  # fmt: skip
+        anchor = centre or low or high
+        if anchor is None:
+            continue
+        found.append({"row": anchor["row"], "estimate": centre["stat"] if centre else None,
+                      "low": low["stat"] if low else None, "high": high["stat"] if high else None,
+                      "low_row": low["row"] if low else None})  # fmt: skip
     return found
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,9 @@ from sqlalchemy import Engine
 
 from tests.cdisc import write_dataset
 from tests.conftest import FIXTURES, database_fingerprint
-from tests.importing.test_adam import ADAE, ADSL, write_adam
+from tests.importing.test_adam import ADAE, ADLB, ADSL, write_adam
 from tests.importing.test_bad_input import BAD_INPUT, append_to, replace_in, write_bytes_at
-from tests.importing.test_sdtm import AE, DM, EX, write_sdtm
+from tests.importing.test_sdtm import AE, DM, EX, SUPPAE, write_sdtm
 
 Edit = Callable[[Path], None]
 
@@ -141,6 +142,73 @@ CASES: list[tuple[str, Callable[[Path], Path], Edit, str]] = [
      lambda f: (f / "exposure.csv").write_text(
          "subject_id,treatment,dose,dose_unit,start_date,end_date\nT-01,MSC,1,mg,2020-01-12,2020-01-11\n"),
      "exposure.csv, row 2, column end_date: the dose ends (2020-01-11) before it starts (2020-01-12)"),
+    # One rule for one fact, whatever column carries it: the dose dates.
+    ("bundle: first dose 7 years before randomization", bundle,
+     replace_in("participants.csv", "2020-01-10,2020-01-12", "2020-01-10,2013-01-12"),
+     "participants.csv, row 2, column first_dose_date: subject 'T-01' is dosed on 2013-01-12, 2554 days before "
+     "randomization (2020-01-10)"),
+    ("bundle: only a last dose, 10 years before randomization", bundle,
+     replace_in("participants.csv", "2020-02-01,,,discontinued", "2020-02-01,,2010-01-01,discontinued"),
+     "participants.csv, row 5, column last_dose_date: subject 'T-04' is dosed on 2010-01-01, 3683 days before "
+     "randomization (2020-02-01)"),
+    ("bundle: last dose before the first", bundle,
+     replace_in("participants.csv", "2020-01-12,2020-03-12", "2020-01-12,2020-01-11"),
+     "participants.csv, row 2, column last_dose_date: the dose ends (2020-01-11) before it starts (2020-01-12)"),
+    ("sdtm: RFXSTDTC 7 years before randomization", sdtm, dataset("dm", rows_with(DM, 0, RFXSTDTC="2014-03-10")),
+     "dm.csv, row 2, column RFXSTDTC: subject 'S-1' is dosed on 2014-03-10, 2552 days before randomization "
+     "(2021-03-05)"),
+    ("sdtm: RFXENDTC before RFXSTDTC", sdtm, dataset("dm", rows_with(DM, 0, RFXENDTC="2021-03-01")),
+     "dm.csv, row 2, column RFXENDTC: the dose ends (2021-03-01) before it starts (2021-03-10)"),
+    ("sdtm: EXSTDTC 7 years before randomization", sdtm, dataset("ex", rows_with(EX, 0, EXSTDTC="2014-03-10")),
+     "ex.csv, row 2, column EXSTDTC: subject 'S-1' is dosed on 2014-03-10, 2552 days before randomization "
+     "(2021-03-05)"),
+    ("sdtm: EXENDTC before EXSTDTC", sdtm, dataset("ex", rows_with(EX, 0, EXENDTC="2021-03-01")),
+     "ex.csv, row 2, column EXENDTC: the dose ends (2021-03-01) before it starts (2021-03-10)"),
+    ("adam: TRTSDT 7 years before RANDDT", adam, dataset("adsl", rows_with(ADSL, 0, TRTSDT=date(2015, 1, 10))),
+     "adsl.csv, row 2, column TRTSDT: subject 'A-1' is dosed on 2015-01-10, 2557 days before randomization "
+     "(2022-01-10)"),
+    ("adam: TRTEDT before TRTSDT", adam, dataset("adsl", rows_with(ADSL, 0, TRTEDT=date(2022, 1, 5))),
+     "adsl.csv, row 2, column TRTEDT: the dose ends (2022-01-05) before it starts (2022-01-10)"),
+    # One AE record, one sequence number within its participant (bundle ae_id, SDTM/ADaM AESEQ).
+    ("bundle: one ae_id twice for one subject", bundle, replace_in("adverse_events.csv", "\n3,T-01", "\n2,T-01"),
+     "adverse_events.csv, row 4, column ae_id: ae_id 2 appears twice for subject 'T-01' (first in row 3)"),
+    ("bundle: a copied AE row", bundle, append_to("adverse_events.csv", "4,T-02,allergic reaction,Hypersensitivity,"
+     "Immune system disorders,2020-01-30,2020-02-02,SEVERE,3,Y,Y,RELATED,DRUG WITHDRAWN,RECOVERED/RESOLVED"),
+     "adverse_events.csv, row 9, column ae_id: ae_id 4 appears twice for subject 'T-02' (first in row 5)"),
+    ("sdtm: AESEQ twice for one subject", sdtm, dataset("ae", rows_with(AE, 1, AESEQ=1)),
+     "ae.csv, row 3, column AESEQ: AESEQ 1 appears twice for subject 'S-1' (first in row 2)"),
+    ("adam: AESEQ twice for one subject", adam, dataset("adae", rows_with(ADAE, 1, AESEQ=1)),
+     "adae.csv, row 3, column AESEQ: AESEQ 1 appears twice for subject 'A-1' (first in row 2)"),
+    # A screen failure took no study treatment: none of their AEs may be flagged treatment-emergent.
+    ("bundle: a screen failure's AE flagged treatment-emergent", bundle,
+     lambda f: (replace_in("adverse_events.csv", ",outcome\n", ",outcome,treatment_emergent\n")(f),
+                _add_last_cell(f, "adverse_events.csv", {}),
+                append_to("adverse_events.csv", "8,T-05,dizzy,Dizziness,Nervous system disorders,2020-01-02,,MILD,"
+                          "1,N,N,NOT RELATED,NOT APPLICABLE,RECOVERED/RESOLVED,Y")(f)),
+     "adverse_events.csv, row 9, column treatment_emergent: subject 'T-05' is a screen failure, who took no study "
+     "treatment, but the AE is flagged treatment-emergent"),
+    ("sdtm: a screen failure's AE flagged treatment-emergent in SUPPAE", sdtm,
+     lambda f: (dataset("ae", [*AE, {**AE[0], "USUBJID": "S-4", "AESEQ": 1, "AESTDTC": "2021-01-20"}])(f),
+                dataset("suppae", [*SUPPAE, {**SUPPAE[0], "USUBJID": "S-4", "IDVARVAL": "1", "QVAL": "Y"}])(f)),
+     "ae.csv, row 9, column AESEQ (SUPPAE QNAM = AETRTEM): subject 'S-4' is a screen failure, who took no study "
+     "treatment, but the AE is flagged treatment-emergent"),
+    ("adam: a screen failure's AE flagged TRTEMFL", adam,
+     dataset("adae", [*ADAE, {**ADAE[0], "USUBJID": "A-4", "TRTA": "", "TRTEMFL": "Y"}]),
+     "adae.csv, row 6, column TRTEMFL: subject 'A-4' is a screen failure, who took no study treatment, but the AE "
+     "is flagged treatment-emergent"),
+    # Two files for one dataset: neither may be ignored in silence.
+    ("bundle: participants.csv and Participants.csv", bundle,
+     lambda f: (f / "Participants.csv").write_bytes((f / "participants.csv").read_bytes()),
+     "Participants.csv, participants.csv: two files for one dataset (participants.csv); regsync cannot tell which "
+     "one to read"),
+    ("sdtm: dm.csv and DM.xpt", sdtm, lambda f: write_dataset(f, "DM", DM, "xpt") and None,
+     "DM.xpt, dm.csv: two files for one dataset (DM); regsync cannot tell which one to read"),
+    ("sdtm: ex.csv and EX.csv", sdtm, lambda f: write_dataset(f, "EX", EX, "csv") and None,
+     "EX.csv, ex.csv: two files for one dataset (EX); regsync cannot tell which one to read"),
+    ("adam: adsl.csv and adsl.xpt", adam, lambda f: write_dataset(f, "adsl", ADSL, "xpt") and None,
+     "adsl.csv, adsl.xpt: two files for one dataset (ADSL); regsync cannot tell which one to read"),
+    ("adam: adlb.csv and ADLB.xpt", adam, lambda f: write_dataset(f, "ADLB", ADLB, "xpt") and None,
+     "ADLB.xpt, adlb.csv: two files for one dataset (ADLB); regsync cannot tell which one to read"),
     ("bundle: dose of 1e308", bundle,
      lambda f: (f / "exposure.csv").write_text(
          "subject_id,treatment,dose,dose_unit,start_date,end_date\nT-01,MSC,1e308,mg,2020-01-12,2020-01-12\n"),
