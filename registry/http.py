@@ -104,6 +104,10 @@ def _once(method: str, url: str, body: bytes | None, headers: dict[str, str], de
             if size > max_bytes:
                 raise RegistryError(f"{url}: the answer is over the {max_bytes}-byte limit")
             chunks.append(chunk)
+        if expired.is_set():  # the shut socket ends the stream early: what was read is not the answer
+            raise DeadlinePassed(f"{url}: no complete answer in the time allowed")
+        if declared.isdigit() and size != int(declared):
+            raise RegistryError(f"{url}: the answer ended after {size} of its {declared} bytes", permanent=False)
         return Answer(response.status, response.reason, response.headers, b"".join(chunks), url)
     except (OSError, http.client.HTTPException) as exc:
         if expired.is_set() or time.monotonic() >= deadline:
