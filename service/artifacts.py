@@ -4,23 +4,34 @@ checking it is still there as it was written."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from service import __version__
 from service.models import Artifact, Snapshot
 
 
 def record_artifacts(
-    engine: Engine, snapshot: Snapshot, kind: str, files: dict[Path, str], options: dict[str, Any], *, now: datetime
+    engine: Engine,
+    snapshot: Snapshot,
+    kind: str,
+    files: dict[Path, str],
+    options: dict[str, Any],
+    *,
+    now: datetime,
+    also: Sequence[SQLModel] = (),
 ) -> list[int]:
+    """The files as artifacts of the snapshot, with `also` (an audit entry of what they were for) in the same
+    transaction."""
     assert snapshot.id is not None
     with Session(engine) as session, session.begin():
+        session.add_all(also)
         rows = [
             Artifact(
                 trial_id=snapshot.trial_id,

@@ -27,7 +27,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "output": ("dir",),
     "reports": ("render_memory_mb", "allow_masking_key"),
     "trials": ("source", "format", "control", "ctgov_record", "irct_record"),
-    "registries": ("ctgov_api", "prs_url", "timeout_seconds", "retries", "max_bytes"),
+    "registries": ("ctgov_api", "prs_url", "timeout_seconds", "retries", "max_bytes", "run_timeout_seconds"),
     "deadlines": ("notify_days",),
     "jobs": ("trial", "cron", "timezone", "outputs"),
     "scheduler": ("misfire_grace_seconds", "retries", "retry_backoff_seconds"),
@@ -71,6 +71,7 @@ class RegistriesConfig:
     timeout_seconds: int = 30
     retries: int = 2
     max_bytes: int = 16 * 1024 * 1024
+    run_timeout_seconds: int = 120  # every registry request of one run, retries and waits included
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def _registries(section: dict[str, Any], path: Path) -> RegistriesConfig:
         _positive_int(section, "timeout_seconds", defaults.timeout_seconds, path),
         _positive_int(section, "retries", defaults.retries, path, minimum=0),
         _positive_int(section, "max_bytes", defaults.max_bytes, path),
+        _positive_int(section, "run_timeout_seconds", defaults.run_timeout_seconds, path),
     )  # fmt: skip
 
 

@@ -1,5 +1,5 @@
-"""A registry stand-in on 127.0.0.1 for the tests: answers each request from a script of (status, body, delay)
-and records what it was asked."""
+"""A registry stand-in on 127.0.0.1 for the tests: answers each request from a script of (status, body, delay),
+optionally with headers and a body sent a byte at a time (`drip` seconds apart), and records what it was asked."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 class Script:
     answers: list[tuple[int, bytes, float]]  # popped in order; the last one repeats
     requests: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # sent with every answer
+    drip: float = 0.0  # seconds between the body's bytes (0: all at once)
 
 
 @contextmanager
@@ -31,8 +33,15 @@ def registry_server(script: Script) -> Iterator[str]:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
+                for name, value in script.headers.items():
+                    self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                if not script.drip:
+                    self.wfile.write(body)
+                for byte in body if script.drip else b"":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(script.drip)
             except (BrokenPipeError, ConnectionResetError):
                 pass
 

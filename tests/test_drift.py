@@ -170,7 +170,7 @@ def test_fetching_gives_up_on_404_at_once_and_on_silence_after_its_retries() -> 
 
 def test_a_record_over_the_size_limit_is_refused() -> None:
     script = Script([(200, b"{" + b" " * 5000 + b"}", 0)])
-    with registry_server(script) as base, pytest.raises(RegistryError, match="over the 1000 limit"):
+    with registry_server(script) as base, pytest.raises(RegistryError, match="over the 1000-byte limit"):
         fetch_bytes(f"{base}/big", FetchPolicy(timeout_seconds=5, retries=0, max_bytes=1000))
 
 
@@ -212,7 +212,7 @@ def test_a_fetched_record_over_the_limit_and_a_malformed_irct_record_exit_2(impo
     with registry_server(script) as base:
         extra = f'[registries]\nctgov_api = "{base}/api/v2"\nmax_bytes = 1000\nretries = 0\n'
         result = imported("registry", "drift", "msc-t1d", "--ctgov", "NCT04078308", config_extra=extra)
-    assert result.exit_code == 2 and "over the 1000 limit" in result.stderr
+    assert result.exit_code == 2 and "over the 1000-byte limit" in result.stderr
     broken = tmp_path / "irct.xml"
     broken.write_text("<trials><trial><main><trial_id>IRCT2016070428786N1</trial_id></main>")
     result = imported("registry", "drift", "msc-t1d", "--irct", str(broken))

@@ -4,6 +4,7 @@ server echoes back in base64, a database error's statement parameters (participa
 from __future__ import annotations
 
 import base64
+import re
 import smtplib
 
 import pytest
@@ -65,3 +66,84 @@ def test_a_database_url_with_an_unencoded_at_in_its_password_is_refused_unprinte
     with pytest.raises(ConfigError, match=r"more than one '@' before the host\n  Write an '@' .* as %40") as raised:
         load_config(config, required=True)
     assert "ss@word" not in str(raised.value) and "p@ss" not in str(raised.value)
+
+
+# --- every encoding of a secret that regsync (or a server answering it) can emit ---------------------------------
+# Written here with the standard library's own encoders, apart from service/redact.py's list: what urllib sends in a
+# form (urlencode uses quote_plus), what a URL carries (quote), what an HTML login page shows (html.escape, numeric
+# entities), what a log shows of bytes or JSON, and the base64 forms of HTTP Basic and SMTP AUTH PLAIN/LOGIN.
+
+import html  # noqa: E402
+import json  # noqa: E402
+import urllib.parse  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from service.redact import REDACTED  # noqa: E402
+
+USER = "datamanager"
+
+
+def _b64(data: str, *, urlsafe: bool = False, padded: bool = True) -> str:
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    text = encode(data.encode()).decode()
+    return text if padded else text.rstrip("=")
+
+
+ENCODINGS: dict[str, Callable[[str], str]] = {
+    "plain": lambda s: s,
+    "quote": urllib.parse.quote,
+    "quote, nothing safe": lambda s: urllib.parse.quote(s, safe=""),
+    "quote_plus": urllib.parse.quote_plus,
+    "urlencode (a form field)": lambda s: urllib.parse.urlencode({"pw": s}).removeprefix("pw="),
+    "quote, lower-case hex": lambda s: re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), urllib.parse.quote(s)),
+    "html.escape": html.escape,
+    "html.escape, quotes kept": lambda s: html.escape(s, quote=False),
+    "decimal entities": lambda s: "".join(f"&#{ord(c)};" for c in s),
+    "hexadecimal entities": lambda s: "".join(f"&#x{ord(c):X};" for c in s),
+    "entities for non-ASCII": lambda s: s.encode("ascii", "xmlcharrefreplace").decode(),
+    "html.escape of quote_plus": lambda s: html.escape(urllib.parse.quote_plus(s)),
+    "quote of html.escape": lambda s: urllib.parse.quote(html.escape(s), safe=""),
+    "bytes repr": lambda s: repr(s.encode()),
+    "str repr": repr,
+    "JSON": json.dumps,
+    "JSON, non-ASCII kept": lambda s: json.dumps(s, ensure_ascii=False),
+    "base64": _b64,
+    "base64, unpadded": lambda s: _b64(s, padded=False),
+    "base64 URL-safe": lambda s: _b64(s, urlsafe=True),
+    "base64 URL-safe, unpadded": lambda s: _b64(s, urlsafe=True, padded=False),
+    "HTTP Basic (user:password)": lambda s: _b64(f"{USER}:{s}"),
+    "HTTP Basic, URL-safe unpadded": lambda s: _b64(f"{USER}:{s}", urlsafe=True, padded=False),
+    "SMTP AUTH PLAIN": lambda s: _b64(f"\0{USER}\0{s}"),
+    "base64 of a form body": lambda s: _b64(urllib.parse.urlencode({"uname": USER, "pw": s})),
+    "base64 of an HTML page": lambda s: _b64(f'<input name="pw" value="{html.escape(s)}">'),
+}
+
+secrets = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), min_size=6, max_size=40)
+context = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=40)
+
+
+@pytest.mark.parametrize("encoding", ENCODINGS)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(secret=secrets, before=context, after=context)
+def test_no_encoding_of_a_secret_survives_redaction(encoding: str, secret: str, before: str, after: str) -> None:
+    encoded = ENCODINGS[encoding](secret)
+    said = redact_text(f"{before} {encoded} {after}", [secret])
+    # The marker stands where a secret was; what must not survive is the secret outside it.
+    left = said.replace(REDACTED, "\0")
+    assert encoded not in left
+    assert secret not in left
+
+
+@pytest.mark.parametrize("encoding", ["plain", "quote_plus", "html.escape", "base64", "SMTP AUTH PLAIN"])
+def test_the_environments_secrets_are_redacted_without_being_named(encoding: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("REGSYNC_PRS_PASSWORD", "Pr5-s3cret-!@#-password")
+    said = redact_text(f"PRS said: {ENCODINGS[encoding]('Pr5-s3cret-!@#-password')} (login page)")
+    assert said == f"PRS said: {REDACTED} (login page)"
+
+
+def test_text_without_the_secret_is_left_as_it_was() -> None:
+    text = "PRS refused the upload: record MSC-T1D-DEMO is locked (user datamanager, dXNlcg==)"
+    assert redact_text(text, ["Pr5-s3cret-!@#-password"]) == text

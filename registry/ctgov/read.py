@@ -10,12 +10,12 @@ XML is parsed with entities and network off (registry.xmlsafe); JSON is size-lim
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
 
+from registry.jsonsafe import load_untrusted_json
 from registry.view import PostedResults, RegistryArm, RegistryOutcome, RegistryView, read_date, words
 from registry.xmlsafe import MAX_BYTES, parse_untrusted_bytes
 from service.errors import DataError
@@ -48,10 +48,7 @@ def read_ctgov_bytes(content: bytes, source: str) -> RegistryView:
 
 
 def _json(content: bytes, source: str) -> dict[str, Any]:
-    try:
-        data = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(f"is not valid JSON: {exc}", file=source) from None
+    data = load_untrusted_json(content, source)
     if isinstance(data, dict) and isinstance(data.get("studies"), list):
         if len(data["studies"]) != 1:
             raise DataError(f"holds {len(data['studies'])} studies; give the record of one", file=source)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from registry.jsonsafe import load_untrusted_json
 from service.errors import DataError
 from service.outcomes.supplied_rows import checked_row
 from service.resources import resource_dir
@@ -23,10 +24,7 @@ COMPARATOR = "COMPARATOR"
 def ard_rows_from_ars(content: bytes, name: str) -> list[dict[str, Any]]:
     import jsonschema
 
-    try:
-        document = json.loads(content.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
-        raise DataError(f"cannot be read as JSON ({error.__class__.__name__})", file=name) from None
+    document = load_untrusted_json(content, name)
     schema = json.loads((resource_dir("service.outputs.tables", "schemas") / ARS_SCHEMA).read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(document), key=lambda e: list(map(str, e.path)))
     if errors:

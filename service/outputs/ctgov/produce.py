@@ -35,9 +35,11 @@ def produce_ctgov(
     partial: bool = False,
     merge: Path | None = None,
     analysed: Analysed | None = None,
+    record: bool = True,
 ) -> Produced:
     """The PRS results XML (or, with `merge`, the downloaded PRS record with it), written and validated; the
-    file is written even when it fails validation, so the data manager can see what to fix."""
+    file is written even when it fails validation, so the data manager can see what to fix. Without `record`, it
+    is not recorded as an artifact (an upload records it once PRS has accepted it)."""
     data, results = analysed or read_and_analyse(engine, snapshot)
     built = build_result(data, results, sections, partial)
     found = validate_result(built.root)
@@ -45,11 +47,12 @@ def produce_ctgov(
     comments = [f"a PRS reviewer would comment: {p}" for p in found if not p.rejects]
     document = built.root
     if merge is not None:
-        document = merge_into_record(merge, built.root, data.definition.study_id)
+        document = merge_into_record(merge, built.root, data.definition.study_id, data.definition.nct_id)
         problems += check_schema(document, "ProtocolRecordSchema.xsd")
     content = etree.tostring(document, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     digest = write_atomic(target, content)
     options = {"sections": list(sections), "partial": partial, "merge": str(merge) if merge else None,
                "valid": not problems}  # fmt: skip
-    record_artifacts(engine, snapshot, "ctgov", {target: digest}, options, now=datetime.now(UTC))
+    if record:
+        record_artifacts(engine, snapshot, "ctgov", {target: digest}, options, now=datetime.now(UTC))
     return Produced("ctgov", {target: digest}, tuple(problems), (*built.warnings, *comments))

@@ -1,8 +1,11 @@
-"""`regsync registry ctgov TRIAL --upload`: download the record from PRS, merge this snapshot's results into it
-(as --merge does), validate the whole, show what will change, ask (or --yes), and upload it, never released.
+"""`regsync registry ctgov TRIAL --upload`: download the record from PRS, check it is this trial's, merge this
+snapshot's results into it (as --merge does), validate the whole, show what will change, ask (or --yes), and upload
+it, never released.
 
 The downloaded record is kept beside the upload (registry/prs-download.xml) so that what PRS held before is on
-record; the upload is audited with the user and organisation, never the password."""
+record. Only when PRS confirms the upload (registry.ctgov.prs) is the uploaded file recorded as an artifact and the
+upload audited, with the user and organisation, never the password, in one transaction; on anything else nothing
+is recorded and the command exits 2 with what PRS said."""
 
 from __future__ import annotations
 
@@ -13,9 +16,11 @@ from pathlib import Path
 import click
 from lxml import etree
 
+from registry.ctgov.build import SECTIONS
 from registry.ctgov.changes import describe_changes
 from registry.ctgov.prs import PrsClient, PrsCredentials
 from registry.xmlsafe import parse_untrusted
+from service.artifacts import record_artifacts
 from service.atomic import write_atomic
 from service.cli_context import AppContext, err, report_problems
 from service.errors import DataError
@@ -33,12 +38,13 @@ def upload_to_prs(app: AppContext, trial: str, snapshot: Snapshot, target: Path,
     if not study_id:
         raise DataError("the trial definition names no study_id (the record's Unique Protocol ID in PRS)",
                         file="trial.toml", column="trial.study_id")  # fmt: skip
+    nct_id = (snapshot.definition.get("trial") or {}).get("nct_id")
     with err.status(f"Downloading {study_id} from PRS …"):
-        downloaded = client.download(str(study_id))
+        downloaded = client.download(str(study_id), str(nct_id) if nct_id else None)
     saved = target.with_name(DOWNLOADED)
     write_atomic(saved, downloaded)
     with err.status("Merging and validating …"):
-        produced = produce_ctgov(app.engine, snapshot, target, merge=saved)
+        produced = produce_ctgov(app.engine, snapshot, target, merge=saved, record=False)
     for warning in produced.warnings:
         err.print(f"warning: {warning}")
     if any(p.rejects for p in produced.problems):
@@ -53,15 +59,17 @@ def upload_to_prs(app: AppContext, trial: str, snapshot: Snapshot, target: Path,
             raise click.UsageError("nothing uploaded: confirm at a terminal, or pass --yes")
         click.confirm("Upload this record to PRS (it will not be released)?", abort=True, err=True)
     answer = client.upload(etree.tostring(after, xml_declaration=True, encoding="UTF-8"), target.name)
-    _audit(app, trial, snapshot, credentials, str(study_id), produced.files.get(target, ""))
-    click.echo(f"{trial}: uploaded to PRS, not released; PRS said: {answer[:300] or 'ok'}")
+    _record_upload(app, trial, snapshot, credentials, str(study_id), produced.files, saved)
+    click.echo(f"{trial}: uploaded to PRS, not released; PRS said: {answer}")
 
 
-def _audit(app: AppContext, trial: str, snapshot: Snapshot, credentials: PrsCredentials, study_id: str,
-           sha256: str) -> None:  # fmt: skip
-    from sqlmodel import Session
-
-    with Session(app.engine) as session, session.begin():
-        session.add(AuditEntry(at=datetime.now(UTC), actor=credentials.username, action="prs-upload", trial_id=trial,
-                               detail={"organisation": credentials.organisation, "study_id": study_id,
-                                       "snapshot": snapshot.id, "sha256": sha256}))  # fmt: skip
+def _record_upload(app: AppContext, trial: str, snapshot: Snapshot, credentials: PrsCredentials, study_id: str,
+                   files: dict[Path, str], saved: Path) -> None:  # fmt: skip
+    """The uploaded file as an artifact and the upload on the audit log, together."""
+    now = datetime.now(UTC)
+    options = {"sections": list(SECTIONS), "partial": False, "merge": str(saved), "valid": True,
+               "uploaded_to_prs": study_id}  # fmt: skip
+    entry = AuditEntry(at=now, actor=credentials.username, action="prs-upload", trial_id=trial,
+                       detail={"organisation": credentials.organisation, "study_id": study_id,
+                               "snapshot": snapshot.id, "sha256": next(iter(files.values()), "")})  # fmt: skip
+    record_artifacts(app.engine, snapshot, "ctgov", files, options, now=now, also=[entry])

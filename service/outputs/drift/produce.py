@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,7 +39,10 @@ def produce(output: Output, production: Production) -> Produced:
 
 def drift_reports(sources: list[RecordSource], analysed: Analysed, config: Config) -> list[DriftReport]:
     data, results = analysed
-    return [derive_drift(read_record(source, config), data, results, source.location) for source in sources]
+    # One deadline for every registry request of the run ([registries] run_timeout_seconds), retries included.
+    run_deadline = time.monotonic() + config.registries.run_timeout_seconds
+    return [derive_drift(read_record(source, config, run_deadline), data, results, source.location)
+            for source in sources]  # fmt: skip
 
 
 def write_drift(production: Production, target: Path, reports: list[DriftReport]) -> Produced:

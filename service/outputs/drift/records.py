@@ -11,8 +11,10 @@ from pathlib import Path
 
 from registry.ctgov.read import read_ctgov_bytes
 from registry.fetch import FetchPolicy, fetch_bytes, study_url
+from registry.files import read_regular_file
 from registry.irct.read import ictrp_view, read_ictrp_bytes
 from registry.view import RegistryView
+from registry.xmlsafe import MAX_BYTES
 from service.config import Config
 from service.errors import DataError
 from service.models import Snapshot
@@ -33,17 +35,14 @@ def source_folder(snapshot: Snapshot) -> Path | None:
     return Path(snapshot.source_path) if snapshot.source_path else None
 
 
-def read_record(source: RecordSource, config: Config) -> RegistryView:
+def read_record(source: RecordSource, config: Config, run_deadline: float | None = None) -> RegistryView:
     if source.is_url:
         registries = config.registries
-        policy = FetchPolicy(registries.timeout_seconds, registries.retries, max_bytes=registries.max_bytes)
+        policy = FetchPolicy(registries.timeout_seconds, registries.retries, max_bytes=registries.max_bytes,
+                             run_deadline=run_deadline)  # fmt: skip
         content = fetch_bytes(source.location, policy)
     else:
-        path = Path(source.location)
-        try:
-            content = path.read_bytes()
-        except OSError as exc:
-            raise DataError(f"cannot be read: {exc.strerror}", file=str(path)) from None
+        content = read_regular_file(Path(source.location), MAX_BYTES)
     if source.registry == "ctgov":
         return read_ctgov_bytes(content, source.location)
     trials = read_ictrp_bytes(content, source.location)

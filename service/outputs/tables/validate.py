@@ -9,7 +9,11 @@ import hashlib
 import json
 from pathlib import Path
 
+from registry.files import read_regular_file
+from registry.jsonsafe import load_untrusted_json
+from registry.xmlsafe import MAX_BYTES
 from service.ard import ARD_COLUMNS
+from service.errors import DataError
 from service.problems import Problem
 from service.resources import resource_dir
 
@@ -80,9 +84,9 @@ def validate_ars(path: Path) -> list[Problem]:
     import jsonschema
 
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return [Problem(str(path), f"cannot be read as JSON ({exc.__class__.__name__})")]
+        document = load_untrusted_json(read_regular_file(path, MAX_BYTES), str(path))
+    except DataError as exc:
+        return [Problem(str(path), exc.problem)]
     schema = json.loads((resource_dir("service.outputs.tables", "schemas") / ARS_SCHEMA).read_text(encoding="utf-8"))
     validator = jsonschema.Draft7Validator(schema)
     return [
