@@ -60,6 +60,9 @@ ENCODERS: tuple[Callable[[str], str], ...] = (
     lambda s: json.dumps(s, ensure_ascii=False)[1:-1],
     lambda s: s.replace("'", "&apos;"),
     lambda s: s.replace("/", "\\/"),  # JSON may escape a solidus
+    # A repr of text holding both kinds of quote escapes the one it is delimited by, whichever that is; a repr of
+    # one character never does, so the per-character forms above miss it.
+    lambda s: s.replace("'", "\\'").replace('"', '\\"'),
 )
 
 

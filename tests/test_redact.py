@@ -78,7 +78,7 @@ import json  # noqa: E402
 import urllib.parse  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from service.redact import REDACTED  # noqa: E402
@@ -128,6 +128,7 @@ context = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characte
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(secret=secrets, before=context, after=context)
+@example(secret="0000'\"", before="", after="")  # a repr escapes the quote it is delimited by (found by hypothesis)
 def test_no_encoding_of_a_secret_survives_redaction(encoding: str, secret: str, before: str, after: str) -> None:
     encoded = ENCODINGS[encoding](secret)
     said = redact_text(f"{before} {encoded} {after}", [secret])

@@ -305,9 +305,12 @@ def test_the_open_edition_runs_no_analysis_of_the_plan(tmp_path: Path) -> None:
     """Pooled, the outcomes are summarised, not analysed: no estimate, no comparison table, even where the analysis
     could not be run at all (a dose-response test without the arms' doses)."""
     source = write_multiarm_bundle(tmp_path / "bundle", 3)
-    toml = (source / "trial.toml").read_text()
-    (source / "trial.toml").write_text(re.sub(r"\ndose = [\d.]+", "", toml))
     data = load_source(source, "karm3")
+    # The import refuses a dose-response test without doses (tests/importing/test_definition_strict.py): taken
+    # away after it, as a stored snapshot of an older version might hold it.
+    raw = dict(data.definition.raw)
+    raw["arms"] = [{k: v for k, v in arm.items() if k != "dose"} for arm in raw["arms"]]
+    data = replace(data, definition=replace(data.definition, raw=raw))
     context = build_dsmb_context(data, DsmbOptions("open", date(2022, 1, 1), None, "h", 1))
     assert {"outcome_estimates", "outcome_comparison", "monitoring"}.isdisjoint(context["tables"])
     assert context["tables"]["outcome_summary"].rows
