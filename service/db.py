@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from service.dbfile import DatabaseExposed, check_private, create_private, sqlite_file
 from service.resources import migrations_dir
@@ -68,6 +69,10 @@ def guard_database_file(url: str) -> None:
         engine = create_db_engine(url)
         try:
             record_refused_start(engine, str(exc).splitlines()[0], *current_command())
+        except SQLAlchemyError as failed:  # a file that cannot be written (0444): the refusal stands, unnoted
+            from service.redact import describe_error
+
+            raise DatabaseExposed(f"{exc}\n  (Not noted in the audit log: {describe_error(failed)[:200]}.)") from exc
         finally:
             engine.dispose()
         raise

@@ -105,7 +105,8 @@ def test_revealing_the_masking_key_needs_the_enrolled_key_file(  # type: ignore[
     setting = Setting(db_url, key_file, tmp_path / "unmasked.pdf")
     assert run_cli("import", "tiny", "--source", str(tiny), db_url=db_url).exit_code == 0
     enrolled = run_cli("masking-key", "tiny", "--enrol", db_url=db_url)
-    assert enrolled.exit_code == 0 and enrolled.stdout == f"{key_file}: enrolled as the masking key file of trial tiny\n"
+    assert enrolled.exit_code == 0
+    assert enrolled.stdout == f"{key_file}: enrolled as the masking key file of trial tiny\n"
     engine = create_db_engine(db_url)  # reads the database as it is, exposed or not
     key = masking_key(engine, "tiny", ["Active", "Placebo"])  # drawn now, so that showing it changes nothing
     before = database_fingerprint(engine)
