@@ -40,7 +40,7 @@ def read_key_file() -> tuple[Path, bytes]:
     if not name:
         raise KeyFileRefused(f"the masking key is revealed only with its key file: {KEY_FILE_VARIABLE} is not set\n"
                              + SETUP, "no key file")  # fmt: skip
-    path = Path(name).expanduser()
+    path = Path(name).expanduser().absolute()
     try:
         # Not blocking: a FIFO named here must not hang the command; its type is refused below.
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
