@@ -25,7 +25,7 @@ KNOWN_KEYS: dict[str, tuple[str, ...]] = {
     "database": ("url",),
     "organisation": ("name",),
     "output": ("dir",),
-    "reports": ("render_memory_mb", "allow_masking_key"),
+    "reports": ("render_memory_mb",),
     "trials": ("source", "format", "control", "ctgov_record", "irct_record"),
     "registries": ("ctgov_api", "prs_url", "timeout_seconds", "retries", "max_bytes", "run_timeout_seconds"),
     "deadlines": ("notify_days",),
@@ -111,7 +111,6 @@ class Config:
     organisation: str = ""
     output_dir: Path = Path("out")
     render_memory_mb: int = 1024
-    allow_masking_key: bool = False  # `regsync masking-key` prints the key only where this is set (the unblinded)
     trials: dict[str, TrialSource] = field(default_factory=dict)
     jobs: dict[str, JobConfig] = field(default_factory=dict)
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
@@ -149,7 +148,6 @@ def parse_config(raw: dict[str, Any], path: Path, *, check_schedules: bool = Tru
         organisation=str(raw.get("organisation", {}).get("name", "")),
         output_dir=base / str(raw.get("output", {}).get("dir", "out")),
         render_memory_mb=_positive_int(raw.get("reports", {}), "render_memory_mb", 1024, path),
-        allow_masking_key=raw.get("reports", {}).get("allow_masking_key") is True,
         trials=trials,
         jobs=jobs,
         scheduler=_scheduler(raw.get("scheduler", {}), path),
@@ -165,6 +163,13 @@ def _check_keys(raw: dict[str, Any], path: Path) -> None:
         raise ConfigError(
             f"{path}: [smtp] password: a password is never written in config.toml\n"
             "  Put it in an environment variable and name the variable in password_env."
+        )
+    reports = raw.get("reports")
+    if isinstance(reports, dict) and "allow_masking_key" in reports:
+        raise ConfigError(
+            f"{path}: [reports] allow_masking_key: the masking key is no longer revealed by a setting here\n"
+            "  Remove it: revealing needs the trial's key file, named by REGSYNC_MASKING_KEY_FILE (README.md, "
+            "'The masking key')."
         )
     problem = find_problem(raw, CONFIG_SCHEMA)
     if problem is not None:

@@ -1,14 +1,15 @@
-"""Engine creation and schema migration. regsync brings the schema up to date itself on every start."""
+"""Engine creation and schema migration. regsync brings the schema up to date itself on every start, after
+checking that a SQLite file is its user's alone (service.dbfile)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
+from service.dbfile import DatabaseExposed, check_private, create_private, sqlite_file
 from service.resources import migrations_dir
 
 # Any constant will do: it only has to be the same for every regsync instance sharing the database.
@@ -20,8 +21,9 @@ def create_db_engine(url: str) -> Engine:
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        file = sqlite_file(url)
+        if file is not None:
+            create_private(file)
         engine = create_engine(parsed, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
@@ -47,6 +49,30 @@ def migrate(engine: Engine) -> None:
 
 
 def open_database(url: str) -> Engine:
+    guard_database_file(url)
     engine = create_db_engine(url)
     migrate(engine)
     return engine
+
+
+def guard_database_file(url: str) -> None:
+    """A SQLite file created private, and refused (exit 2, noted in its audit log) if other users may open it."""
+    file = sqlite_file(url)
+    if file is None:
+        return
+    create_private(file)
+    try:
+        check_private(file)
+    except DatabaseExposed as exc:
+        from service.audit import current_command, record_refused_start
+
+        engine = create_db_engine(url)
+        try:
+            record_refused_start(engine, str(exc).splitlines()[0], *current_command())
+        except SQLAlchemyError as failed:  # a file that cannot be written (0444): the refusal stands, unnoted
+            from service.redact import describe_error
+
+            raise DatabaseExposed(f"{exc}\n  (Not noted in the audit log: {describe_error(failed)[:200]}.)") from exc
+        finally:
+            engine.dispose()
+        raise

@@ -162,20 +162,44 @@ class Measurement(SQLModel, table=True):
     variables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
-class MaskingKey(SQLModel, table=True):
-    """Which letter stands for which arm in a trial's masked closed reports: drawn once, at random, and kept."""
+class MaskingSeal(SQLModel, table=True):
+    """A trial's random secret under which its masking key is stored (service.masking): the arms and letters are
+    kept as HMACs under it, so that neither is in the database in plain text."""
 
-    __tablename__ = "masking_key"
+    __tablename__ = "masking_seal"
+
+    trial_id: str = Field(foreign_key="trial.id", primary_key=True, max_length=64)
+    secret: str = Field(max_length=64)  # 32 random bytes, hex
+    created_at: datetime
+
+
+class MaskingLetter(SQLModel, table=True):
+    """One arm's letter in a trial's masked closed reports, sealed: HMAC(seal, arm) and HMAC(seal, letter). Drawn
+    once, at random, and kept."""
+
+    __tablename__ = "masking_letter"
     __table_args__ = (
-        UniqueConstraint("trial_id", "arm", name="uq_masking_key_trial_arm"),
-        UniqueConstraint("trial_id", "letter", name="uq_masking_key_trial_letter"),
+        UniqueConstraint("trial_id", "arm_tag", name="uq_masking_letter_trial_arm"),
+        UniqueConstraint("trial_id", "letter_tag", name="uq_masking_letter_trial_letter"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     trial_id: str = Field(foreign_key="trial.id", max_length=64)
-    arm: str
-    letter: str = Field(max_length=8)
+    arm_tag: str = Field(max_length=64)
+    letter_tag: str = Field(max_length=64)
     created_at: datetime
+
+
+class MaskingKeyFile(SQLModel, table=True):
+    """The key file enrolled for revealing a trial's masking key (service.keyfile): an HMAC of the trial under the
+    file's content, never the content."""
+
+    __tablename__ = "masking_key_file"
+
+    trial_id: str = Field(foreign_key="trial.id", primary_key=True, max_length=64)
+    verifier: str = Field(max_length=64)
+    enrolled_at: datetime
+    enrolled_by: str = Field(max_length=128)
 
 
 class Artifact(SQLModel, table=True):

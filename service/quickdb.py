@@ -15,11 +15,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
+from service.dbfile import DatabaseExposed, check_private, create_private, sqlite_file
+
 # The newest Alembic revision (service/migrations/versions); tests/test_migrations.py checks it is the head.
-HEAD_REVISION = "0005"
+HEAD_REVISION = "0006"
 _SQLITE = "sqlite:///"
 
 
@@ -64,8 +65,16 @@ def quick_database(url: str) -> Iterator[QuickDatabase]:
 def _connect(url: str) -> QuickDatabase:
     if url.startswith(_SQLITE):
         file = url[len(_SQLITE) :]
-        if file != ":memory:":
-            Path(file).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_file(url)
+        if path is not None:
+            create_private(path)
+            try:
+                check_private(path)
+            except DatabaseExposed:
+                from service.db import guard_database_file
+
+                guard_database_file(url)  # refuses again, and notes the refusal in the audit log
+                raise
         return QuickDatabase(sqlite3.connect(file, timeout=30), "sqlite", url)
     scheme, _, rest = url.partition("://")
     if scheme.split("+")[0] not in ("postgresql", "postgres"):

@@ -150,6 +150,25 @@ def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
     return run
 
 
+@pytest.fixture(autouse=True)
+def _no_masking_key_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test holds a masking key file unless it asks for one (`key_file`), whatever the caller's environment."""
+    monkeypatch.delenv("REGSYNC_MASKING_KEY_FILE", raising=False)
+    monkeypatch.delenv("REGSYNC_ACTOR", raising=False)
+
+
+@pytest.fixture
+def key_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The unblinded statistician's masking key file (32 random bytes, mode 0600), named by
+    REGSYNC_MASKING_KEY_FILE; a test enrols it (`regsync masking-key TRIAL --enrol`) before revealing."""
+    path = tmp_path / "keys" / "masking.key"
+    path.parent.mkdir(mode=0o700)
+    path.write_bytes(os.urandom(32))
+    path.chmod(0o600)
+    monkeypatch.setenv("REGSYNC_MASKING_KEY_FILE", str(path))
+    return path
+
+
 @pytest.fixture
 def listening_server() -> Iterator[tuple[int, list[str]]]:
     """An HTTP server on 127.0.0.1 that records every request, for tests proving nothing is fetched."""

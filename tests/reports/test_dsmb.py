@@ -290,8 +290,8 @@ def test_the_masking_key_is_random_stable_per_trial_and_refused_unless_allowed(r
         drawn.add(tuple(key[a] for a in arms))
     assert len(drawn) > 1  # 4 trials of 6 arms: the same order by chance has probability (1/720)^3
     assert run_cli("import", "tiny", "--source", str(tiny)).exit_code == 0
-    refused = run_cli("masking-key", "tiny")
-    assert refused.exit_code == 2 and "allow_masking_key" in refused.stderr
+    refused = run_cli("masking-key", "tiny")  # without the key file (tests/test_reveal.py has every case)
+    assert refused.exit_code == 2 and "REGSYNC_MASKING_KEY_FILE is not set" in refused.stderr
 
 
 def test_open_edition_is_built_from_data_without_arms() -> None:
@@ -385,8 +385,9 @@ def test_data_cut_leaves_out_what_happened_after_the_cutoff() -> None:
     assert by_id["A2"].disposition == "ongoing"  # discontinued 2020-06-30, after the cut
 
 
-def test_report_command_options(run_cli, tmp_path: Path, tiny: Path) -> None:  # type: ignore[no-untyped-def]
+def test_report_command_options(run_cli, tmp_path: Path, tiny: Path, key_file: Path) -> None:  # type: ignore[no-untyped-def]
     assert run_cli("import", "tiny", "--source", str(tiny)).exit_code == 0
+    assert run_cli("masking-key", "tiny", "--enrol").exit_code == 0  # --unmask needs the trial's key file
     result = run_cli(
         "report", "dsmb", "tiny", "--session", "closed", "--unmask", "--final", "--out", str(tmp_path / "u.pdf")
     )
@@ -397,6 +398,7 @@ def test_report_command_options(run_cli, tmp_path: Path, tiny: Path) -> None:  #
     rest = text.replace(key_line, "")
     assert "Active" in rest and "Arm A" not in rest and "DRAFT" not in rest
     assert run_cli("report", "dsmb", "tiny", "--session", "secret").exit_code == 2
+    assert run_cli("report", "dsmb", "tiny", "--session", "open", "--unmask").exit_code == 2  # nothing to unmask
     assert run_cli("report", "dsmb", "tiny", "--session", "open", "--cutoff", "2020/01/01").exit_code == 2
 
 
@@ -458,28 +460,6 @@ def test_an_impossible_cutoff_report_date_or_since_is_refused(  # type: ignore[n
     result = run_cli("report", "dsmb", "tiny", "--session", "open", "--out", str(out), *options)
     assert result.exit_code == 2, result.stdout + result.stderr
     assert message in result.stderr and not out.exists()
-
-
-def test_the_masking_key_is_printed_where_the_configuration_allows_it(tiny: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from service.cli import main
-    from service.db import open_database
-    from service.masking import masking_key
-
-    config = tmp_path / "unblinded.toml"
-    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "k.db"}"\n\n[reports]\nallow_masking_key = true\n',
-                      encoding="utf-8")  # fmt: skip
-    for args in (["import", "tiny", "--source", str(tiny)], ["masking-key", "tiny"]):
-        try:
-            main(["--config", str(config), *args])
-        except SystemExit as exc:
-            assert not exc.code
-    shown = capsys.readouterr().out
-    key = masking_key(open_database(f"sqlite:///{tmp_path / 'k.db'}"), "tiny", ["Active", "Placebo"])
-    assert f"Arm {key['Active']}\tActive" in shown and f"Arm {key['Placebo']}\tPlacebo" in shown
-    import sqlite3
-
-    audit = sqlite3.connect(tmp_path / "k.db").execute("select action, trial_id from audit_log").fetchall()
-    assert ("masking-key shown", "tiny") in audit
 
 
 def test_the_masked_estimates_list_each_timepoints_arms_in_letter_order(reports: dict[str, Path]) -> None:

@@ -25,7 +25,12 @@ from service.trialdata import resolve_snapshot
     help="Data cut-off (YYYY-MM-DD); default: the snapshot's.",
 )
 @out_file_option("PDF to write (default: OUTPUT_DIR/TRIAL/open/dsmb-open.pdf or closed/dsmb-closed.pdf).")
-@click.option("--unmask", is_flag=True, help="Closed session: name the arms instead of Arm A, Arm B, ….")
+@click.option(
+    "--unmask",
+    is_flag=True,
+    help="Closed session: name the arms instead of Arm A, Arm B, …, and print the masking key (needs the trial's "
+    "key file in REGSYNC_MASKING_KEY_FILE; audited).",
+)
 @click.option("--final", is_flag=True, help="No DRAFT watermark.")
 @click.option(
     "--report-date",
@@ -55,10 +60,17 @@ def report_dsmb_command(
     since: int | None,
 ) -> None:
     """Render the DSMB report, open or closed session, as PDF/A-3b."""
+    if unmask and session != "closed":
+        raise click.UsageError("--unmask names the arms of the closed session's report: use it with --session closed")
     snapshot = resolve_snapshot(app.engine, trial, snapshot_id)
     if since is not None:
         resolve_snapshot(app.engine, trial, since)
     target = out_file or default_target(app.config, trial, EDITIONS[session])
+    if unmask:  # the unmasked edition names the arms and prints the key: for the key file's holder only
+        from service.reveal import authorise_reveal
+
+        authorise_reveal(app.engine, trial, f"regsync report dsmb {trial} --session closed --unmask",
+                         {"snapshot_id": snapshot.id, "report": str(target)})  # fmt: skip
     request = DsmbRequest(
         session,
         organisation=app.config.organisation,
