@@ -76,7 +76,7 @@ def test_validate_tables_checks_the_folder_against_its_manifest(produced: Path, 
 
 
 def test_an_unexpected_failure_is_one_line_and_exit_3(run_cli, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from service.cli_listing import trials_command
+    from service.cli.listing import trials_command
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("the_missing_key")

@@ -9,7 +9,7 @@ import click
 from registry.ctgov.build import SECTIONS
 from registry.ctgov.validate import explain as explain_problem
 from registry.ctgov.validate import validate_ctgov_file
-from service.cli_context import AppContext, err, out_file_option, report_problems, snapshot_option
+from service.cli.context import AppContext, err, out_file_option, report_problems, snapshot_option
 from service.outputs.base import default_target
 from service.outputs.ctgov import OUTPUT
 from service.outputs.ctgov.produce import produce_ctgov

@@ -22,7 +22,7 @@ from registry.ctgov.prs import PrsClient, PrsCredentials
 from registry.xmlsafe import parse_untrusted
 from service.artifacts import record_artifacts
 from service.atomic import write_atomic
-from service.cli_context import AppContext, err, report_problems
+from service.cli.context import AppContext, err, report_problems
 from service.errors import DataError
 from service.models import AuditEntry, Snapshot
 from service.outputs.ctgov import OUTPUT

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from service.cli_context import AppContext, err, out_file_option, snapshot_option
+from service.cli.context import AppContext, err, out_file_option, snapshot_option
 from service.outputs.base import Production, default_target
 from service.outputs.drift import OUTPUT
 from service.outputs.drift.produce import drift_reports, write_drift

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from service.cli_context import AppContext, err, out_file_option, snapshot_option
+from service.cli.context import AppContext, err, out_file_option, snapshot_option
 from service.outputs.base import default_target
 from service.outputs.dsmb import EDITIONS
 from service.outputs.dsmb.produce import DsmbRequest, produce_dsmb

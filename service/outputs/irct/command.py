@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from registry.irct.validate import validate_irct_file
-from service.cli_context import AppContext, err, out_file_option, report_problems, snapshot_option
+from service.cli.context import AppContext, err, out_file_option, report_problems, snapshot_option
 from service.outputs.base import default_target
 from service.outputs.irct import OUTPUT
 from service.outputs.irct.produce import produce_irct

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from service.cli_context import AppContext, err, report_problems, snapshot_option
+from service.cli.context import AppContext, err, report_problems, snapshot_option
 from service.outputs.base import default_target
 from service.outputs.tables import OUTPUT
 from service.outputs.tables.produce import produce_tables

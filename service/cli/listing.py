@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from service.cli_context import AppContext
+from service.cli.context import AppContext
 from service.config import JobConfig
 from service.errors import ConfigError, DataError
 from service.quickdb import QuickDatabase, as_date, as_datetime, as_epoch, as_json, quick_database

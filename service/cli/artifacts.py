@@ -7,7 +7,7 @@ import json
 import click
 
 from service.artifacts import INTACT, SUPERSEDED, list_artifacts, verify_artifacts
-from service.cli_context import AppContext
+from service.cli.context import AppContext
 from service.errors import DataError
 from service.snapshots import list_trials
 

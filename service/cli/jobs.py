@@ -1,4 +1,4 @@
-"""The scheduler's commands: serve, runs, run (jobs and status are in service.cli_listing)."""
+"""The scheduler's commands: serve, runs, run (jobs and status are in service.cli.listing)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import click
 
-from service.cli_context import AppContext
+from service.cli.context import AppContext
 from service.errors import ConfigError
 from service.models import JobRun
 from service.scheduling.records import ABANDONED, FAILED, recent_runs

@@ -18,32 +18,32 @@ from pathlib import Path
 import click
 
 from service import __version__
-from service.cli_context import AppContext, err
+from service.cli.context import AppContext, err
 from service.errors import ServiceError
 from service.outputs.base import CommandSpot, load_object
 
 # The commands that are not an output's: name -> ("module:command", one-line help).
 BUILT_IN: dict[str, tuple[str, str]] = {
-    "import": ("service.cli_data:import_command", "Bring a data snapshot in, all or nothing."),
-    "trials": ("service.cli_listing:trials_command", "List the trials in the database."),
-    "snapshots": ("service.cli_listing:snapshots_command", "List a trial's snapshots, oldest first."),
-    "demo": ("service.cli_demo:demo_command", "Load the bundled example trial and write every output once."),
-    "artifacts": ("service.cli_artifacts:artifacts_command", "List what was produced for a trial."),
+    "import": ("service.cli.data:import_command", "Bring a data snapshot in, all or nothing."),
+    "trials": ("service.cli.listing:trials_command", "List the trials in the database."),
+    "snapshots": ("service.cli.listing:snapshots_command", "List a trial's snapshots, oldest first."),
+    "demo": ("service.cli.demo:demo_command", "Load the bundled example trial and write every output once."),
+    "artifacts": ("service.cli.artifacts:artifacts_command", "List what was produced for a trial."),
     "verify": (
-        "service.cli_artifacts:verify_command",
+        "service.cli.artifacts:verify_command",
         "Re-hash every recorded artifact; exit 1 if any is missing or changed.",
     ),
-    "serve": ("service.cli_jobs:serve_command", "Run the scheduled jobs until stopped."),
-    "jobs": ("service.cli_listing:jobs_command", "List the configured jobs with their next fire time."),
-    "runs": ("service.cli_jobs:runs_command", "List recent runs, newest first."),
-    "run": ("service.cli_jobs:run_command", "Fire JOB once now, in this process, as the scheduler would."),
-    "status": ("service.cli_listing:status_command", "Each job's last run; exit 1 when any failed."),
+    "serve": ("service.cli.jobs:serve_command", "Run the scheduled jobs until stopped."),
+    "jobs": ("service.cli.listing:jobs_command", "List the configured jobs with their next fire time."),
+    "runs": ("service.cli.jobs:runs_command", "List recent runs, newest first."),
+    "run": ("service.cli.jobs:run_command", "Fire JOB once now, in this process, as the scheduler would."),
+    "status": ("service.cli.listing:status_command", "Each job's last run; exit 1 when any failed."),
     "deadlines": (
-        "service.cli_deadlines:deadlines_command",
+        "service.cli.deadlines:deadlines_command",
         "Each registry duty (FDAAA results, WHO/IRCT results) with its due date and days left.",
     ),
     "masking-key": (
-        "service.cli_masking:masking_key_command",
+        "service.cli.masking:masking_key_command",
         "Which letter is which arm in a trial's masked reports (the unblinded only).",
     ),
 }

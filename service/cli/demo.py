@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from service.atomic import write_atomic
-from service.cli_context import AppContext, err
-from service.cli_data import report_import, run_import
+from service.cli.context import AppContext, err
+from service.cli.data import report_import, run_import
 from service.outputs import OUTPUTS
 from service.outputs.base import CLOSED, Production, audience_folder
 from service.resources import EXAMPLE_TRIAL, example_trial_dir

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from service.cli_context import AppContext
+from service.cli.context import AppContext
 from service.masking import masking_key
 from service.reveal import authorise_reveal, enrol_key_file
 from service.trialdata import read_snapshot, resolve_snapshot

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from service.cli_context import AppContext
+from service.cli.context import AppContext
 from service.deadlines import Duty
 from service.errors import DataError
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Engine
 
-from service.cli_context import AppContext, err
+from service.cli.context import AppContext, err
 from service.config import SOURCE_FORMATS
 from service.importing import load_source
 from service.snapshots import ImportOutcome, store_snapshot
