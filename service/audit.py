@@ -1,5 +1,6 @@
 """The audit log (table audit_log): who did what, when, to which trial. Written by the actions that need a trail:
-imports, uploads, deadline notices, and every attempt to reveal a masking key (service.reveal), allowed or not."""
+imports, uploads, deadline notices, and every attempt to reveal a masking key (service.masking.reveal),
+allowed or not."""
 
 from __future__ import annotations
 

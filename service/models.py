@@ -191,8 +191,8 @@ class MaskingLetter(SQLModel, table=True):
 
 
 class MaskingKeyFile(SQLModel, table=True):
-    """The key file enrolled for revealing a trial's masking key (service.keyfile): an HMAC of the trial under the
-    file's content, never the content."""
+    """The key file enrolled for revealing a trial's masking key (service.masking.keyfile): an HMAC of the trial
+    under the file's content, never the content."""
 
     __tablename__ = "masking_key_file"
 

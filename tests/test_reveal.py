@@ -1,5 +1,5 @@
-"""Who may reveal a trial's masking key (service.reveal): one table of cases, each run through both commands that
-reveal it (`masking-key` and `report dsmb --session closed --unmask`), on SQLite and PostgreSQL. Each case asserts
+"""Who may reveal a trial's masking key (service.masking.reveal): one table of cases, each run through both commands
+that reveal it (`masking-key` and `report dsmb --session closed --unmask`), on SQLite and PostgreSQL. Each case asserts
 the exit code, the message's first line, the one audit entry it leaves, and that nothing else changed."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """`regsync masking-key TRIAL [--enrol]`: which letter is which arm in TRIAL's masked closed reports, for the holder
-of the trial's masking key file only (service.reveal); with --enrol, that file is enrolled."""
+of the trial's masking key file only (service.masking.reveal); with --enrol, that file is enrolled."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import click
 
 from service.cli.context import AppContext
 from service.masking import masking_key
-from service.reveal import authorise_reveal, enrol_key_file
+from service.masking.reveal import authorise_reveal, enrol_key_file
 from service.trialdata import read_snapshot, resolve_snapshot
 
 

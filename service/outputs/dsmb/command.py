@@ -67,7 +67,7 @@ def report_dsmb_command(
         resolve_snapshot(app.engine, trial, since)
     target = out_file or default_target(app.config, trial, EDITIONS[session])
     if unmask:  # the unmasked edition names the arms and prints the key: for the key file's holder only
-        from service.reveal import authorise_reveal
+        from service.masking.reveal import authorise_reveal
 
         authorise_reveal(app.engine, trial, f"regsync report dsmb {trial} --session closed --unmask",
                          {"snapshot_id": snapshot.id, "report": str(target)})  # fmt: skip

@@ -30,7 +30,7 @@ class DsmbRequest:
     session: str
     organisation: str = ""
     cutoff: date | None = None
-    unmask: bool = False  # names the arms, prints the key: the command checks the caller may (service.reveal)
+    unmask: bool = False  # names the arms, prints the key: the command checks the caller may (service.masking.reveal)
     final: bool = False
     report_date: date | None = None
     since: int | None = None  # the snapshot of the previous report (default: the latest earlier DSMB report's)

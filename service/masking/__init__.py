@@ -8,7 +8,7 @@ Stored sealed: each trial has a random secret (masking_seal), and each arm's row
 and HMAC-SHA256(secret, letter), so neither an arm's name nor its letter is in the database in plain text; a
 letter is found again by computing the tags of A to Z. The seal keeps the key from being read off a query, a dump
 or a copy of the table; it is not a secret from whoever can run regsync on the whole database, since the masked
-edition itself is drawn from the database without anyone present. Who may *reveal* the key is service.reveal's
+edition itself is drawn from the database without anyone present. Who may *reveal* the key is service.masking.reveal's
 rule; the database file's own protection is service.dbfile's.
 """
 

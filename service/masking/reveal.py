@@ -1,7 +1,7 @@
 """Who may reveal a trial's masking key, and the trail every attempt leaves.
 
 The rule, in order:
-1. REGSYNC_MASKING_KEY_FILE names a key file of the caller's own that no one else may open (service.keyfile);
+1. REGSYNC_MASKING_KEY_FILE names a key file of the caller's own that no one else may open (service.masking.keyfile);
 2. a key file has been enrolled for the trial (`regsync masking-key TRIAL --enrol`, once);
 3. the file is the one enrolled (its HMAC of the trial equals the stored verifier).
 Anything else is refused with exit 2. The caller cannot grant this to itself: config.toml and the command line
@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from service.audit import os_user, record_audit
-from service.keyfile import KEY_FILE_VARIABLE, SETUP, KeyFileRefused, read_key_file, verifier
+from service.masking.keyfile import KEY_FILE_VARIABLE, SETUP, KeyFileRefused, read_key_file, verifier
 from service.models import MaskingKeyFile
 
 SHOWN = "masking key shown"
