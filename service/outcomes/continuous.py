@@ -25,6 +25,7 @@ from service.outcomes.fits import (
     reference_grid,
 )
 from service.outcomes.inference import Inference, infer
+from service.outcomes.rank_sum import EXACT_MAX_GROUP, rank_sum_test
 from service.stats import summarise
 
 VARIABLE_WORDS = {"value": "value", "change": "change from baseline", "percent-change": "percent change from baseline"}
@@ -213,24 +214,19 @@ def welch(outcome: OutcomeData, visit: str) -> MethodResult:
 
 def mann_whitney(outcome: OutcomeData, visit: str) -> MethodResult:
     level = outcome.spec.ci_level
-
-    def compare(x: list[float], y: list[float]) -> Inference:
-        p = float(stats.mannwhitneyu(x, y, alternative="two-sided").pvalue)
-        shift, low, high = hodges_lehmann(x, y, level)
-        return Inference(shift, None, low, high, p)
-
-    method = (
-        "Mann–Whitney U test (two-sided; exact for small samples without ties, else normal approximation); "
-        f"Hodges–Lehmann shift with its distribution-free {100 * level:g}% confidence interval"
+    result = MethodResult(
+        f"Mann–Whitney U test (two-sided; exact when both arms have at most {EXACT_MAX_GROUP} values, else normal "
+        f"approximation); Hodges–Lehmann shift with its distribution-free {100 * level:g}% confidence interval",
+        "wilcoxon",
     )
-    return _two_samples(outcome, visit, MethodResult(method, "wilcoxon"), "Median", "median-difference", compare)
-
-
-def hodges_lehmann(a: Sequence[float], c: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
-    """The median of all pairwise differences a − c, with the distribution-free CI from the Mann–Whitney
-    distribution (normal approximation to its critical value; Lehmann 1975, Hollander & Wolfe)."""
-    differences = np.sort(np.subtract.outer(np.asarray(a, dtype=float), np.asarray(c, dtype=float)), axis=None)
-    m, n = len(a), len(c)
-    k = math.floor(m * n / 2 - stats.norm.ppf(1 - (1 - level) / 2) * math.sqrt(m * n * (m + n + 1) / 12))
-    k = max(k, 0)
-    return float(np.median(differences)), float(differences[k]), float(differences[m * n - k - 1])
+    result.arms = _descriptive(outcome, visit, "Median")
+    for a, c in pairs(outcome, outcome.arms):
+        x, y = _values(outcome, visit, a), _values(outcome, visit, c)
+        if len(x) < 2 or len(y) < 2:
+            result.pairs.append(PairResult(a, c, "median-difference", None, len(x), len(y),
+                                           "fewer than 2 participants in an arm: not compared"))  # fmt: skip
+            continue
+        test = rank_sum_test(x, y, level)
+        inference = Inference(test.shift, None, test.ci_low, test.ci_high, test.p_value)
+        result.pairs.append(PairResult(a, c, "median-difference", inference, len(x), len(y), test.how))
+    return result

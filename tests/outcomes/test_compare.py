@@ -85,7 +85,7 @@ def test_mann_whitney_exact_p_by_enumeration_and_hodges_lehmann_by_hand() -> Non
     row = comparison(method="mann-whitney", timepoint="Week 4")
     assert row.p_value == pytest.approx(p_exact)
     # The 12 differences sorted: −8 −7 −6 −5 −4 −3 −3 −2 −2 −1 1 2; median −3.
-    # k = floor(12/2 − 1.96·sqrt(12·8/12)) = 0, so the CI is from the smallest to the largest difference.
+    # Exact P(U = 0) = 1/35 > 0.025, so Moses' interval is from the smallest to the largest difference.
     assert (row.estimate, row.ci_low, row.ci_high) == (-3.0, -8.0, 2.0)
 
 
