@@ -93,6 +93,7 @@ OUTCOMES = Tables(
         "comparisons": PARSED,
         "dose_response": PARSED,
         "ci_level": PARSED,
+        "ci_method": PARSED,
         "test": PARSED,
         "margin": number(0, MAX_DOSE, open_low=True),
         "direction": PARSED,

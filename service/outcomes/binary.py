@@ -40,6 +40,10 @@ METHOD_WORDS = {
     "cmh": "Cochran–Mantel–Haenszel: Mantel–Haenszel common odds ratio with the Robins–Breslow–Greenland interval; "
     "p by the CMH test without continuity correction",
 }
+# Each arm's interval for its proportion: Wilson's score interval, or Clopper & Pearson's (1934) exact one (the
+# beta quantiles, R's binom.test) where the SAP declares it.
+ARM_INTERVALS = {"wilson": ("wilson", "the Wilson score interval"),
+                 "clopper-pearson": ("beta", "the Clopper–Pearson exact interval")}  # fmt: skip
 CONTEXTS = {"newcombe": "newcombe", "miettinen-nurminen": "miettinen-nurminen", "fisher": "fisher",
             "chi-square": "chisq", "logistic": "logistic", "cmh": "cmh"}  # fmt: skip
 
@@ -50,6 +54,8 @@ def binary(outcome: OutcomeData, visit: str) -> MethodResult:
     words = METHOD_WORDS[method]
     if spec.responder is not None:
         words = f"Responders ({spec.responder.text}); " + words
+    interval, interval_words = ARM_INTERVALS[spec.ci_method]
+    words += f"; each arm's proportion with {interval_words}"
     result = MethodResult(words, CONTEXTS[method])
     frame = analysis_frame(outcome, visit, outcome.arms)
     data = frame.frame
@@ -65,7 +71,7 @@ def binary(outcome: OutcomeData, visit: str) -> MethodResult:
         if n == 0:
             result.arms.append(ArmResult(arm, "Responders", 0, None, n_events=0))
             continue
-        low, high = proportion_confint(events, n, alpha=1 - spec.ci_level, method="wilson")
+        low, high = proportion_confint(events, n, alpha=1 - spec.ci_level, method=interval)
         result.arms.append(ArmResult(arm, "Responders", n, 100 * events / n, None, 100 * float(low),
                                      100 * float(high), n_events=events))  # fmt: skip
     if method == "logistic":

@@ -29,6 +29,7 @@ TYPES = ("primary", "secondary", "other")
 TESTS = ("superiority", "non-inferiority", "equivalence")
 COMPARISONS = ("control", "pairwise")
 DISPERSIONS = ("sd", "se", "ci", "iqr", "full-range")
+CI_METHODS = ("wilson", "clopper-pearson")  # each arm's interval for its proportion of responders
 # statsmodels' MixedLM fits a random intercept per participant, which is compound symmetry over the visits; it
 # has no unstructured, AR(1) or Toeplitz residual covariance.
 COVARIANCES = ("compound-symmetry",)
@@ -58,6 +59,7 @@ class OutcomeSpec:
     comparisons: str = "control"
     dose_response: bool = False
     ci_level: float = 0.95
+    ci_method: str = "wilson"  # a binary outcome's interval for each arm's proportion: wilson or clopper-pearson
     test: str = "superiority"
     margin: float | None = None
     sides: int = 2
@@ -131,6 +133,10 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
     ci_level = entry.get("ci_level", 0.95)
     if not _is_number(ci_level) or not 0.5 <= ci_level < 1:
         raise _error(where, "ci_level must be a proportion such as 0.95 or 0.9685", "ci_level")
+    ci_method = _choice(entry, "ci_method", CI_METHODS[0], CI_METHODS, where)
+    if "ci_method" in entry and method not in BINARY_METHODS:
+        raise _error(where, f"ci_method is each arm's interval for a proportion of responders: not for {method}",
+                     "ci_method")  # fmt: skip
     results = _choice(entry, "results", COMPUTED, (COMPUTED, SUPPLIED), where)
     results_file = entry.get("results_file")
     if results_file is not None and (not isinstance(results_file, str) or results == COMPUTED):
@@ -173,6 +179,7 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
         comparisons=_choice(entry, "comparisons", "control", COMPARISONS, where),
         dose_response=dose_response,
         ci_level=float(ci_level),
+        ci_method=ci_method,
         test=test,
         margin=float(margin) if margin is not None else None,
         sides=int(sides),
