@@ -27,6 +27,7 @@ from service.outcomes.fits import (
     pairs,
 )
 from service.outcomes.inference import Inference, infer
+from service.outcomes.stratified_risk import Stratum, mantel_haenszel_difference
 from service.stats import fisher_p
 
 METHOD_WORDS = {
@@ -39,13 +40,16 @@ METHOD_WORDS = {
     "logistic": "Logistic regression (maximum likelihood); odds ratio with Wald interval and Wald p",
     "cmh": "Cochran–Mantel–Haenszel: Mantel–Haenszel common odds ratio with the Robins–Breslow–Greenland interval; "
     "p by the CMH test without continuity correction",
+    "mh-risk-difference": "Mantel–Haenszel risk difference over the strata with Sato's variance (Sato 1989); Wald "
+    "interval and z test",
 }
 # Each arm's interval for its proportion: Wilson's score interval, or Clopper & Pearson's (1934) exact one (the
 # beta quantiles, R's binom.test) where the SAP declares it.
 ARM_INTERVALS = {"wilson": ("wilson", "the Wilson score interval"),
                  "clopper-pearson": ("beta", "the Clopper–Pearson exact interval")}  # fmt: skip
 CONTEXTS = {"newcombe": "newcombe", "miettinen-nurminen": "miettinen-nurminen", "fisher": "fisher",
-            "chi-square": "chisq", "logistic": "logistic", "cmh": "cmh"}  # fmt: skip
+            "chi-square": "chisq", "logistic": "logistic", "cmh": "cmh",
+            "mh-risk-difference": "mh-risk-difference"}  # fmt: skip
 
 
 def binary(outcome: OutcomeData, visit: str) -> MethodResult:
@@ -79,6 +83,9 @@ def binary(outcome: OutcomeData, visit: str) -> MethodResult:
         return result
     if method == "cmh":
         result.pairs = _cmh(outcome, frame, counts)
+        return result
+    if method == "mh-risk-difference":
+        result.pairs = _mh_risk_difference(outcome, frame, counts)
         return result
     for a, c in pairs(outcome, outcome.arms):
         (xa, na), (xc, nc) = counts[a], counts[c]
@@ -144,21 +151,44 @@ def _logistic(outcome: OutcomeData, frame: Frame, counts: dict[str, tuple[int, i
     return found
 
 
-def _cmh(outcome: OutcomeData, frame: Frame, counts: dict[str, tuple[int, int]]) -> list[PairResult]:
+def _strata(frame: Frame, a: str, c: str) -> list[Stratum]:
+    """The pair's 2 × 2 table in each stratum of the adjusting variables that holds both arms."""
     data = frame.frame
     strata_columns = list(frame.factors) + [n for n in frame.numerics if n != "base"]
+    pair = data[data["arm"].isin([a, c])]
+    found = []
+    for _, stratum in pair.groupby(strata_columns, observed=True):
+        xa = int(stratum.loc[stratum["arm"] == a, "y"].sum())
+        ta = int((stratum["arm"] == a).sum())
+        xc = int(stratum.loc[stratum["arm"] == c, "y"].sum())
+        tc = int((stratum["arm"] == c).sum())
+        if ta and tc:
+            found.append(Stratum(xa, ta, xc, tc))
+    return found
+
+
+def _mh_risk_difference(outcome: OutcomeData, frame: Frame, counts: dict[str, tuple[int, int]]) -> list[PairResult]:
+    """In percentage points, as the unstratified risk difference."""
     found = []
     for a, c in pairs(outcome, outcome.arms):
         na, nc = counts[a][1], counts[c][1]
-        pair = data[data["arm"].isin([a, c])]
-        tables = []
-        for _, stratum in pair.groupby(strata_columns, observed=True):
-            xa = int(stratum.loc[stratum["arm"] == a, "y"].sum())
-            ta = int((stratum["arm"] == a).sum())
-            xc = int(stratum.loc[stratum["arm"] == c, "y"].sum())
-            tc = int((stratum["arm"] == c).sum())
-            if ta and tc:
-                tables.append(np.array([[xa, ta - xa], [xc, tc - xc]], dtype=float))
+        strata = _strata(frame, a, c)
+        if not strata:
+            found.append(PairResult(a, c, "risk-difference", None, na, nc, "no stratum holds both arms"))
+            continue
+        mh = mantel_haenszel_difference(strata)
+        inference = infer(100 * mh.difference, 100 * mh.std_error, outcome.spec)
+        found.append(PairResult(a, c, "risk-difference", inference, na, nc,
+                                f"{len(strata)} strata by {', '.join(frame.terms_named)}"))  # fmt: skip
+    return found
+
+
+def _cmh(outcome: OutcomeData, frame: Frame, counts: dict[str, tuple[int, int]]) -> list[PairResult]:
+    found = []
+    for a, c in pairs(outcome, outcome.arms):
+        na, nc = counts[a][1], counts[c][1]
+        tables = [np.array([[s.events_arm, s.n_arm - s.events_arm], [s.events_control, s.n_control - s.events_control]],
+                           dtype=float) for s in _strata(frame, a, c)]  # fmt: skip
         if not tables:
             found.append(PairResult(a, c, "odds-ratio", None, na, nc, "no stratum holds both arms"))
             continue

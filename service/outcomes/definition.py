@@ -14,7 +14,8 @@ from service.outcomes.criteria import Criterion, parse_criterion
 
 # The methods for each kind of variable; the first is the default.
 CONTINUOUS_METHODS = ("welch", "ancova", "mmrm", "mann-whitney")
-BINARY_METHODS = ("newcombe", "miettinen-nurminen", "fisher", "chi-square", "logistic", "cmh")
+BINARY_METHODS = ("newcombe", "miettinen-nurminen", "fisher", "chi-square", "logistic", "cmh",
+                  "mh-risk-difference")  # fmt: skip
 COUNT_METHODS = ("poisson", "negative-binomial")
 SURVIVAL_METHODS = ("logrank", "cox")
 METHODS_FOR = {
@@ -116,8 +117,8 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
     adjust = _adjust(entry, where)
     if method in ("ancova", "mmrm") and "adjust" not in entry:
         adjust = (BASELINE,)  # an ANCOVA's covariate unless the SAP says otherwise (adjust = [] is an ANOVA)
-    if method == "cmh" and not [a for a in adjust if a != BASELINE]:
-        raise _error(where, 'CMH needs a stratification factor: adjust = ["SITEGR1"]', "adjust")
+    if method in ("cmh", "mh-risk-difference") and not [a for a in adjust if a != BASELINE]:
+        raise _error(where, f'{method} needs a stratification factor: adjust = ["SITEGR1"]', "adjust")
     if method in ("welch", "mann-whitney", "fisher", "chi-square", "newcombe", "miettinen-nurminen") and adjust:
         raise _error(where, f"{method} does not adjust: use ancova, logistic, cmh or cox with adjust", "adjust")
     test = _choice(entry, "test", "superiority", TESTS, where)

@@ -27,6 +27,7 @@ METHOD_NAMES = {
     "chi-square": "the chi-square test",
     "logistic": "logistic regression",
     "cmh": "the Cochran–Mantel–Haenszel test",
+    "mh-risk-difference": "the Mantel–Haenszel risk difference",
     "poisson": "Poisson regression",
     "negative-binomial": "negative binomial regression",
     "logrank": "the log-rank test",
