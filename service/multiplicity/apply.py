@@ -22,6 +22,13 @@ METHOD_WORDS = {
     "fixed-sequence": "the fixed-sequence test in the order the plan lists them",
     "graphical": "the graphical approach of Bretz et al. (2009), with the plan's weights and transitions",
 }
+METHOD_NAMES = {
+    "bonferroni": "Bonferroni",
+    "holm": "Holm",
+    "hochberg": "Hochberg",
+    "fixed-sequence": "fixed sequence",
+    "graphical": "graphical approach (Bretz et al. 2009)",
+}
 SIMPLE: dict[str, Callable[[Sequence[float]], list[float]]] = {
     "bonferroni": adjust_bonferroni,
     "holm": adjust_holm,
@@ -72,3 +79,14 @@ def _row_of(h: Hypothesis, rows: Sequence[ComparisonRow]) -> int | None:
 
 def _p_of(index: int | None, rows: Sequence[ComparisonRow]) -> float | None:
     return None if index is None else rows[index].p_value
+
+
+def adjustment_words(row: ComparisonRow, p_text: str) -> str:
+    """A comparison's adjustment for multiplicity in a sentence (a registry's p-value comment); "" when in no family.
+    `p_text` is the adjusted p as the registry writes p-values."""
+    if row.p_adjusted is None:
+        return ""
+    family = row.family if len(row.family) <= 80 else row.family[:79] + "…"  # PRS limits the comment's length
+    relation = p_text if p_text.startswith("<") else f"= {p_text}"
+    return (f"Unadjusted. Adjusted for multiple comparisons by the {METHOD_NAMES[row.adjustment]} method within the "
+            f"family '{family}': p {relation}.")  # fmt: skip
