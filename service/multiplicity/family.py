@@ -121,7 +121,8 @@ def _hypothesis(entry: dict[str, Any], where: str, arms: Sequence[ArmRecord], ou
         if not isinstance(timepoint, str) or (declared and timepoint not in declared):
             raise _error(f"{where}: timepoint {timepoint!r} is not one the outcome '{spec.parameter}' analyses"
                          + (f" ({', '.join(dict.fromkeys(declared))})" if declared else ""), column)  # fmt: skip
-    return Hypothesis(spec.parameter, spec.title, target, timepoint)
+    # The declared key timepoint written out is the key timepoint: one comparison, however it is named.
+    return Hypothesis(spec.parameter, spec.title, target, None if timepoint == spec.timepoint else timepoint)
 
 
 def _outcome(name: Any, where: str, outcomes: Sequence[OutcomeSpec]) -> OutcomeSpec:

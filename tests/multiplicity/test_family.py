@@ -41,7 +41,8 @@ def test_a_graphical_family_keeps_its_weights_and_transitions_and_the_trend_is_a
                       "transitions": [[0, 1], [0, 0]]})  # fmt: skip
     (family,) = parse_multiplicity(raw, ARMS)
     assert family.weights == (1.0, 0.0) and family.transitions == ((0.0, 1.0), (0.0, 0.0))
-    assert (family.hypotheses[0].target.arm, family.hypotheses[0].timepoint) == (TOTAL, "Week 12")
+    # Week 12 is the outcome's key timepoint: written out or not, the same comparison.
+    assert (family.hypotheses[0].target.arm, family.hypotheses[0].timepoint) == (TOTAL, None)
 
 
 def test_no_multiplicity_section_is_no_family() -> None:
@@ -101,11 +102,21 @@ def test_a_bad_family_is_refused_naming_the_key(family: dict[str, Any], column: 
 
 
 def test_a_comparison_in_two_families_is_refused() -> None:
-    other = {"name": "G", "method": "bonferroni", "hypotheses": [{**HIGH, "timepoint": "Week 12"}, LOW]}
+    other = {"name": "G", "method": "bonferroni", "hypotheses": [{**HIGH, "comparison": "HIGH vs LOW"}, LOW]}
     with pytest.raises(DataError) as raised:
         parse_multiplicity(definition(GOOD, other), ARMS)
     assert raised.value.problem == ("multiplicity (entry 2): SCORE, Low dose versus Placebo is listed twice (in 'F' "
                                     "and 'G'); a comparison belongs to one family")  # fmt: skip
+
+
+def test_the_key_timepoint_written_out_is_the_same_comparison_as_the_default() -> None:
+    other = {"name": "G", "method": "bonferroni", "hypotheses": [{**HIGH, "timepoint": "Week 12"}, {**HIGH,
+             "comparison": "HIGH vs LOW"}]}  # fmt: skip
+    with pytest.raises(DataError) as raised:
+        parse_multiplicity(definition(GOOD, other), ARMS)
+    assert raised.value.problem.startswith(
+        "multiplicity (entry 2): SCORE, HIGH vs PBO is listed twice (in 'F' and 'G')"
+    )
 
 
 def test_a_comparison_the_outcome_does_not_make_is_refused() -> None:
