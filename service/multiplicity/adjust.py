@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+from scipy import stats
+
 
 def adjust_bonferroni(p: Sequence[float]) -> list[float]:
     """Each p times the family's size m, at most 1 (p.adjust "bonferroni")."""
@@ -73,6 +76,29 @@ def adjust_graphical(
         adjusted[chosen] = min(1.0, running)
         left.remove(chosen)
         w, g = _without(chosen, left, w, g)
+    return adjusted
+
+
+def adjust_dunnett(p: Sequence[float], n_arm: Sequence[int], n_control: Sequence[int]) -> list[float]:
+    """Dunnett's single-step many-to-one adjustment (Dunnett 1955), two-sided, on the large-sample scale: each
+    comparison's z is the normal quantile of its two-sided p, and comparisons sharing the control are correlated
+    ρ_jk = √(n_j n_k / ((n_j + n_0)(n_k + n_0))) (equal variances); the adjusted p is P(max_j |Z_j| ≥ z_i), the
+    multivariate normal probability by Genz's algorithm with a fixed seed, so the same data give the same digits.
+    With a t model's few degrees of freedom R's multcomp (a multivariate t) gives a slightly larger p."""
+    share = np.sqrt(np.asarray(n_arm, float) / (np.asarray(n_arm, float) + np.asarray(n_control, float)))
+    correlation = np.outer(share, share)
+    np.fill_diagonal(correlation, 1.0)
+    m = len(p)
+    adjusted = []
+    for value in p:
+        bound = float(stats.norm.isf(value / 2)) if value > 0 else float("inf")
+        if not np.isfinite(bound):
+            adjusted.append(min(1.0, float(value)))
+            continue
+        inside = stats.multivariate_normal.cdf(np.full(m, bound), mean=np.zeros(m), cov=correlation,
+                                               lower_limit=np.full(m, -bound), abseps=1e-9, releps=0,
+                                               maxpts=1_000_000, rng=np.random.default_rng(20090101))  # fmt: skip
+        adjusted.append(min(1.0, max(float(value), 1.0 - float(inside))))
     return adjusted
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from service.multiplicity.adjust import (
     adjust_bonferroni,
+    adjust_dunnett,
     adjust_fixed_sequence,
     adjust_graphical,
     adjust_hochberg,
@@ -21,6 +22,8 @@ METHOD_WORDS = {
     "hochberg": "Hochberg's step-up (valid under independence or positive dependence)",
     "fixed-sequence": "the fixed-sequence test in the order the plan lists them",
     "graphical": "the graphical approach of Bretz et al. (2009), with the plan's weights and transitions",
+    "dunnett": "Dunnett's many-to-one test (single-step, two-sided, on the normal scale: each z from its p, "
+    "correlated through the arms' numbers analysed)",
 }
 METHOD_NAMES = {
     "bonferroni": "Bonferroni",
@@ -28,6 +31,7 @@ METHOD_NAMES = {
     "hochberg": "Hochberg",
     "fixed-sequence": "fixed sequence",
     "graphical": "graphical approach (Bretz et al. 2009)",
+    "dunnett": "Dunnett",
 }
 SIMPLE: dict[str, Callable[[Sequence[float]], list[float]]] = {
     "bonferroni": adjust_bonferroni,
@@ -49,6 +53,10 @@ def adjust_comparisons(
     notes = []
     for family in families:
         found = [_row_of(h, adjusted) for h in family.hypotheses]
+        if family.method == "dunnett":
+            adjusted, note = _many_to_one(family, found, adjusted)
+            notes.append(note)
+            continue
         p = [1.0 if (value := _p_of(i, rows)) is None else value for i in found]
         values = (adjust_graphical(p, family.weights, family.transitions) if family.method == "graphical"
                   else SIMPLE[family.method](p))  # fmt: skip
@@ -66,6 +74,22 @@ def adjust_comparisons(
             )
         )
     return adjusted, notes
+
+
+def _many_to_one(family: Family, found: list[int | None], rows: list[ComparisonRow]) -> tuple[list[ComparisonRow], str]:
+    """Dunnett's correlation needs every comparison's numbers: with one missing at this cut-off, no adjusted p."""
+    words = f"p adj.: p adjusted for multiplicity over the family '{family.name}' ({len(family.hypotheses)} " \
+            f"hypotheses) by {METHOD_WORDS['dunnett']}: reject where p adj. is at most the family's α."  # fmt: skip
+    present = [i for i in found if i is not None and rows[i].p_value is not None]
+    if len(present) < len(found):
+        return rows, (f"{words} Not computed at this cut-off: {len(found) - len(present)} of its comparisons have no "
+                      "p yet, and the test needs them all.")  # fmt: skip
+    values = adjust_dunnett([rows[i].p_value or 0.0 for i in present], [rows[i].n_arm for i in present],
+                            [rows[i].n_control for i in present])  # fmt: skip
+    adjusted = list(rows)
+    for i, value in zip(present, values, strict=True):
+        adjusted[i] = replace(rows[i], p_adjusted=value, adjustment=family.method, family=family.name)
+    return adjusted, words
 
 
 def _row_of(h: Hypothesis, rows: Sequence[ComparisonRow]) -> int | None:

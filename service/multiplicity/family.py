@@ -2,7 +2,8 @@
 
     [[multiplicity]]
     name = "Primary and key secondary"
-    method = "holm"        # bonferroni, holm, hochberg, fixed-sequence (in the order listed) or graphical
+    method = "holm"        # bonferroni, holm, hochberg, fixed-sequence (in the order listed), graphical, or
+                           # dunnett (each arm against the control on one outcome and timepoint, two-sided)
     hypotheses = [
       { outcome = "ADAS", comparison = "HIGH vs PBO", timepoint = "Week 24" },
       { outcome = "CIBIC", comparison = "HIGH vs PBO" },   # timepoint: the outcome's key one
@@ -29,7 +30,7 @@ from service.monitoring.comparison import TREND, Target
 from service.outcomes.definition import OutcomeSpec, parse_outcomes
 from service.results import TOTAL
 
-METHODS = ("bonferroni", "holm", "hochberg", "fixed-sequence", "graphical")
+METHODS = ("bonferroni", "holm", "hochberg", "fixed-sequence", "graphical", "dunnett")
 HYPOTHESIS_KEYS = ("outcome", "comparison", "timepoint")
 _VERSUS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)  # as [monitoring] comparison
 _TOLERANCE = 1e-9  # weights and transition rows summing to 1 as decimals written in TOML may (0.1 + 0.2 + 0.7)
@@ -97,6 +98,9 @@ def _family(entry: Any, index: int, arms: Sequence[ArmRecord], outcomes: Sequenc
         raise _error(f"{where}: hypotheses must list at least two tables {{ outcome = ..., comparison = ..., "
                      "timepoint = ... }", "multiplicity.hypotheses")  # fmt: skip
     hypotheses = tuple(_hypothesis(h, f"{where}, hypothesis {n}", arms, outcomes) for n, h in enumerate(listed, 1))
+    if method == "dunnett":
+        first = next(o for o in outcomes if (o.parameter, o.title) == (hypotheses[0].parameter, hypotheses[0].title))
+        _check_many_to_one(hypotheses, first, arms, where)
     if method != "graphical":
         for key in ("weights", "transitions"):
             if key in entry:
@@ -105,6 +109,22 @@ def _family(entry: Any, index: int, arms: Sequence[ArmRecord], outcomes: Sequenc
     weights = _weights(entry.get("weights"), len(hypotheses), where)
     transitions = _transitions(entry.get("transitions"), len(hypotheses), where)
     return Family(name.strip(), method, hypotheses, weights, transitions)
+
+
+def _check_many_to_one(hypotheses: Sequence[Hypothesis], first: OutcomeSpec, arms: Sequence[ArmRecord], where: str
+                       ) -> None:  # fmt: skip
+    """Dunnett's test compares several arms with one control on one outcome, at one timepoint, two-sided."""
+    control = next((a.label for a in arms if a.is_control), None)
+    column = "multiplicity.hypotheses"
+    if len({(h.parameter, h.title, h.timepoint) for h in hypotheses}) > 1:
+        raise _error(f"{where}: method \"dunnett\" compares arms on one outcome at one timepoint; these hypotheses "
+                     "name several", column)  # fmt: skip
+    if control is None or any(control not in (h.target.arm, h.target.control) for h in hypotheses):
+        raise _error(f"{where}: method \"dunnett\" compares each arm with the control arm; every comparison must "
+                     "name it", column)  # fmt: skip
+    if first.sides != 2 or first.test != "superiority":
+        raise _error(f"{where}: method \"dunnett\" is two-sided, for superiority; the outcome '{first.parameter}' "
+                     "is tested otherwise", column)  # fmt: skip
 
 
 def _hypothesis(entry: dict[str, Any], where: str, arms: Sequence[ArmRecord], outcomes: Sequence[OutcomeSpec]

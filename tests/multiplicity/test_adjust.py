@@ -16,6 +16,7 @@ import pytest
 
 from service.multiplicity.adjust import (
     adjust_bonferroni,
+    adjust_dunnett,
     adjust_fixed_sequence,
     adjust_graphical,
     adjust_hochberg,
@@ -80,3 +81,21 @@ def test_graphical_without_transitions_is_weighted_bonferroni() -> None:
 
 def test_a_hypothesis_whose_weight_never_grows_above_zero_is_never_rejected() -> None:
     assert adjust_graphical([0.001, 0.0001], [1, 0], [[0, 0], [0, 0]]) == pytest.approx([0.001, 1.0])
+
+
+def test_dunnett_agrees_with_r_mvtnorm_on_the_normal_scale() -> None:
+    # Three arms of 20, 15 and 25 against a control of 20, two-sided p (0.01, 0.03, 0.2). R 4.x, mvtnorm 1.1-3:
+    #   library(mvtnorm); n0 <- 20; n <- c(20, 15, 25); p <- c(0.01, 0.03, 0.2)
+    #   lam <- sqrt(n / (n + n0)); R <- outer(lam, lam); diag(R) <- 1; z <- qnorm(1 - p / 2)
+    #   sapply(z, function(c) 1 - pmvnorm(lower = rep(-c, 3), upper = rep(c, 3), corr = R,
+    #          algorithm = GenzBretz(maxpts = 1e6, abseps = 1e-9, releps = 0)))
+    #   # 0.02732902 0.07801043 0.43394178
+    adjusted = adjust_dunnett([0.01, 0.03, 0.2], [20, 15, 25], [20, 20, 20])
+    assert adjusted == pytest.approx([0.02732902, 0.07801043, 0.43394178], abs=1e-6)
+    # Less than Bonferroni's (the comparisons share the control), more than the raw p.
+    bonferroni = adjust_bonferroni([0.01, 0.03, 0.2])
+    assert all(p < a < b for p, a, b in zip([0.01, 0.03, 0.2], adjusted, bonferroni, strict=True))
+
+
+def test_dunnett_gives_the_same_digits_each_time() -> None:
+    assert adjust_dunnett([0.02, 0.04], [30, 31], [29, 29]) == adjust_dunnett([0.02, 0.04], [30, 31], [29, 29])

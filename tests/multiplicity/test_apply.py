@@ -14,6 +14,7 @@ from service.analysis import build_analysis
 from service.ard import build_ard
 from service.ars import render_ars
 from service.importing.records import ImportedTrial
+from service.multiplicity.adjust import adjust_dunnett
 from service.multiplicity.apply import adjust_comparisons
 from service.multiplicity.family import parse_multiplicity
 from service.outputs.tables.validate import validate_ars
@@ -123,3 +124,25 @@ def test_ars_json_with_an_adjusted_p_validates_against_the_ars_schema(tmp_path: 
     path.write_bytes(render_ars(rows, results))
     assert validate_ars(path) == []
     assert "holm" in path.read_text(encoding="utf-8")
+
+
+def test_dunnett_adjusts_the_doses_against_placebo_from_their_p_and_numbers() -> None:
+    table = build_analysis(with_families({"name": "D", "method": "dunnett", "hypotheses": [HIGH, LOW]}))[
+        "outcome_comparison"
+    ]
+    high, low = comparison(table.rows, "High dose", "Placebo"), comparison(table.rows, "Low dose", "Placebo")
+    assert high.p_value is not None and low.p_value is not None
+    expected = adjust_dunnett([high.p_value, low.p_value], [high.n_arm, low.n_arm], [high.n_control, low.n_control])
+    assert [high.p_adjusted, low.p_adjusted] == expected
+    assert high.p_value < expected[0] < min(1.0, 2 * high.p_value)  # between the raw p and Bonferroni's
+    assert any("Dunnett's many-to-one test" in note for note in table.footnotes)
+
+
+def test_dunnett_without_every_comparison_at_the_cutoff_gives_no_adjusted_p_and_says_why() -> None:
+    (family,) = parse_multiplicity(with_families({"name": "D", "method": "dunnett", "hypotheses": [HIGH, LOW]})
+                                   .definition.raw, ARMS)  # fmt: skip
+    adjusted, (note,) = adjust_comparisons([family], [row("High dose", 0.01), row("Low dose", None)])
+    assert [r.p_adjusted for r in adjusted] == [None, None]
+    assert note.endswith(
+        "Not computed at this cut-off: 1 of its comparisons have no p yet, and the test needs them all."
+    )

@@ -56,8 +56,8 @@ GOOD: dict[str, Any] = {"name": "F", "method": "holm", "hypotheses": [HIGH, LOW]
     ("family", "column", "message"),
     [
         ({**GOOD, "method": "sidak"}, "multiplicity.method",
-         "multiplicity (entry 1): method must be one of bonferroni, holm, hochberg, fixed-sequence, graphical, not "
-         "'sidak'"),
+         "multiplicity (entry 1): method must be one of bonferroni, holm, hochberg, fixed-sequence, graphical, "
+         "dunnett, not 'sidak'"),
         ({**GOOD, "name": ""}, "multiplicity.name",
          "multiplicity (entry 1): name must be a non-empty text, the family's name in the footnotes"),
         ({**GOOD, "hypotheses": [HIGH]}, "multiplicity.hypotheses",
@@ -93,6 +93,12 @@ GOOD: dict[str, Any] = {"name": "F", "method": "holm", "hypotheses": [HIGH, LOW]
         ({**GOOD, "method": "graphical", "weights": [1, 0], "transitions": [[0, 1.5], [1, 0]]},
          "multiplicity.transitions",
          "multiplicity (entry 1): transitions row 1 must be 0 or more and sum to at most 1, not 1.5"),
+        ({**GOOD, "method": "dunnett", "hypotheses": [HIGH, {"outcome": "SCORE", "comparison": "HIGH vs LOW"}]},
+         "multiplicity.hypotheses", "multiplicity (entry 1): method \"dunnett\" compares each arm with the control "
+         "arm; every comparison must name it"),
+        ({**GOOD, "method": "dunnett", "hypotheses": [HIGH, {"outcome": "SCORE", "comparison": "trend"}]},
+         "multiplicity.hypotheses", "multiplicity (entry 1): method \"dunnett\" compares each arm with the control "
+         "arm; every comparison must name it"),
     ],
 )  # fmt: skip
 def test_a_bad_family_is_refused_naming_the_key(family: dict[str, Any], column: str, message: str) -> None:
@@ -135,3 +141,13 @@ def test_an_unknown_key_of_a_family_is_refused_by_the_strict_reading() -> None:
     )
     with pytest.raises(DataError, match=r"unknown key 'visit' in \[\[multiplicity.hypotheses\]\]"):
         check_definition_keys(definition({**GOOD, "hypotheses": [HIGH, {**LOW, "visit": "Week 12"}]}))
+
+
+def test_dunnett_needs_one_outcome_at_one_timepoint_tested_two_sided() -> None:
+    two = {**OUTCOME, "timepoints": ["Week 6", "Week 12"]}
+    family = {**GOOD, "method": "dunnett", "hypotheses": [HIGH, {**LOW, "timepoint": "Week 6"}]}
+    with pytest.raises(DataError, match="compares arms on one outcome at one timepoint; these hypotheses name several"):
+        parse_multiplicity(definition(family, outcomes=[two]), ARMS)
+    one_sided = {**OUTCOME, "sides": 1}
+    with pytest.raises(DataError, match="is two-sided, for superiority; the outcome 'SCORE' is tested otherwise"):
+        parse_multiplicity(definition({**GOOD, "method": "dunnett"}, outcomes=[one_sided]), ARMS)
