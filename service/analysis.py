@@ -37,6 +37,8 @@ from service.monitoring.comparison import Target
 from service.monitoring.plan import MonitoringPlan, parse_monitoring
 from service.monitoring.rows import Evidence, monitoring_rows
 from service.monitoring.targets import monitoring_targets
+from service.multiplicity.apply import adjust_comparisons
+from service.multiplicity.family import parse_multiplicity
 from service.outcomes.compare import analyse_outcome, compare_every_pair
 from service.outcomes.data import collect_outcome
 from service.outcomes.definition import parse_outcomes
@@ -159,6 +161,13 @@ class AnalysisInputs:
                     tables.notes.append(SUPPLIED_NOT_PAIRED.format(title=spec.title))
                 else:
                     tables.every_pair.extend(compare_every_pair(outcome, self.pair_order).comparisons)
+        families = parse_multiplicity(self.data.definition.raw, self.data.definition.arms)
+        if families and self.comparative:
+            # The families name the plan's comparisons: a masked edition comparing every pair of letters shows
+            # other comparisons, so no adjusted p and no footnote there.
+            tables.comparisons, notes = adjust_comparisons(families, tables.comparisons)
+            if tables.every_pair is None:
+                tables.notes.extend(notes)
         return tables
 
     @cached_property

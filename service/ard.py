@@ -65,6 +65,7 @@ STAT_LABELS = {
     "std.error": "Standard error",
     "n_censored": "Number censored",
     "p.value": "p-value",
+    "p.value.adjusted": "p-value adjusted for multiplicity",
     "statistic": "Test statistic",
     "tot_person_time": "Person-years at risk",
     "n_cum": "Cumulative n",
@@ -134,7 +135,7 @@ class Where:
 
 CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary",
                "std_error": "std.error", "conf_level": "conf.level", "rci_low": "rci.low",
-               "rci_high": "rci.high"}  # fmt: skip
+               "rci_high": "rci.high", "p_value_adjusted": "p.value.adjusted"}  # fmt: skip
 
 
 def proportion(n: Any, total: int) -> Stat:
@@ -315,6 +316,9 @@ def comparisons(table: Table[ComparisonRow], control: str | None) -> Iterator[Ar
             estimate=r.estimate, std_error=r.std_error, conf_low=r.ci_low, conf_high=r.ci_high,
             conf_level=r.ci_level, p_value=r.p_value,
         )  # fmt: skip
+        if r.p_adjusted is not None:  # its own row, the adjustment's method as its context (README, ard.csv)
+            adjusted = Where(table, r.arm, groups, r.variable, r.estimate_type, r.control, r.adjustment, population)
+            yield from adjusted.stats(p_value_adjusted=r.p_adjusted)
         yield from Where(table, r.arm, groups, r.variable, "", "", context, population).stats(N=r.n_arm)
         if r.control:
             yield from Where(table, r.control, groups, r.variable, "", "", context, population).stats(N=r.n_control)

@@ -318,6 +318,9 @@ class ComparisonRow:
     key_timepoint: bool = True  # the SAP's timepoint for this outcome (the one a monitoring plan looks at)
     variable: str = "AVAL"
     population: str = ""
+    p_adjusted: float | None = None  # adjusted for multiplicity within its [[multiplicity]] family
+    adjustment: str = ""  # that family's method (service.multiplicity.family.METHODS); "" when in none
+    family: str = ""  # that family's name
 
     @property
     def is_ratio(self) -> bool:

@@ -18,6 +18,7 @@ from lxml import etree
 from registry.ctgov.elements import num as _num
 from registry.ctgov.elements import sub, text
 from service.importing.participant_level import population_label
+from service.multiplicity.apply import adjustment_words
 from service.outcomes.definition import OutcomeSpec
 from service.outcomes.tables import rows_of
 from service.results import TOTAL, AnalysisResults, ArmEstimateRow, ComparisonRow
@@ -234,6 +235,9 @@ def _analysis(parent: etree._Element, c: ComparisonRow, ids: dict[str, str], arm
         text(analysis, "parameterValue", number(c.estimate))
     if c.p_value is not None:
         text(analysis, "pValue", _p(c.p_value, c.source))
+    if c.p_adjusted is not None:  # PRS: P-Value Comments, "whether or not the p-value is adjusted for multiple
+        # comparisons"; the adjusted p itself, as PRS has no element for it
+        text(analysis, "pValueComment", adjustment_words(c, _p(c.p_adjusted, c.source)))
     text(analysis, "statisticalMethod", method or "Other")
     text(analysis, "statisticalTestComment", c.method)
     text(analysis, "statisticalTestType", TEST_TYPES.get(c.test, "Superiority"))

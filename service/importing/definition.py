@@ -16,6 +16,7 @@ from service.importing.records import ArmRecord, TrialDefinition
 from service.importing.reference_dates import OWN_DATE, randomization_variable
 from service.importing.tables import read_source_bytes
 from service.monitoring.plan import parse_monitoring
+from service.multiplicity.family import parse_multiplicity
 from service.outcomes.definition import parse_outcomes
 from service.strictkeys import find_problem
 
@@ -65,6 +66,7 @@ def parse_definition(raw: dict[str, Any]) -> TrialDefinition:
         _date(trial, key)
     parse_outcomes(raw)
     parse_monitoring(raw)
+    parse_multiplicity(raw, arms)
     _check_safety_options(_table(raw, "safety"))
     safety_arm_basis(raw)
     baseline_entries(raw)

@@ -127,6 +127,15 @@ MONITORING = Table(
         "looks": Tables({"date": PARSED, "snapshot": PARSED, "information_fraction": PARSED, "observed_z": PARSED}),
     }
 )
+MULTIPLICITY = Tables(
+    {
+        "name": text(),
+        "method": PARSED,
+        "hypotheses": Tables({"outcome": PARSED, "comparison": PARSED, "timepoint": PARSED}),
+        "weights": PARSED,
+        "transitions": PARSED,
+    }
+)
 RANDOMIZATION_DATE = Table({"randomization_date": PARSED})
 IRCT_TEXTS = (
     "type_enrolment", "recruitment_status", "study_type", "url", "utrn", "scientific_acronym", "hc_freetext",
@@ -202,6 +211,7 @@ TRIAL_TOML: dict[str, Spec] = {
     "outcomes": OUTCOMES,
     "baseline": BASELINE,
     "monitoring": MONITORING,
+    "multiplicity": MULTIPLICITY,
     "adam": RANDOMIZATION_DATE,
     "sdtm": RANDOMIZATION_DATE,
     "bundle": RANDOMIZATION_DATE,

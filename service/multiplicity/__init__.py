@@ -1,0 +1,1 @@
+"""Families of hypotheses declared in trial.toml ([[multiplicity]]) and their adjusted p-values."""
