@@ -18,6 +18,7 @@ from scipy import stats
 
 from service.errors import DataError
 from service.monitoring.comparison import Target
+from service.monitoring.conditional import conditional_power
 from service.monitoring.plan import Look, MonitoringPlan
 from service.monitoring.schedule import HELD, Slot, schedule_looks
 from service.monitoring.spending import Boundary
@@ -264,30 +265,24 @@ def _check_increasing(fractions: Sequence[float]) -> None:
                         hint="Each look must have more information than the one before it.")  # fmt: skip
 
 
-def conditional_power(z: float, fraction: float, final_boundary: float, drift: float) -> float:
-    """The chance that the final z crosses `final_boundary` given z at information `fraction`, when the drift
-    (the expected final z) is `drift`: with the B-value B = z√t, 1 − Φ((c − B − θ(1 − t)) / √(1 − t))
-    (Lan & Wittes 1988; Proschan, Lan & Wittes 2006, ch. 3)."""
-    if fraction >= 1:
-        return 1.0 if z >= final_boundary else 0.0
-    b = z * math.sqrt(fraction)
-    return float(stats.norm.sf((final_boundary - b - drift * (1 - fraction)) / math.sqrt(1 - fraction)))
-
-
 def _with_projections(
     plan: MonitoringPlan, rows: list[MonitoringRow], compared: ComparisonRow | None, level: float
 ) -> list[MonitoringRow]:
     """This snapshot's row with its conditional power (under the current trend and under the design's effect, at
     the comparison's α), the futility rule's verdict, and, at a declared look, the comparison's estimate with its
     repeated confidence interval."""
-    final = next((r.boundary_z for r in reversed(rows) if r.boundary_z is not None), None)
     found = []
-    for row in rows:
-        if row.status in ("current", "between looks") and row.observed_z is not None and final is not None:
-            t = row.information_fraction
-            trend = conditional_power(row.observed_z, t, final, row.observed_z / math.sqrt(t))
-            design_drift = float(stats.norm.isf(level / plan.sides) + stats.norm.isf(1 - plan.power))
-            design = conditional_power(row.observed_z, t, final, design_drift)
+    drift: float | None = None
+    for position, row in enumerate(rows):
+        if row.status in ("current", "between looks") and row.observed_z is not None:
+            ahead = _ahead(rows, position)
+            if not ahead and row.boundary_z is None:
+                found.append(row)
+                continue
+            if drift is None:
+                drift = plan.design_drift(level)
+            trend = _conditional_power(row, ahead, row.observed_z / math.sqrt(row.information_fraction), plan.sides)
+            design = _conditional_power(row, ahead, drift, plan.sides)
             futility = ""
             if plan.futility_conditional_power is not None:
                 futility = ("conditional power below the futility rule" if trend < plan.futility_conditional_power
@@ -300,6 +295,20 @@ def _with_projections(
                           ratio=compared.is_ratio if compared else False)  # fmt: skip
         found.append(row)
     return found
+
+
+def _ahead(rows: Sequence[MonitoringRow], position: int) -> list[tuple[float, float]]:
+    """The declared looks still to come after this row, with their boundaries."""
+    return [(r.information_fraction, r.boundary_z) for r in rows[position:]
+            if r.status == "planned" and r.boundary_z is not None]  # fmt: skip
+
+
+def _conditional_power(row: MonitoringRow, ahead: Sequence[tuple[float, float]], drift: float, sides: int) -> float:
+    """Over the looks ahead (service.monitoring.conditional); at the final look, whether it crossed."""
+    assert row.observed_z is not None
+    if not ahead:
+        return 1.0 if row.boundary_z is not None and row.observed_z >= row.boundary_z else 0.0
+    return conditional_power(row.observed_z, row.information_fraction, ahead, drift, sides)
 
 
 def repeated_interval(row: ComparisonRow, boundary: float) -> tuple[float | None, float | None]:
