@@ -3,7 +3,8 @@ the skipped and the planned ones, with their boundaries (Lan & DeMets 1983) at t
 
 A comparison's information at a look is counted from the data of that look: participants analysed in the two arms
 compared (events for a time-to-event outcome, every arm for the dose-response trend), over its maximum information.
-Its z is the comparison's two-sided p as a z, signed so that positive favours the experimental arm.
+Its z is the comparison's two-sided p as a z, signed so that positive favours the experimental arm; beside it the
+estimate over its SE, signed alike (they differ where the test is not a Wald test).
 """
 
 from __future__ import annotations
@@ -149,7 +150,7 @@ def _comparison_rows(
         if position not in decided.bounds:  # skipped, or between looks: no boundary, no α spent, no test
             crossed = "not tested" if slot.status == "between looks" else ""
             rows.append(MonitoringRow(0, slot.status, on, fraction, None, None, None, z, crossed, arm=arm,
-                                      control=control))  # fmt: skip
+                                      control=control, wald_z=_wald_z(plan, point)))  # fmt: skip
             continue
         bound, level = decided.bounds[position]
         lower = decided.futility.get(position)
@@ -159,9 +160,21 @@ def _comparison_rows(
             if crossed == "no" and lower is not None and z <= lower:
                 crossed = "futility"
         rows.append(MonitoringRow(0, slot.status, on, fraction, bound.z, bound.nominal_p, bound.alpha_spent, z,
-                                  crossed, futility_z=lower, arm=arm, control=control,
-                                  alpha_level=level))  # fmt: skip
+                                  crossed, futility_z=lower, arm=arm, control=control, alpha_level=level,
+                                  wald_z=_wald_z(plan, point)))  # fmt: skip
     return [replace(row, look=number) for number, row in enumerate(rows, start=1)]
+
+
+def _wald_z(plan: MonitoringPlan, point: Point | None) -> float | None:
+    """The estimate over its SE (on the log scale for a ratio), signed as the observed z: beside it, since a test's
+    p is not always a Wald test's (a t-test's, a log-rank's, an exact test's)."""
+    row = point.row if point is not None else None
+    if row is None or row.estimate is None or not row.std_error:
+        return None
+    if row.is_ratio and row.estimate <= 0:
+        return None
+    wald = (math.log(row.estimate) if row.is_ratio else row.estimate) / row.std_error
+    return wald if plan.direction == "higher" else -wald
 
 
 def _fraction(slot: Slot, point: Point | None) -> float:
@@ -209,7 +222,8 @@ def _point(plan: MonitoringPlan, i: int, target: Target, evidence: Evidence, on:
         return None
     information = information_of(row, evidence.estimates)
     z = float(stats.norm.isf(max(row.p_value, 1e-300) / 2))
-    favours = row.estimate > 0 if plan.direction == "higher" else row.estimate < 0
+    null = 1.0 if row.is_ratio else 0.0  # a hazard, odds or rate ratio's no-effect value is 1
+    favours = row.estimate > null if plan.direction == "higher" else row.estimate < null
     return Point(min(information / plan.maximum_information[i], 1.0), z if favours else -z, on, row)
 
 

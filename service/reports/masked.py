@@ -127,7 +127,7 @@ def _masked_monitoring(rows: Sequence[MonitoringRow], names: Mapping[str, str], 
         elif pairs:
             number = order.index((row.arm, row.control)) + 1
             masked.append(replace(row, arm=f"Monitored comparison {number}", control="", estimate=None,
-                                  rci_low=None, rci_high=None))  # fmt: skip
+                                  rci_low=None, rci_high=None, wald_z=None))  # fmt: skip
         elif names.get(row.arm, "") > names.get(row.control, ""):
             turn = _invert if row.ratio else _neg
             masked.append(replace(row, arm=row.control, control=row.arm, estimate=turn(row.estimate),

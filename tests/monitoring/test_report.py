@@ -89,3 +89,13 @@ def test_a_three_arm_report_names_the_trend_and_each_split_comparison() -> None:
     masked = closed(data, unmask=False, key={"Placebo": "C", "Low dose": "A", "High dose": "B"})
     # Masked, the pair against control is named by its number: its letters would tell which is the control.
     assert [name for name, _, _ in masked["monitoring_groups"]] == ["Dose-response trend", "Monitored comparison 1"]
+
+
+def test_the_table_heads_the_observed_z_as_from_p_beside_the_estimate_over_its_se(example: Any) -> None:
+    context = closed(example, unmask=True)
+    current = next(r for r in context["tables"]["monitoring"].rows if r.status == "current")
+    assert current.wald_z is not None and current.observed_z is not None
+    html = render_html("dsmb/report.html", context)
+    section = html[html.index('id="monitoring"') :]
+    assert "Observed z<br>(from p)" in section and "Estimate<br>/ SE" in section
+    assert f'<td class="n">{current.wald_z:.2f}</td>' in section
