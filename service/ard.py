@@ -80,6 +80,10 @@ STAT_LABELS = {
     "rci.low": "Repeated CI lower bound",
     "rci.high": "Repeated CI upper bound",
     "wald_z": "Estimate over its standard error, signed so that positive favours the experimental arm",
+    "p_stagewise": "Final p-value adjusted for the group-sequential design (stagewise ordering)",
+    "median_unbiased": "Median-unbiased estimate (stagewise ordering)",
+    "stagewise_low": "CI lower bound adjusted for the group-sequential design (stagewise ordering)",
+    "stagewise_high": "CI upper bound adjusted for the group-sequential design (stagewise ordering)",
 }
 Stat = Any  # a number, an ISO date, or None (or NOT_COLLECTED before it is written)
 
@@ -339,7 +343,8 @@ def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[Ard
                               statistic=r.observed_z, estimate=r.estimate,
                               cp_trend=r.conditional_power_trend,
                               cp_design=r.conditional_power_design, rci_low=r.rci_low, rci_high=r.rci_high,
-                              wald_z=r.wald_z)  # fmt: skip
+                              wald_z=r.wald_z, p_stagewise=r.adjusted_p, median_unbiased=r.median_unbiased,
+                              stagewise_low=r.adjusted_ci_low, stagewise_high=r.adjusted_ci_high)  # fmt: skip
 
 
 def participant_flow(table: Table[FlowRow], control: str | None) -> Iterator[ArdRow]:

@@ -392,6 +392,11 @@ class MonitoringRow:
     estimate: float | None = None  # the comparison's estimate at this snapshot, beside its repeated interval
     ratio: bool = False  # the estimate is a ratio (its interval on the log scale)
     wald_z: float | None = None  # the estimate over its SE (log scale for a ratio), signed as observed_z
+    # Where a boundary is crossed (or at the final look): adjusted for the design by the stagewise ordering.
+    adjusted_p: float | None = None
+    median_unbiased: float | None = None  # in the estimate's scale and direction
+    adjusted_ci_low: float | None = None
+    adjusted_ci_high: float | None = None
 
 
 @dataclass(frozen=True)

@@ -123,7 +123,11 @@ class MonitoringPlan:
             "success; a non-binding futility boundary is not a stop), under the current trend and under the "
             "design's effect "
             f"(power {self.power:g}): {self._drift_words()}. Repeated confidence interval (at a declared look): the "
-            "estimate ± that look's boundary z × its SE, in the direction of the estimate beside it."
+            "estimate ± that look's boundary z × its SE, in the direction of the estimate beside it. Where a boundary "
+            "is crossed, and at the final look: the final p-value, median-unbiased estimate and confidence interval "
+            "adjusted for the design by the stagewise ordering (as rpact's getFinalPValue and "
+            "getFinalConfidenceInterval: earlier crossings of the upper boundary are more extreme; at the first look, "
+            "the fixed design's)."
             + (
                 f" Non-binding futility rule: conditional power under the current trend below "
                 f"{self.futility_conditional_power:g}."

@@ -18,6 +18,7 @@ from datetime import date
 from scipy import stats
 
 from service.errors import DataError
+from service.monitoring.adjusted import stagewise_adjusted
 from service.monitoring.comparison import Target
 from service.monitoring.conditional import conditional_power
 from service.monitoring.plan import Look, MonitoringPlan
@@ -159,10 +160,44 @@ def _comparison_rows(
             crossed = "yes" if _crosses(plan, z, bound.z) else "no"
             if crossed == "no" and lower is not None and z <= lower:
                 crossed = "futility"
-        rows.append(MonitoringRow(0, slot.status, on, fraction, bound.z, bound.nominal_p, bound.alpha_spent, z,
-                                  crossed, futility_z=lower, arm=arm, control=control, alpha_level=level,
-                                  wald_z=_wald_z(plan, point)))  # fmt: skip
+        row = MonitoringRow(0, slot.status, on, fraction, bound.z, bound.nominal_p, bound.alpha_spent, z, crossed,
+                            futility_z=lower, arm=arm, control=control, alpha_level=level,
+                            wald_z=_wald_z(plan, point))  # fmt: skip
+        stops = crossed == "yes" or position == max(decided.bounds)  # crossed, or the final look
+        first = not any(r.crossed == "yes" for r in rows)  # the trial stops at its first crossing
+        if point is not None and point.row is not None and stops and first and slot.status in HELD:
+            row = _adjusted(plan, row, point.row, rows, level)
+        rows.append(row)
     return [replace(row, look=number) for number, row in enumerate(rows, start=1)]
+
+
+def _adjusted(
+    plan: MonitoringPlan, row: MonitoringRow, compared: ComparisonRow, before: Sequence[MonitoringRow], level: float
+) -> MonitoringRow:
+    """The look's final p, median-unbiased estimate and interval by the stagewise ordering
+    (service.monitoring.adjusted), over the looks held before it; the effect is μ × the estimate's SE."""
+    if row.observed_z is None or compared.estimate is None or not compared.std_error:
+        return row
+    if compared.is_ratio and compared.estimate <= 0:
+        return row
+    held = [r for r in before if r.status in HELD and r.boundary_z is not None]
+    fractions = [*(r.information_fraction for r in held), row.information_fraction]
+    # Two-sided, a z against the arm is ordered by the lower boundaries, the mirror of the upper ones.
+    mirror = -1.0 if plan.sides == 2 and row.observed_z < 0 else 1.0
+    found = stagewise_adjusted(fractions, [r.boundary_z for r in held if r.boundary_z is not None],
+                               mirror * row.observed_z, alpha=level, sides=plan.sides)  # fmt: skip
+    sign = mirror * (1.0 if plan.direction == "higher" else -1.0)
+    centre = math.log(compared.estimate) if compared.is_ratio else compared.estimate
+    if held:
+        values = [sign * mu * compared.std_error for mu in (found.median_unbiased, found.low, found.high)]
+    else:  # the first look: the fixed design's estimate and interval, as rpact
+        half = (found.high - found.median_unbiased) * compared.std_error
+        values = [centre, centre - half, centre + half]
+    if compared.is_ratio:
+        values = [math.exp(v) for v in values]
+    low, high = sorted(values[1:])
+    return replace(row, adjusted_p=found.p_value, median_unbiased=values[0], adjusted_ci_low=low,
+                   adjusted_ci_high=high)  # fmt: skip
 
 
 def _wald_z(plan: MonitoringPlan, point: Point | None) -> float | None:

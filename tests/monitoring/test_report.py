@@ -99,3 +99,21 @@ def test_the_table_heads_the_observed_z_as_from_p_beside_the_estimate_over_its_s
     section = html[html.index('id="monitoring"') :]
     assert "Observed z<br>(from p)" in section and "Estimate<br>/ SE" in section
     assert f'<td class="n">{current.wald_z:.2f}</td>' in section
+
+
+@pytest.mark.parametrize("key", [{MSC: "B", PLACEBO: "A"}, {MSC: "A", PLACEBO: "B"}])
+def test_the_stagewise_estimate_at_the_final_look_turns_with_the_estimate(example: Any, key: dict[str, str]) -> None:
+    # The example's final look (18 of 18): the design-adjusted estimate and interval are printed beside the
+    # estimate, so masked and turned round (Arm A − Arm B) they turn with it; the final p does not.
+    unmasked = next(r for r in closed(example, unmask=True)["tables"]["monitoring"].rows if r.adjusted_p is not None)
+    masked = next(r for r in closed(example, unmask=False, key=key)["tables"]["monitoring"].rows
+                  if r.adjusted_p is not None)  # fmt: skip
+    assert unmasked.median_unbiased is not None and masked.median_unbiased is not None
+    turned = masked.arm != unmasked.arm
+    sign = -1 if turned else 1
+    assert masked.median_unbiased == pytest.approx(sign * unmasked.median_unbiased)
+    assert masked.adjusted_p == unmasked.adjusted_p
+    assert masked.adjusted_ci_low is not None and masked.adjusted_ci_high is not None
+    assert masked.adjusted_ci_low < masked.median_unbiased < masked.adjusted_ci_high
+    html = render_html("dsmb/report.html", closed(example, unmask=True))
+    assert "adjusted for the group-sequential design (stagewise ordering): final p" in html
