@@ -49,4 +49,4 @@ def test_the_ard_names_the_observed_z_and_adds_the_wald_z() -> None:
 def test_the_footnote_says_which_z() -> None:
     rule = plan().rule()
     assert "Observed z: the z of the comparison's test's two-sided p" in rule
-    assert "Estimate / SE: the estimate over its standard error" in rule
+    assert "(est. / SE): the estimate over its standard error" in rule
