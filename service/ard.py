@@ -80,6 +80,11 @@ STAT_LABELS = {
     "cp_design": "Conditional power, design effect",
     "rci.low": "Repeated CI lower bound",
     "rci.high": "Repeated CI upper bound",
+    "wald_z": "Estimate over its standard error, signed so that positive favours the experimental arm",
+    "p_stagewise": "Final p-value adjusted for the group-sequential design (stagewise ordering)",
+    "median_unbiased": "Median-unbiased estimate (stagewise ordering)",
+    "stagewise_low": "CI lower bound adjusted for the group-sequential design (stagewise ordering)",
+    "stagewise_high": "CI upper bound adjusted for the group-sequential design (stagewise ordering)",
 }
 Stat = Any  # a number, an ISO date, or None (or NOT_COLLECTED before it is written)
 
@@ -116,13 +121,18 @@ class Where:
     context: str = "tabulate"
     population: str | None = None  # the table's population flag unless the row has its own
     estimate_label: str = ""  # what `estimate` estimates, where its name alone does not say
+    statistic_label: str = ""  # what `statistic` is, where "Test statistic" alone does not say
 
     def stats(self, **values: Stat) -> Iterator[ArdRow]:
         """One row per statistic; a keyword with a dot in its cards name is written with '_' (p_value)."""
         groups = [(self.table.arm_variable or "ARM", self.arm), *self.groups, ("", ""), ("", "")][:3]
         for key, value in values.items():
             name = CARDS_NAMES.get(key, key)
-            label = self.estimate_label if name == "estimate" and self.estimate_label else STAT_LABELS.get(name, name)
+            label = STAT_LABELS.get(name, name)
+            if name == "estimate" and self.estimate_label:
+                label = self.estimate_label
+            elif name == "statistic" and self.statistic_label:
+                label = self.statistic_label
             if value is NOT_COLLECTED:
                 value, label = None, f"{label} (not collected)"
             elif value is None:
@@ -324,17 +334,21 @@ def comparisons(table: Table[ComparisonRow], control: str | None) -> Iterator[Ar
             yield from Where(table, r.control, groups, r.variable, "", "", context, population).stats(N=r.n_control)
 
 
+OBSERVED_Z = "z from the test's p (two-sided, signed by the estimate)"
+
+
 def monitoring(table: Table[MonitoringRow], control: str | None) -> Iterator[ArdRow]:
     for r in table.rows:
         # The comparison monitored: its arm and comparator (group1_level Total and no comparator for the trend).
-        look = Where(
-            table, r.arm, (("LOOK", str(r.look)), ("STATUS", r.status)), "AVAL", "", r.control, "group-sequential"
-        )
+        look = Where(table, r.arm, (("LOOK", str(r.look)), ("STATUS", r.status)), "AVAL", "", r.control,
+                     "group-sequential", statistic_label=OBSERVED_Z)  # fmt: skip
         yield from look.stats(information=r.information_fraction, boundary=r.boundary_z, p_boundary=r.nominal_p,
                               alpha=r.alpha_level, alpha_spent=r.alpha_spent, futility=r.futility_z,
                               statistic=r.observed_z, estimate=r.estimate,
                               cp_trend=r.conditional_power_trend,
-                              cp_design=r.conditional_power_design, rci_low=r.rci_low, rci_high=r.rci_high)  # fmt: skip
+                              cp_design=r.conditional_power_design, rci_low=r.rci_low, rci_high=r.rci_high,
+                              wald_z=r.wald_z, p_stagewise=r.adjusted_p, median_unbiased=r.median_unbiased,
+                              stagewise_low=r.adjusted_ci_low, stagewise_high=r.adjusted_ci_high)  # fmt: skip
 
 
 def participant_flow(table: Table[FlowRow], control: str | None) -> Iterator[ArdRow]:

@@ -381,7 +381,7 @@ class MonitoringRow:
     boundary_z: float | None  # None between looks: no boundary, no α spent
     nominal_p: float | None
     alpha_spent: float | None  # cumulative
-    observed_z: float | None
+    observed_z: float | None  # the test's two-sided p as a z, signed so that positive favours the experimental arm
     crossed: str  # "yes", "no", "futility" (at or below the futility boundary), "not tested" (between looks), or ""
     conditional_power_trend: float | None = None  # this snapshot's: under the current trend
     conditional_power_design: float | None = None  # under the effect the trial was designed to detect
@@ -394,6 +394,12 @@ class MonitoringRow:
     alpha_level: float | None = None  # the comparison's share of α at this look (Bonferroni α/m; Holm's as it grows)
     estimate: float | None = None  # the comparison's estimate at this snapshot, beside its repeated interval
     ratio: bool = False  # the estimate is a ratio (its interval on the log scale)
+    wald_z: float | None = None  # the estimate over its SE (log scale for a ratio), signed as observed_z
+    # Where a boundary is crossed (or at the final look): adjusted for the design by the stagewise ordering.
+    adjusted_p: float | None = None
+    median_unbiased: float | None = None  # in the estimate's scale and direction
+    adjusted_ci_low: float | None = None
+    adjusted_ci_high: float | None = None
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,9 @@ COLUMN_STATS: dict[str, set[str]] = {
     "observed_z": {"statistic"}, "alpha_level": {"alpha"},
     "std_error": {"std.error"}, "ci_level": {"conf.level"}, "n_censored": {"n_censored"},
     "conditional_power_trend": {"cp_trend"}, "conditional_power_design": {"cp_design"}, "rci_low": {"rci.low"},
-    "rci_high": {"rci.high"},
+    "rci_high": {"rci.high"}, "wald_z": {"wald_z"}, "adjusted_p": {"p_stagewise"},
+    "median_unbiased": {"median_unbiased"}, "adjusted_ci_low": {"stagewise_low"},
+    "adjusted_ci_high": {"stagewise_high"},
 }  # fmt: skip
 NOT_STATISTICS = {
     "visit_number",

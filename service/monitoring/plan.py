@@ -30,6 +30,7 @@ from typing import Any
 
 from service.errors import DataError
 from service.monitoring.comparison import ComparisonName, parse_alpha_split, parse_comparisons
+from service.monitoring.conditional import efficacy_drift
 from service.monitoring.futility import design_drift, futility_boundaries
 from service.monitoring.spending import SPENDING_SHAPES, Boundary, spending_boundaries
 
@@ -83,16 +84,24 @@ class MonitoringPlan:
     def futility_bounds(
         self, fractions: Sequence[float], efficacy_z: Sequence[float], alpha: float | None = None
     ) -> list[float] | None:
-        """β-spending futility boundaries at these looks, with the drift of the design's planned looks (at the
-        same α as `efficacy_z`); None when the plan declares none."""
+        """β-spending futility boundaries at these looks, with the design's drift (at the same α as
+        `efficacy_z`); None when the plan declares none."""
         if self.futility_spending is None:
             return None
+        return futility_boundaries(fractions, efficacy_z, beta=1 - self.power, shape=self.futility_spending,
+                                   gamma=self.futility_gamma, drift=self.design_drift(alpha))  # fmt: skip
+
+    def design_drift(self, alpha: float | None = None) -> float:
+        """The effect the design was sized for, as its expected final z, at the plan's α or a comparison's share:
+        with a β-spending futility boundary, the drift for which the final futility boundary meets the final
+        efficacy boundary at the planned looks (gsDesign's test.type 4 sizing: power 1 − β counting the futility
+        boundary as if binding); without one, the drift for which the efficacy boundaries alone give the power
+        (rpact's getDesignCharacteristics). One drift serves the futility boundary and the conditional power."""
         planned = [b.z for b in self.efficacy_bounds(self.planned_fractions, alpha)]
-        beta = 1 - self.power
-        drift = design_drift(self.planned_fractions, planned, beta=beta, shape=self.futility_spending,
-                             gamma=self.futility_gamma)  # fmt: skip
-        return futility_boundaries(fractions, efficacy_z, beta=beta, shape=self.futility_spending,
-                                   gamma=self.futility_gamma, drift=drift)  # fmt: skip
+        if self.futility_spending is None:
+            return efficacy_drift(self.planned_fractions, planned, power=self.power, sides=self.sides)
+        return design_drift(self.planned_fractions, planned, beta=1 - self.power, shape=self.futility_spending,
+                            gamma=self.futility_gamma)  # fmt: skip
 
     def rule(self) -> str:
         return (
@@ -104,12 +113,22 @@ class MonitoringPlan:
             f"data between looks are shown as information, not tested (a look is reached within {LOOK_TOLERANCE:g} "
             "of its planned information fraction). A planned look not held is shown as skipped: it spends no α, "
             "and the next look's boundary spends the cumulative α at that look's actual information fraction, as "
-            "the spending function does. Observed z: the comparison's p-value as a z, signed so that a positive z "
-            "favours the experimental arm (for the trend: the higher dose); a look done earlier is recomputed from "
-            "its stored snapshot. Conditional power: the chance of crossing the final boundary given this "
-            f"snapshot's z, under the current trend and under the design's effect (power {self.power:g}; Lan & "
-            "Wittes B-value). Repeated confidence interval (at a declared look): the estimate ± that look's "
-            "boundary z × its SE, in the direction of the estimate beside it."
+            "the spending function does. Observed z: the z of the comparison's test's two-sided p (Φ⁻¹(1 − p/2)), "
+            "signed by the estimate so that a positive z favours the experimental arm (for the trend: the higher "
+            "dose); a look done earlier is recomputed from its stored snapshot. In brackets (est. / SE): the "
+            "estimate over its standard error (log scale for a ratio), signed alike; it differs from the observed z "
+            "where the test is not the Wald test of that estimate. Conditional power: the chance of crossing an "
+            "efficacy boundary at "
+            "one of the declared looks still to come, given this snapshot's z (Lan & Wittes B-value, carried over "
+            "the looks ahead as rpact's getConditionalPower; two-sided, crossing the lower boundary first is no "
+            "success; a non-binding futility boundary is not a stop), under the current trend and under the "
+            "design's effect "
+            f"(power {self.power:g}): {self._drift_words()}. Repeated confidence interval (at a declared look): the "
+            "estimate ± that look's boundary z × its SE, in the direction of the estimate beside it. Where a boundary "
+            "is crossed, and at the final look: the final p-value, median-unbiased estimate and confidence interval "
+            "adjusted for the design by the stagewise ordering (as rpact's getFinalPValue and "
+            "getFinalConfidenceInterval: earlier crossings of the upper boundary are more extreme; at the first look, "
+            "the fixed design's)."
             + (
                 f" Non-binding futility rule: conditional power under the current trend below "
                 f"{self.futility_conditional_power:g}."
@@ -124,6 +143,14 @@ class MonitoringPlan:
                 else ""
             )
         )
+
+    def _drift_words(self) -> str:
+        if self.futility_spending is None:
+            return ("the expected final z for which the efficacy boundaries at the planned looks give that power "
+                    f"({self.design_drift():.3f} at α = {self.alpha:g})")  # fmt: skip
+        return ("the expected final z for which the final futility boundary meets the final efficacy boundary at "
+                f"the planned looks ({self.design_drift():.3f} at α = {self.alpha:g}), the same drift as the "
+                "futility boundary's")  # fmt: skip
 
     def _split_words(self) -> str:
         m = len(self.comparisons)

@@ -3,7 +3,8 @@ the skipped and the planned ones, with their boundaries (Lan & DeMets 1983) at t
 
 A comparison's information at a look is counted from the data of that look: participants analysed in the two arms
 compared (events for a time-to-event outcome, every arm for the dose-response trend), over its maximum information.
-Its z is the comparison's two-sided p as a z, signed so that positive favours the experimental arm.
+Its z is the comparison's two-sided p as a z, signed so that positive favours the experimental arm; beside it the
+estimate over its SE, signed alike (they differ where the test is not a Wald test).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from datetime import date
 from scipy import stats
 
 from service.errors import DataError
+from service.monitoring.adjusted import stagewise_adjusted
 from service.monitoring.comparison import Target
+from service.monitoring.conditional import conditional_power
 from service.monitoring.plan import Look, MonitoringPlan
 from service.monitoring.schedule import HELD, Slot, schedule_looks
 from service.monitoring.spending import Boundary
@@ -148,7 +151,7 @@ def _comparison_rows(
         if position not in decided.bounds:  # skipped, or between looks: no boundary, no α spent, no test
             crossed = "not tested" if slot.status == "between looks" else ""
             rows.append(MonitoringRow(0, slot.status, on, fraction, None, None, None, z, crossed, arm=arm,
-                                      control=control))  # fmt: skip
+                                      control=control, wald_z=_wald_z(plan, point)))  # fmt: skip
             continue
         bound, level = decided.bounds[position]
         lower = decided.futility.get(position)
@@ -157,10 +160,56 @@ def _comparison_rows(
             crossed = "yes" if _crosses(plan, z, bound.z) else "no"
             if crossed == "no" and lower is not None and z <= lower:
                 crossed = "futility"
-        rows.append(MonitoringRow(0, slot.status, on, fraction, bound.z, bound.nominal_p, bound.alpha_spent, z,
-                                  crossed, futility_z=lower, arm=arm, control=control,
-                                  alpha_level=level))  # fmt: skip
+        row = MonitoringRow(0, slot.status, on, fraction, bound.z, bound.nominal_p, bound.alpha_spent, z, crossed,
+                            futility_z=lower, arm=arm, control=control, alpha_level=level,
+                            wald_z=_wald_z(plan, point))  # fmt: skip
+        stops = crossed == "yes" or position == max(decided.bounds)  # crossed, or the final look
+        first = not any(r.crossed == "yes" for r in rows)  # the trial stops at its first crossing
+        if point is not None and point.row is not None and stops and first and slot.status in HELD:
+            row = _adjusted(plan, row, point.row, rows, level)
+        rows.append(row)
     return [replace(row, look=number) for number, row in enumerate(rows, start=1)]
+
+
+def _adjusted(
+    plan: MonitoringPlan, row: MonitoringRow, compared: ComparisonRow, before: Sequence[MonitoringRow], level: float
+) -> MonitoringRow:
+    """The look's final p, median-unbiased estimate and interval by the stagewise ordering
+    (service.monitoring.adjusted), over the looks held before it; the effect is μ × the estimate's SE."""
+    if row.observed_z is None or compared.estimate is None or not compared.std_error:
+        return row
+    if compared.is_ratio and compared.estimate <= 0:
+        return row
+    held = [r for r in before if r.status in HELD and r.boundary_z is not None]
+    fractions = [*(r.information_fraction for r in held), row.information_fraction]
+    # Two-sided, a z against the arm is ordered by the lower boundaries, the mirror of the upper ones.
+    mirror = -1.0 if plan.sides == 2 and row.observed_z < 0 else 1.0
+    found = stagewise_adjusted(fractions, [r.boundary_z for r in held if r.boundary_z is not None],
+                               mirror * row.observed_z, alpha=level, sides=plan.sides)  # fmt: skip
+    sign = mirror * (1.0 if plan.direction == "higher" else -1.0)
+    centre = math.log(compared.estimate) if compared.is_ratio else compared.estimate
+    if held:
+        values = [sign * mu * compared.std_error for mu in (found.median_unbiased, found.low, found.high)]
+    else:  # the first look: the fixed design's estimate and interval, as rpact
+        half = (found.high - found.median_unbiased) * compared.std_error
+        values = [centre, centre - half, centre + half]
+    if compared.is_ratio:
+        values = [math.exp(v) for v in values]
+    low, high = sorted(values[1:])
+    return replace(row, adjusted_p=found.p_value, median_unbiased=values[0], adjusted_ci_low=low,
+                   adjusted_ci_high=high)  # fmt: skip
+
+
+def _wald_z(plan: MonitoringPlan, point: Point | None) -> float | None:
+    """The estimate over its SE (on the log scale for a ratio), signed as the observed z: beside it, since a test's
+    p is not always a Wald test's (a t-test's, a log-rank's, an exact test's)."""
+    row = point.row if point is not None else None
+    if row is None or row.estimate is None or not row.std_error:
+        return None
+    if row.is_ratio and row.estimate <= 0:
+        return None
+    wald = (math.log(row.estimate) if row.is_ratio else row.estimate) / row.std_error
+    return wald if plan.direction == "higher" else -wald
 
 
 def _fraction(slot: Slot, point: Point | None) -> float:
@@ -208,7 +257,8 @@ def _point(plan: MonitoringPlan, i: int, target: Target, evidence: Evidence, on:
         return None
     information = information_of(row, evidence.estimates)
     z = float(stats.norm.isf(max(row.p_value, 1e-300) / 2))
-    favours = row.estimate > 0 if plan.direction == "higher" else row.estimate < 0
+    null = 1.0 if row.is_ratio else 0.0  # a hazard, odds or rate ratio's no-effect value is 1
+    favours = row.estimate > null if plan.direction == "higher" else row.estimate < null
     return Point(min(information / plan.maximum_information[i], 1.0), z if favours else -z, on, row)
 
 
@@ -264,30 +314,24 @@ def _check_increasing(fractions: Sequence[float]) -> None:
                         hint="Each look must have more information than the one before it.")  # fmt: skip
 
 
-def conditional_power(z: float, fraction: float, final_boundary: float, drift: float) -> float:
-    """The chance that the final z crosses `final_boundary` given z at information `fraction`, when the drift
-    (the expected final z) is `drift`: with the B-value B = z√t, 1 − Φ((c − B − θ(1 − t)) / √(1 − t))
-    (Lan & Wittes 1988; Proschan, Lan & Wittes 2006, ch. 3)."""
-    if fraction >= 1:
-        return 1.0 if z >= final_boundary else 0.0
-    b = z * math.sqrt(fraction)
-    return float(stats.norm.sf((final_boundary - b - drift * (1 - fraction)) / math.sqrt(1 - fraction)))
-
-
 def _with_projections(
     plan: MonitoringPlan, rows: list[MonitoringRow], compared: ComparisonRow | None, level: float
 ) -> list[MonitoringRow]:
     """This snapshot's row with its conditional power (under the current trend and under the design's effect, at
     the comparison's α), the futility rule's verdict, and, at a declared look, the comparison's estimate with its
     repeated confidence interval."""
-    final = next((r.boundary_z for r in reversed(rows) if r.boundary_z is not None), None)
     found = []
-    for row in rows:
-        if row.status in ("current", "between looks") and row.observed_z is not None and final is not None:
-            t = row.information_fraction
-            trend = conditional_power(row.observed_z, t, final, row.observed_z / math.sqrt(t))
-            design_drift = float(stats.norm.isf(level / plan.sides) + stats.norm.isf(1 - plan.power))
-            design = conditional_power(row.observed_z, t, final, design_drift)
+    drift: float | None = None
+    for position, row in enumerate(rows):
+        if row.status in ("current", "between looks") and row.observed_z is not None:
+            ahead = _ahead(rows, position)
+            if not ahead and row.boundary_z is None:
+                found.append(row)
+                continue
+            if drift is None:
+                drift = plan.design_drift(level)
+            trend = _conditional_power(row, ahead, row.observed_z / math.sqrt(row.information_fraction), plan.sides)
+            design = _conditional_power(row, ahead, drift, plan.sides)
             futility = ""
             if plan.futility_conditional_power is not None:
                 futility = ("conditional power below the futility rule" if trend < plan.futility_conditional_power
@@ -300,6 +344,20 @@ def _with_projections(
                           ratio=compared.is_ratio if compared else False)  # fmt: skip
         found.append(row)
     return found
+
+
+def _ahead(rows: Sequence[MonitoringRow], position: int) -> list[tuple[float, float]]:
+    """The declared looks still to come after this row, with their boundaries."""
+    return [(r.information_fraction, r.boundary_z) for r in rows[position:]
+            if r.status == "planned" and r.boundary_z is not None]  # fmt: skip
+
+
+def _conditional_power(row: MonitoringRow, ahead: Sequence[tuple[float, float]], drift: float, sides: int) -> float:
+    """Over the looks ahead (service.monitoring.conditional); at the final look, whether it crossed."""
+    assert row.observed_z is not None
+    if not ahead:
+        return 1.0 if row.boundary_z is not None and row.observed_z >= row.boundary_z else 0.0
+    return conditional_power(row.observed_z, row.information_fraction, ahead, drift, sides)
 
 
 def repeated_interval(row: ComparisonRow, boundary: float) -> tuple[float | None, float | None]:

@@ -127,11 +127,15 @@ def _masked_monitoring(rows: Sequence[MonitoringRow], names: Mapping[str, str], 
         elif pairs:
             number = order.index((row.arm, row.control)) + 1
             masked.append(replace(row, arm=f"Monitored comparison {number}", control="", estimate=None,
-                                  rci_low=None, rci_high=None))  # fmt: skip
+                                  rci_low=None, rci_high=None, wald_z=None, median_unbiased=None,
+                                  adjusted_ci_low=None, adjusted_ci_high=None))  # fmt: skip
         elif names.get(row.arm, "") > names.get(row.control, ""):
             turn = _invert if row.ratio else _neg
             masked.append(replace(row, arm=row.control, control=row.arm, estimate=turn(row.estimate),
-                                  rci_low=turn(row.rci_high), rci_high=turn(row.rci_low)))  # fmt: skip
+                                  rci_low=turn(row.rci_high), rci_high=turn(row.rci_low),
+                                  median_unbiased=turn(row.median_unbiased),
+                                  adjusted_ci_low=turn(row.adjusted_ci_high),
+                                  adjusted_ci_high=turn(row.adjusted_ci_low)))  # fmt: skip
         else:
             masked.append(row)
     return masked

@@ -89,3 +89,31 @@ def test_a_three_arm_report_names_the_trend_and_each_split_comparison() -> None:
     masked = closed(data, unmask=False, key={"Placebo": "C", "Low dose": "A", "High dose": "B"})
     # Masked, the pair against control is named by its number: its letters would tell which is the control.
     assert [name for name, _, _ in masked["monitoring_groups"]] == ["Dose-response trend", "Monitored comparison 1"]
+
+
+def test_the_table_heads_the_observed_z_as_from_p_beside_the_estimate_over_its_se(example: Any) -> None:
+    context = closed(example, unmask=True)
+    current = next(r for r in context["tables"]["monitoring"].rows if r.status == "current")
+    assert current.wald_z is not None and current.observed_z is not None
+    html = render_html("dsmb/report.html", context)
+    section = html[html.index('id="monitoring"') :]
+    assert "z from p<br>(est. / SE)" in section
+    assert f"<br>({current.wald_z:.2f})</td>" in section
+
+
+@pytest.mark.parametrize("key", [{MSC: "B", PLACEBO: "A"}, {MSC: "A", PLACEBO: "B"}])
+def test_the_stagewise_estimate_at_the_final_look_turns_with_the_estimate(example: Any, key: dict[str, str]) -> None:
+    # The example's final look (18 of 18): the design-adjusted estimate and interval are printed beside the
+    # estimate, so masked and turned round (Arm A − Arm B) they turn with it; the final p does not.
+    unmasked = next(r for r in closed(example, unmask=True)["tables"]["monitoring"].rows if r.adjusted_p is not None)
+    masked = next(r for r in closed(example, unmask=False, key=key)["tables"]["monitoring"].rows
+                  if r.adjusted_p is not None)  # fmt: skip
+    assert unmasked.median_unbiased is not None and masked.median_unbiased is not None
+    turned = masked.arm != unmasked.arm
+    sign = -1 if turned else 1
+    assert masked.median_unbiased == pytest.approx(sign * unmasked.median_unbiased)
+    assert masked.adjusted_p == unmasked.adjusted_p
+    assert masked.adjusted_ci_low is not None and masked.adjusted_ci_high is not None
+    assert masked.adjusted_ci_low < masked.median_unbiased < masked.adjusted_ci_high
+    html = render_html("dsmb/report.html", closed(example, unmask=True))
+    assert "adjusted for the group-sequential design (stagewise ordering): final p" in html

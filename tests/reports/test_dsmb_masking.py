@@ -245,7 +245,7 @@ def test_monitoring_reads_the_saps_comparison_in_either_edition(three_arms) -> N
     """The same looks, boundaries and z in both editions; masked (three arms), each SAP comparison is named by its
     number, without its arms or its estimate, which the every-pair table would match to a pair of letters."""
     _, masked, unmasked = three_arms
-    hidden = {"arm": "", "control": "", "estimate": None, "rci_low": None, "rci_high": None}
+    hidden = {"arm": "", "control": "", "estimate": None, "rci_low": None, "rci_high": None, "wald_z": None}
     masked_rows = masked["tables"]["monitoring"].rows
     unmasked_rows = unmasked["tables"]["monitoring"].rows
     assert [replace(r, **hidden) for r in masked_rows] == [replace(r, **hidden) for r in unmasked_rows]
@@ -253,6 +253,8 @@ def test_monitoring_reads_the_saps_comparison_in_either_edition(three_arms) -> N
     assert [r.arm for r in masked_rows] == [f"Monitored comparison {order.index((r.arm, r.control)) + 1}"
                                             for r in unmasked_rows]  # fmt: skip
     assert {r.estimate for r in masked_rows} == {None} and {r.control for r in masked_rows} == {""}
+    assert {r.wald_z for r in masked_rows} == {None}  # the estimate over its SE would match the pair as well
+    assert any(r.wald_z is not None for r in unmasked_rows)
     assert masked_rows[0].observed_z is not None
 
 
