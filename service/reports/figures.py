@@ -10,7 +10,7 @@ from markupsafe import Markup
 
 from service.disposition import STATUS_UNKNOWN
 from service.reports.svg import MARKERS, Canvas
-from service.reports.textwidth import wrap_text
+from service.reports.textwidth import text_width_em, wrap_text
 from service.results import (
     NOT_COLLECTED,
     TOTAL,
@@ -255,7 +255,7 @@ def _legend_rows(labels: Sequence[str], width: float, size: float) -> list[list[
     rows: list[list[tuple[float, int, str]]] = [[]]
     x = 0.0
     for number, label in enumerate(labels):
-        entry = 14 + 0.62 * size * len(label) + 12
+        entry = 14 + text_width_em(label) * size + 12
         if rows[-1] and x + entry > width:
             rows.append([])
             x = 0.0
