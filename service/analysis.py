@@ -421,6 +421,16 @@ TABLES: tuple[TableSpec, ...] = (
         SAFETY_POPULATION, at_risk, (TEAE_RULE, RATE_RULE),
         lambda inputs: summarise_incidence_rates(inputs.safety),
     ),
+    # tables: common AEs, exposure-adjusted rates in the report, subgroups
+
+    # tables: AEs of special interest
+
+    # tables: deaths by timing and cause, time to treatment discontinuation
+
+    # tables: laboratory values
+
+    # tables: vital signs
+
     TableSpec(
         "listing_serious", ListingRow, "Listing of serious adverse events", "All participants", no_denominators,
         lambda inputs: ("Every serious AE, treatment-emergent or not; study day 1 is the first dose.",

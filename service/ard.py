@@ -395,6 +395,11 @@ CONVERTERS: dict[type, Converter] = {
     EnrollmentRow: enrollment,
     FlowRow: participant_flow,
     SiteRow: sites,
+    # converters: common AEs, subgroups
+    # converters: AEs of special interest
+    # converters: deaths, time to treatment discontinuation
+    # converters: laboratory values
+    # converters: vital signs
 }
 
 

@@ -135,6 +135,7 @@ class AdverseEvent(SQLModel, table=True):
     action_taken: str | None = None
     outcome: str | None = None
     treatment_emergent: bool = False
+    groups: dict[str, str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Measurement(SQLModel, table=True):

@@ -414,3 +414,21 @@ class AnalysisResults:
 
     def __getitem__(self, name: str) -> Table[Any]:
         return self.tables[name]
+
+
+@dataclass(frozen=True, slots=True)
+class KaplanMeierRow:
+    """One step of a Kaplan–Meier curve (service.safety.kaplan_meier): at `time`, of `n_at_risk` participants,
+    `n_events` had the event and `n_censored` were censored; `survival` is the estimate just after `time`, with its
+    pointwise confidence interval (Greenwood's variance, on the log scale: R survival's conf.type = "log")."""
+
+    curve: str  # what the time is to: "Any reason", "Adverse event", an AE-of-special-interest group, …
+    arm: str
+    time: float  # days from the time origin
+    n_at_risk: int
+    n_events: int
+    n_censored: int
+    survival: float
+    ci_low: float | None
+    ci_high: float | None
+    variable: str = ""  # the CDISC parameter the curve is of (PARAMCD of an ADTTE-like parameter: TTDISC, …)

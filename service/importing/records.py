@@ -94,6 +94,9 @@ class AdverseEventRecord(NamedTuple):
     action_taken: str | None = None
     outcome: str | None = None
     treatment_emergent: bool = False
+    # The trial's groupings the record belongs to, by the ADAE variable that names them ({"CQ01NAM":
+    # "DERMATOLOGIC EVENTS", "SMQ01NAM": ...}); None where the source has none.
+    groups: dict[str, str] | None = None
 
 
 class MeasurementRecord(NamedTuple):
@@ -149,6 +152,8 @@ class ImportedTrial:
     measurements: tuple[MeasurementRecord, ...] = ()
     exposures: tuple[ExposureRecord, ...] = ()
     notes: tuple[str, ...] = ()
+    # Laboratory and vital-sign records as one frame (service.labs.frame.LAB_COLUMNS); None when the data hold none.
+    labs: Any = None
 
     @property
     def arm_labels(self) -> dict[str, str]:

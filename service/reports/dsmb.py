@@ -348,10 +348,15 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
                 ("table", "ae-related", "Related treatment-emergent adverse events"),
                 ("table", "ae-serious", "Serious treatment-emergent adverse events"),
                 ("table", "ae-discontinuation", "Treatment-emergent adverse events leading to discontinuation"),
+                # outline: common AEs, exposure-adjusted rates, subgroups (templates/dsmb/_common_ae.html)
+                # outline: AEs of special interest (templates/dsmb/_aesi.html)
                 ("table", "ae-deaths", "Deaths"),
+                # outline: time to treatment discontinuation (templates/dsmb/_discontinuation_time.html)
                 ("table", "listing-serious", "Listing of serious adverse events"),
             ],
         ),
+        # outline: laboratory values (templates/dsmb/_labs.html)
+        # outline: vital signs (templates/dsmb/_vitals.html)
     ]
     if closed:
         efficacy = [
