@@ -8,6 +8,7 @@ import http.server
 import os
 import shutil
 import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
@@ -50,6 +51,39 @@ def _find_postgres() -> tuple[str | None, str]:
 
 
 PG_URL, PG_FOUND = _find_postgres()
+
+# A fresh clone has nothing beside it (README, Quick start), so no test may read a file from a folder beside the
+# checkout (../shared, the workspace's design notes and schemas): the package's own copies are what it ships. Every
+# file opened in the test process is checked, and the test that opened one beside the checkout fails.
+_BESIDE = str(REPO.parent) + os.sep
+_INSIDE = str(REPO) + os.sep
+_TEMP = str(Path(tempfile.gettempdir()).resolve()) + os.sep
+READ_BESIDE_THE_CHECKOUT: list[str] = []
+
+
+def beside_the_checkout(path: object) -> bool:
+    """A path in a folder next to the checkout (not in it, not in the temporary folder)."""
+    if not isinstance(path, str | bytes | os.PathLike):
+        return False
+    name = os.path.abspath(os.fsdecode(path))
+    return name.startswith(_BESIDE) and not name.startswith(_INSIDE) and not name.startswith(_TEMP)
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if event == "open" and args and beside_the_checkout(args[0]):
+        READ_BESIDE_THE_CHECKOUT.append(os.fsdecode(args[0]))  # type: ignore[arg-type]
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture(autouse=True)
+def _nothing_read_beside_the_checkout() -> Iterator[None]:
+    start = len(READ_BESIDE_THE_CHECKOUT)
+    yield
+    found = READ_BESIDE_THE_CHECKOUT[start:]
+    if found:
+        pytest.fail(f"the test read files beside the checkout, which a fresh clone does not have: {found[:3]}")
 
 
 def pytest_report_header() -> str:

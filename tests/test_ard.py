@@ -14,7 +14,8 @@ import pytest
 from service.outputs.tables.validate import validate_ars, validate_tables_folder
 from tests.conftest import REPO
 
-SHARED_ARS_SCHEMA = REPO.parent / "shared" / "schemas" / "ars" / "ars_ldm.schema.json"
+# The package's copy of CDISC's ARS schema (its README gives the commit it was copied from).
+ARS_SCHEMA = REPO / "service" / "outputs" / "tables" / "schemas" / "ars_ldm.schema.json"
 ARD_HEADER = ("analysis,population,group1,group1_level,group2,group2_level,group3,group3_level,variable,"
               "variable_level,comparator,context,stat_name,stat_label,stat")  # fmt: skip
 # A CSV column → the cards statistic names (DESIGN.md) it may be; written here, independently of service.ard.
@@ -137,8 +138,8 @@ def test_not_collected_is_an_empty_stat_never_zero(tables: Path) -> None:
     assert all("not collected" in a["stat_label"] for a in empty)
 
 
-def test_ars_json_validates_against_the_shared_schema(tables: Path) -> None:
-    schema = json.loads(SHARED_ARS_SCHEMA.read_text(encoding="utf-8"))
+def test_ars_json_validates_against_cdiscs_schema(tables: Path) -> None:
+    schema = json.loads(ARS_SCHEMA.read_text(encoding="utf-8"))
     document = json.loads((tables / "ars.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(schema).validate(document)
     assert validate_tables_folder(tables) == []
