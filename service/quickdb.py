@@ -3,7 +3,7 @@ DB-API driver, so that they start in a fraction of a second: SQLAlchemy alone ta
 machine, and SQLModel with pydantic more.
 
 The queries read the tables service.models defines (tests/test_cli_listing.py checks they list what the ORM
-does). A database whose schema is not at HEAD_REVISION (new, or older than this software) is first brought up to
+does). A database whose schema is not at the newest migration (new, or older than this software) is first brought up to
 date the usual way (service.db.open_database), which does import SQLAlchemy: that happens once.
 """
 
@@ -18,9 +18,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from service.dbfile import DatabaseExposed, check_private, create_private, sqlite_file
+from service.resources import migration_head
 
-# The newest Alembic revision (service/migrations/versions); tests/test_migrations.py checks it is the head.
-HEAD_REVISION = "0006"
 _SQLITE = "sqlite:///"
 
 
@@ -89,7 +88,7 @@ def _at_head(database: QuickDatabase) -> bool:
         found = database.rows("SELECT version_num FROM alembic_version")
     except Exception:  # no such table: a new database (PostgreSQL's connection is in autocommit)
         return False
-    return [row[0] for row in found] == [HEAD_REVISION]
+    return [row[0] for row in found] == [migration_head()]
 
 
 def as_datetime(value: Any) -> datetime | None:

@@ -13,8 +13,7 @@ from sqlalchemy import Engine
 
 from service.db import open_database
 from service.importing import load_source
-from service.quickdb import HEAD_REVISION
-from service.resources import migrations_dir
+from service.resources import migration_head, migrations_dir
 from service.scheduling.locks import try_lock_job
 from service.scheduling.records import claim_fire
 from service.snapshots import list_snapshots, list_trials, store_snapshot
@@ -24,7 +23,7 @@ AT = datetime(2026, 11, 25, 1, 30, tzinfo=UTC)
 
 
 def test_the_quick_reader_knows_the_newest_migration() -> None:
-    assert ScriptDirectory(str(migrations_dir())).get_current_head() == HEAD_REVISION
+    assert ScriptDirectory(str(migrations_dir())).get_current_head() == migration_head()
 
 
 def _two_snapshots(engine: Engine, tiny: Path) -> None:

@@ -32,3 +32,16 @@ def test_migrating_twice_is_harmless(engine: Engine) -> None:
         "audit_log",
         "alembic_version",
     } <= tables
+
+
+def test_the_head_read_from_file_names_is_alembics_head(engine: Engine) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from service.db import current_revision
+    from service.resources import migration_head, migrations_dir
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    assert migration_head() == ScriptDirectory.from_config(config).get_current_head()
+    assert current_revision(engine) == migration_head()

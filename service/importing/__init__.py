@@ -1,4 +1,9 @@
-"""Bringing trial data in: one loader per source format, all returning an ImportedTrial."""
+"""Bringing trial data in: one loader per source format, all returning an ImportedTrial.
+
+The loaders are imported when a source is loaded, not with the package: every module that reads a snapshot imports
+service.importing.records, and with it this package, so importing the loaders here (and through them pandas, SciPy
+and statsmodels) cost every listing command seconds of start-up.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,31 @@ from collections.abc import Callable
 from pathlib import Path
 
 from service.errors import DataError
-from service.importing.adam import load_adam
-from service.importing.bundle import load_bundle
 from service.importing.records import ImportedTrial
-from service.importing.sdtm import load_sdtm
-from service.importing.tables import find_table
 
 Loader = Callable[[Path, str, str | None], ImportedTrial]
-LOADERS: dict[str, Loader] = {"bundle": load_bundle, "sdtm": load_sdtm, "adam": load_adam}
+FORMATS = ("bundle", "sdtm", "adam")
+
+
+def loader(fmt: str) -> Loader:
+    """The loader of one source format (FORMATS)."""
+    if fmt == "adam":
+        from service.importing.adam import load_adam
+
+        return load_adam
+    if fmt == "sdtm":
+        from service.importing.sdtm import load_sdtm
+
+        return load_sdtm
+    from service.importing.bundle import load_bundle
+
+    return load_bundle
 
 
 def detect_format(folder: Path) -> str:
     """ADaM if there is an ADSL, SDTM if there is a DM, a bundle if there is participants.csv."""
+    from service.importing.tables import find_table
+
     if find_table(folder, "adsl"):
         return "adam"
     if find_table(folder, "dm"):
@@ -43,10 +61,10 @@ def load_source(source: Path, trial_id: str, fmt: str = "auto", control: str | N
         )
     if fmt == "auto":
         fmt = detect_format(source)
-    if fmt not in LOADERS:
-        raise DataError(f"unknown format '{fmt}'", hint=f"Use one of: auto, {', '.join(LOADERS)}.")
+    if fmt not in FORMATS:
+        raise DataError(f"unknown format '{fmt}'", hint=f"Use one of: auto, {', '.join(FORMATS)}.")
     from service.importing.references import check_references
     from service.monitoring.targets import check_monitoring
     from service.outcomes.supplied import attach_supplied  # here: it reads service.importing's records
 
-    return check_references(check_monitoring(attach_supplied(LOADERS[fmt](source, trial_id, control))))
+    return check_references(check_monitoring(attach_supplied(loader(fmt)(source, trial_id, control))))

@@ -37,6 +37,12 @@ def migrations_dir() -> Path:
     return resource_dir("service", "migrations")
 
 
+def migration_head() -> str:
+    """The newest migration's revision, read from the file names ("0007_adverse_event_groups.py": each revision
+    names its file; tests/test_migrations.py checks this is Alembic's head) without importing Alembic."""
+    return max(p.name.split("_", 1)[0] for p in (migrations_dir() / "versions").iterdir() if p.name[:4].isdigit())
+
+
 def schemas_dir(registry_package: str) -> Path:
     """`registry_package`'s schemas folder (registry.ctgov, registry.irct)."""
     return resource_dir(registry_package, "schemas")
