@@ -10,6 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from service.reports.ae_table import build_ae_table
 from service.reports.figures import round_ticks
 from service.reports.km_figure import km_plot
 from service.reports.templating import format_number
@@ -141,6 +142,8 @@ def safety_pages(tables: Mapping[str, Table[Any]], columns: Sequence[str], names
                                     title="Time to discontinuation of study treatment")  # fmt: skip
     return {
         "death_lines": death_lines(tables["deaths"].rows),
+        # n (%) per column only: the common-AE table compares no arms.
+        "common_ae": build_ae_table("ae_common", tables["ae_common"].rows, columns, names, {}),
         "km_lines": km_lines(km, columns),
         "km_figure": figure,
         "rate_lines": rate_lines(tables["ae_incidence_rates"].rows, tables["ae_common"].rows),
