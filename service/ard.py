@@ -90,8 +90,6 @@ STAT_LABELS = {
     "stagewise_low": "CI lower bound adjusted for the group-sequential design (stagewise ordering)",
     "stagewise_high": "CI upper bound adjusted for the group-sequential design (stagewise ordering)",
     "n.risk": "Number at risk",
-    "n.event": "Number of events",
-    "n.censor": "Number censored",
 }
 Stat = Any  # a number, an ISO date, or None (or NOT_COLLECTED before it is written)
 
@@ -152,8 +150,7 @@ class Where:
 
 CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary",
                "std_error": "std.error", "conf_level": "conf.level", "rci_low": "rci.low",
-               "rci_high": "rci.high", "p_value_adjusted": "p.value.adjusted", "n_risk": "n.risk",
-               "n_event": "n.event", "n_censor": "n.censor"}  # fmt: skip
+               "rci_high": "rci.high", "p_value_adjusted": "p.value.adjusted", "n_risk": "n.risk"}  # fmt: skip
 
 
 def proportion(n: Any, total: int) -> Stat:
@@ -403,14 +400,15 @@ def deaths(table: Table[DeathSummaryRow], control: str | None) -> Iterator[ArdRo
 
 
 def kaplan_meier(table: Table[KaplanMeierRow], control: str | None) -> Iterator[ArdRow]:
-    """Each step of each curve as cardx's ard_survival_survfit writes one: variable `time`, its level the day;
+    """Each step of each curve as cardx's ard_survival_survfit writes one: variable `time`, its level the day,
+    n.risk, estimate, conf.low, conf.high (and, as the outcome estimates name them, n_events and n_censored);
     group2 PARAMCD (the curve's parameter, else its title); then the median as variable `prob`, level 0.5."""
     by_curve: dict[tuple[str, str], list[KaplanMeierRow]] = {}
     for r in table.rows:
         by_curve.setdefault((r.curve, r.arm), []).append(r)
         groups = (("PARAMCD", r.variable or r.curve),)
         yield from Where(table, r.arm, groups, "time", f"{r.time:g}", context="kaplan-meier").stats(
-            n_risk=r.n_at_risk, n_event=r.n_events, n_censor=r.n_censored, estimate=r.survival,
+            n_risk=r.n_at_risk, n_events=r.n_events, n_censored=r.n_censored, estimate=r.survival,
             conf_low=r.ci_low, conf_high=r.ci_high,
         )  # fmt: skip
     for (_, arm), rows in by_curve.items():

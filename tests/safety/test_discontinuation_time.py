@@ -115,7 +115,7 @@ def test_ard_rows_are_steps_by_time_and_the_median(table) -> None:  # type: igno
     results = AnalysisResults("km", None, None, None, ("Drug", "Placebo"), "Placebo", {"discontinuation_time": table})
     ard = [r for r in build_ard(results) if r.group1_level == "Drug" and r.group2_level == "TTDISC"]
     at20 = {r.stat_name: r.stat for r in ard if r.variable == "time" and r.variable_level == "20"}
-    assert at20["n.risk"] == 4 and at20["n.event"] == 1 and at20["n.censor"] == 1
+    assert at20["n.risk"] == 4 and at20["n_events"] == 1 and at20["n_censored"] == 1
     assert at20["estimate"] == pytest.approx(0.6)
     assert {r.context for r in ard} == {"kaplan-meier"} and {r.group2 for r in ard} == {"PARAMCD"}
     assert [r.stat for r in ard if r.variable == "prob" and r.variable_level == "0.5"] == [30]
