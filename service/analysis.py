@@ -58,6 +58,7 @@ from service.results import (
     EnrollmentRow,
     ExposureRow,
     FlowRow,
+    KaplanMeierRow,
     ListingRow,
     MaximumRow,
     MonitoringRow,
@@ -73,7 +74,10 @@ from service.results import (
     Table,
 )
 from service.safety.categories import DISCONTINUATION_RULE, FATAL_RULE
+from service.safety.common import common_ae_notes, common_ae_percent, summarise_common_aes
 from service.safety.counts import COMPARISON_RULE, COUNTING_RULES, build_count_rows, count_by_soc_pt
+from service.safety.deaths import DeathSummaryRow, death_window, deaths_notes, summarise_deaths
+from service.safety.discontinuation_time import discontinuation_time_notes, summarise_discontinuation_time
 from service.safety.exposure import EXPOSURE_RULES, summarise_exposure
 from service.safety.listings import list_deaths, list_discontinuation_events, list_serious_events
 from service.safety.maximum import MAXIMUM_RULE, summarise_max_grade, summarise_max_severity
@@ -98,6 +102,7 @@ from service.safety.registry import (
 )
 from service.safety.seriousness import contradiction_footnote
 from service.safety.soc_order import SOC_ORDERS
+from service.safety.subgroups import SubgroupRow, age_cuts, subgroup_names, subgroup_notes, summarise_subgroups
 
 NO_CONTROL_NOTE = "No control arm is defined, so no comparison is made."
 EXPOSURE_NOT_COLLECTED = (
@@ -354,6 +359,19 @@ def dating_notes(inputs: AnalysisInputs) -> tuple[str, ...]:
     return (*((stand_in,) if stand_in else ()), *((UNKNOWN_RULE,) if unknown_at_cutoff(data) else ()))
 
 
+def common_percent(inputs: AnalysisInputs) -> float:
+    return common_ae_percent(inputs.data.definition.raw)
+
+
+def death_window_of(inputs: AnalysisInputs) -> tuple[int, str]:
+    return death_window(inputs.data.definition.raw, inputs.data.definition.teae_window_days)
+
+
+def report_cutoff(inputs: AnalysisInputs) -> date | None:
+    """The cut-off a participant still on treatment is censored at: the report's, else the data's own."""
+    return inputs.data_cutoff or inputs.data.definition.data_cutoff
+
+
 def monitoring_table_rows(inputs: AnalysisInputs) -> tuple[MonitoringRow, ...]:
     plan = inputs.monitoring_plan
     assert plan is not None
@@ -422,10 +440,37 @@ TABLES: tuple[TableSpec, ...] = (
         lambda inputs: summarise_incidence_rates(inputs.safety),
     ),
     # tables: common AEs, exposure-adjusted rates in the report, subgroups
+    TableSpec(
+        "ae_common", AECountRow,
+        lambda inputs: f"Common treatment-emergent adverse events (at least {common_percent(inputs):g}%) by preferred "
+        "term", SAFETY_POPULATION, at_risk,
+        lambda inputs: (TEAE_RULE, *common_ae_notes(common_percent(inputs), not inputs.comparative), *COUNTING_RULES),
+        lambda inputs: summarise_common_aes(inputs.safety, common_percent(inputs)),
+    ),
+    TableSpec(
+        "ae_subgroups", SubgroupRow, "Overview of treatment-emergent adverse events by subgroup", SAFETY_POPULATION,
+        at_risk,
+        lambda inputs: (TEAE_RULE, *COUNTING_RULES, *subgroup_notes(subgroup_names(inputs.data.definition.raw),
+                                                                     age_cuts(inputs.data.definition.raw)),
+                        *not_collected_notes(inputs)),
+        lambda inputs: summarise_subgroups(inputs.safety, subgroup_names(inputs.data.definition.raw),
+                                           age_cuts(inputs.data.definition.raw)),
+        applies=lambda inputs: bool(subgroup_names(inputs.data.definition.raw)),
+    ),
 
     # tables: AEs of special interest
 
     # tables: deaths by timing and cause, time to treatment discontinuation
+    TableSpec(
+        "deaths", DeathSummaryRow, "Deaths by timing and cause", SAFETY_POPULATION, at_risk,
+        lambda inputs: deaths_notes(*death_window_of(inputs)),
+        lambda inputs: summarise_deaths(inputs.data, inputs.safety, death_window_of(inputs)[0]),
+    ),
+    TableSpec(
+        "discontinuation_time", KaplanMeierRow, "Time to discontinuation of study treatment", SAFETY_POPULATION,
+        at_risk, lambda inputs: discontinuation_time_notes(inputs.safety, report_cutoff(inputs)),
+        lambda inputs: summarise_discontinuation_time(inputs.safety, report_cutoff(inputs)),
+    ),
 
     # tables: laboratory values
 
@@ -438,8 +483,9 @@ TABLES: tuple[TableSpec, ...] = (
         lambda inputs: list_serious_events(inputs.data, inputs.safety.rules), population_flag="",
     ),
     TableSpec(
-        "listing_deaths", DeathRow, "Listing of deaths", "All participants", no_denominators, (),
-        lambda inputs: list_deaths(inputs.data), population_flag="",
+        "listing_deaths", DeathRow, "Listing of deaths", "All participants", no_denominators,
+        lambda inputs: deaths_notes(*death_window_of(inputs))[1:],
+        lambda inputs: list_deaths(inputs.data, death_window_of(inputs)[0]), population_flag="",
     ),
     TableSpec(
         "listing_discontinuation", ListingRow,

@@ -26,6 +26,7 @@ from service.results import (
     EnrollmentRow,
     ExposureRow,
     FlowRow,
+    KaplanMeierRow,
     MaximumRow,
     MonitoringRow,
     MortalityRow,
@@ -39,6 +40,9 @@ from service.results import (
     SummaryRow,
     Table,
 )
+from service.safety.deaths import DeathSummaryRow
+from service.safety.kaplan_meier import median_time
+from service.safety.subgroups import SubgroupRow
 
 ARD_COLUMNS = (
     "analysis", "population", "group1", "group1_level", "group2", "group2_level", "group3", "group3_level",
@@ -85,6 +89,7 @@ STAT_LABELS = {
     "median_unbiased": "Median-unbiased estimate (stagewise ordering)",
     "stagewise_low": "CI lower bound adjusted for the group-sequential design (stagewise ordering)",
     "stagewise_high": "CI upper bound adjusted for the group-sequential design (stagewise ordering)",
+    "n.risk": "Number at risk",
 }
 Stat = Any  # a number, an ISO date, or None (or NOT_COLLECTED before it is written)
 
@@ -145,7 +150,7 @@ class Where:
 
 CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary",
                "std_error": "std.error", "conf_level": "conf.level", "rci_low": "rci.low",
-               "rci_high": "rci.high", "p_value_adjusted": "p.value.adjusted"}  # fmt: skip
+               "rci_high": "rci.high", "p_value_adjusted": "p.value.adjusted", "n_risk": "n.risk"}  # fmt: skip
 
 
 def proportion(n: Any, total: int) -> Stat:
@@ -375,6 +380,43 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def subgroups(table: Table[SubgroupRow], control: str | None) -> Iterator[ArdRow]:
+    """The AE overview within a subgroup: group2 is the subgroup variable (SEX, AGEGR1, AGE for the declared age
+    groups), its level the subgroup."""
+    for r in table.rows:
+        variable = next((v for prefix, v in OVERVIEW_VARIABLES if r.category.startswith(prefix)), "TRTEMFL")
+        yield from Where(table, r.arm, ((r.variable, r.subgroup),), variable, r.category).stats(
+            n=r.n_subjects, N=r.n_at_risk, p=proportion(r.n_subjects, r.n_at_risk), n_events=r.n_events
+        )
+
+
+def deaths(table: Table[DeathSummaryRow], control: str | None) -> Iterator[ArdRow]:
+    """Deaths as ADSL holds them: DTHFL = Y for all, LDDTHGR1 (the timing against the last dose), DTHCAUS."""
+    for r in table.rows:
+        level = "Y" if r.section == "all" else r.category
+        yield from Where(table, r.arm, (), r.variable, level).stats(
+            n=r.n, N=r.n_at_risk, p=proportion(r.n, r.n_at_risk)
+        )
+
+
+def kaplan_meier(table: Table[KaplanMeierRow], control: str | None) -> Iterator[ArdRow]:
+    """Each step of each curve as cardx's ard_survival_survfit writes one: variable `time`, its level the day,
+    n.risk, estimate, conf.low, conf.high (and, as the outcome estimates name them, n_events and n_censored);
+    group2 PARAMCD (the curve's parameter, else its title); then the median as variable `prob`, level 0.5."""
+    by_curve: dict[tuple[str, str], list[KaplanMeierRow]] = {}
+    for r in table.rows:
+        by_curve.setdefault((r.curve, r.arm), []).append(r)
+        groups = (("PARAMCD", r.variable or r.curve),)
+        yield from Where(table, r.arm, groups, "time", f"{r.time:g}", context="kaplan-meier").stats(
+            n_risk=r.n_at_risk, n_events=r.n_events, n_censored=r.n_censored, estimate=r.survival,
+            conf_low=r.ci_low, conf_high=r.ci_high,
+        )  # fmt: skip
+    for (_, arm), rows in by_curve.items():
+        groups = (("PARAMCD", rows[0].variable or rows[0].curve),)
+        yield from Where(table, arm, groups, "prob", "0.5", context="kaplan-meier",
+                         estimate_label="Median time (days)").stats(estimate=median_time(rows))  # fmt: skip
+
+
 Converter = Callable[[Table[Any], str | None], Iterator[ArdRow]]
 CONVERTERS: dict[type, Converter] = {
     AECountRow: ae_counts,
@@ -396,8 +438,12 @@ CONVERTERS: dict[type, Converter] = {
     FlowRow: participant_flow,
     SiteRow: sites,
     # converters: common AEs, subgroups
+    # (common AEs are AECountRow rows: ae_counts above)
+    SubgroupRow: subgroups,
     # converters: AEs of special interest
     # converters: deaths, time to treatment discontinuation
+    DeathSummaryRow: deaths,
+    KaplanMeierRow: kaplan_meier,
     # converters: laboratory values
     # converters: vital signs
 }

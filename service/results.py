@@ -172,6 +172,10 @@ class DeathRow:
     death_date: date | None
     study_day: int | None
     cause: str | None
+    age: float | None = None
+    sex: str | None = None
+    days_after_last_dose: int | None = None  # death date minus the last dose date; 0 on the day of the last dose
+    timing: str = ""  # the deaths summary's timing category (service.safety.deaths)
 
 
 @dataclass(frozen=True, slots=True)

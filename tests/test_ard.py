@@ -38,14 +38,16 @@ COLUMN_STATS: dict[str, set[str]] = {
     "conditional_power_trend": {"cp_trend"}, "conditional_power_design": {"cp_design"}, "rci_low": {"rci.low"},
     "rci_high": {"rci.high"}, "wald_z": {"wald_z"}, "adjusted_p": {"p_stagewise"},
     "median_unbiased": {"median_unbiased"}, "adjusted_ci_low": {"stagewise_low"},
-    "adjusted_ci_high": {"stagewise_high"},
+    "adjusted_ci_high": {"stagewise_high"}, "survival": {"estimate"},
 }  # fmt: skip
+COLUMN_STATS["n_at_risk"] = {"N", "n.risk"}  # a Kaplan–Meier step's number at risk (cardx's n.risk)
 NOT_STATISTICS = {
     "visit_number",
     "look",
     "sides",
     "margin",
     "period",
+    "time",  # a Kaplan–Meier step's day: the row's variable_level
 }  # labels of a row or of its test, not numbers it reports
 OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS"}
 

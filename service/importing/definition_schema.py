@@ -70,6 +70,10 @@ SAFETY = Table(
         "related": PARSED,
         "meddra_version": text(),
         "ctcae_version": text(),
+        "death_window_days": whole(0, 3650),
+        "common_ae_percent": number(0, 100, open_low=True),
+        "subgroups": PARSED,
+        "age_groups": PARSED,
     }
 )
 FLOW = Table({"periods": Tables({"title": PARSED, "completed": text(), "milestones": PARSED})})

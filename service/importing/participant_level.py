@@ -62,8 +62,12 @@ def population_sort_key(flag: str) -> tuple[int, int, str]:
 
 
 def baseline_variable_names(definition_raw: dict[str, Any]) -> tuple[str, ...]:
-    """The participant-level variables trial.toml's [[baseline]] entries name, upper-cased as CDISC names are."""
-    return tuple(dict.fromkeys(e.name for e in baseline_entries(definition_raw) if e.kind == "variable"))
+    """The participant-level variables trial.toml's [[baseline]] entries and [safety] subgroups name, upper-cased as
+    CDISC names are (the subgroups' SEX and AGE are the participant's own fields, read anyway)."""
+    from service.safety.subgroups import subgroup_variables_to_read
+
+    named = [e.name for e in baseline_entries(definition_raw) if e.kind == "variable"]
+    return tuple(dict.fromkeys([*named, *subgroup_variables_to_read(definition_raw)]))
 
 
 def variables_to_read(table: SourceTable, names: Iterable[str], *, upper: bool = True) -> tuple[str, ...]:
@@ -74,9 +78,9 @@ def variables_to_read(table: SourceTable, names: Iterable[str], *, upper: bool =
         column = name if upper else name.lower()
         if not table.has(column):
             raise DataError(
-                f"has no column '{column}', which trial.toml's [[baseline]] variable names",
+                f"has no column '{column}', which trial.toml names ([[baseline]] variable or [safety] subgroups)",
                 file=table.name,
-                hint="Name a participant-level variable the file has, or remove the [[baseline]] entry.",
+                hint="Name a participant-level variable the file has, or remove the [[baseline]] entry or subgroup.",
             )
         wanted.append(column)
         if table.has(column + ("N" if upper else "n")):

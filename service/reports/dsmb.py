@@ -30,6 +30,7 @@ from service.reports.listing import Column, FixedPitchListing, set_listing
 from service.reports.masked import arm_display_names, compared_arms, every_pair, letter_order, mask_tables, masked_rows
 from service.reports.pooled import analyses_left_to_closed, pooled_notes, remove_arm_assignment
 from service.reports.precision import PRECISION_NOTE, data_precision, estimate_decimals
+from service.reports.safety_pages import safety_pages
 from service.reports.templating import format_number
 from service.results import (
     TOTAL,
@@ -165,6 +166,8 @@ def build_dsmb_context(
         else [],
         "trajectories": _trajectories(data, tables, columns[:-1], precision, names) if closed else [],
     }
+    pages = safety_pages(tables, columns, names, closed)
+    figures["discontinuation_time"] = pages["km_figure"]
     outline = report_outline(closed, figures, bool(monitoring), bool(compared))
     changes = None
     if previous is not None and previous_report is not None and previous_report.snapshot.id is not None:
@@ -231,6 +234,7 @@ def build_dsmb_context(
         "exposure_lines": exposure_lines,
         "disposition_lines": disposition_lines,
         "sites": site_lines,
+        **pages,
         "attachments": {
             f"{name}.csv": render_csv(masked_rows(table, names) if masked else table) for name, table in tables.items()
         },
@@ -349,9 +353,19 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
                 ("table", "ae-serious", "Serious treatment-emergent adverse events"),
                 ("table", "ae-discontinuation", "Treatment-emergent adverse events leading to discontinuation"),
                 # outline: common AEs, exposure-adjusted rates, subgroups (templates/dsmb/_common_ae.html)
+                ("table", "ae-common", "Common treatment-emergent adverse events"),
+                ("table", "ae-rates", "Exposure-adjusted incidence rates of treatment-emergent adverse events"),
+                ("table", "ae-subgroups", "Overview of treatment-emergent adverse events by subgroup"),
                 # outline: AEs of special interest (templates/dsmb/_aesi.html)
-                ("table", "ae-deaths", "Deaths"),
+                ("table", "ae-deaths", "Deaths by timing and cause"),
+                ("table", "listing-deaths", "Listing of deaths"),
                 # outline: time to treatment discontinuation (templates/dsmb/_discontinuation_time.html)
+                *(
+                    [("figure", "discontinuation-figure", "Time to discontinuation of study treatment")]
+                    if figures.get("discontinuation_time")
+                    else []
+                ),
+                ("table", "discontinuation-time", "Time to discontinuation of study treatment"),
                 ("table", "listing-serious", "Listing of serious adverse events"),
             ],
         ),

@@ -7,7 +7,8 @@ from datetime import date
 
 from service.importing.records import AdverseEventRecord, ImportedTrial
 from service.results import DeathRow, ListingRow
-from service.safety.categories import is_fatal, leads_to_discontinuation, serious_criteria_text
+from service.safety.categories import leads_to_discontinuation, serious_criteria_text
+from service.safety.deaths import DEFAULT_WINDOW_DAYS, derive_deaths
 from service.safety.population import safety_arm_codes
 from service.safety.rules import SafetyRules, read_safety_rules
 
@@ -24,25 +25,26 @@ def list_discontinuation_events(data: ImportedTrial) -> tuple[ListingRow, ...]:
     return _listing(data, leads_to_discontinuation)
 
 
-def list_deaths(data: ImportedTrial) -> tuple[DeathRow, ...]:
+def list_deaths(data: ImportedTrial, window: int = DEFAULT_WINDOW_DAYS) -> tuple[DeathRow, ...]:
+    """Every participant who died (service.safety.deaths: date, cause and timing), by date of death."""
     arm_of = _arms(data)
-    fatal: dict[str, AdverseEventRecord] = {}
-    for candidate in data.adverse_events:
-        if is_fatal(candidate) and candidate.subject_id not in fatal:
-            fatal[candidate.subject_id] = candidate
+    deaths = derive_deaths(data, window)
     rows = []
     for person in data.participants:
-        event = fatal.get(person.subject_id)
-        if person.death_date is None and event is None:
+        death = deaths.get(person.subject_id)
+        if death is None:
             continue
-        when = person.death_date or (event.end_date or event.start_date if event else None)
         rows.append(
             DeathRow(
                 person.subject_id,
                 arm_of.get(person.subject_id, NOT_RANDOMIZED),
-                when,
-                study_day(when, person.first_dose_date),
-                person.death_cause or (event.pt_name if event else None),
+                death.death_date,
+                study_day(death.death_date, person.first_dose_date),
+                death.cause,
+                person.age,
+                person.sex,
+                death.days_after_last_dose,
+                death.timing,
             )
         )
     return tuple(sorted(rows, key=lambda r: (r.death_date or date.max, r.subject_id)))
