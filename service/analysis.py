@@ -77,7 +77,11 @@ from service.safety.categories import DISCONTINUATION_RULE, FATAL_RULE
 from service.safety.common import common_ae_notes, common_ae_percent, summarise_common_aes
 from service.safety.counts import COMPARISON_RULE, COUNTING_RULES, build_count_rows, count_by_soc_pt
 from service.safety.deaths import DeathSummaryRow, death_window, deaths_notes, summarise_deaths
-from service.safety.discontinuation_time import discontinuation_time_notes, summarise_discontinuation_time
+from service.safety.discontinuation_time import (
+    discontinuation_time_notes,
+    single_administration,
+    summarise_discontinuation_time,
+)
 from service.safety.exposure import EXPOSURE_RULES, summarise_exposure
 from service.safety.listings import list_deaths, list_discontinuation_events, list_serious_events
 from service.safety.maximum import MAXIMUM_RULE, summarise_max_grade, summarise_max_severity
@@ -467,7 +471,9 @@ TABLES: tuple[TableSpec, ...] = (
         lambda inputs: summarise_deaths(inputs.data, inputs.safety, death_window_of(inputs)[0]),
     ),
     TableSpec(
-        "discontinuation_time", KaplanMeierRow, "Time to discontinuation of study treatment", SAFETY_POPULATION,
+        "discontinuation_time", KaplanMeierRow,
+        lambda inputs: "Time to discontinuation of the study" if single_administration(inputs.safety)
+        else "Time to discontinuation of study treatment", SAFETY_POPULATION,
         at_risk, lambda inputs: discontinuation_time_notes(inputs.safety, report_cutoff(inputs)),
         lambda inputs: summarise_discontinuation_time(inputs.safety, report_cutoff(inputs)),
     ),

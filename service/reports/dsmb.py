@@ -168,7 +168,13 @@ def build_dsmb_context(
     }
     pages = safety_pages(tables, columns, names, closed)
     figures["discontinuation_time"] = pages["km_figure"]
-    outline = report_outline(closed, figures, bool(monitoring), bool(compared))
+    outline = report_outline(
+        closed,
+        figures,
+        bool(monitoring),
+        bool(compared),
+        {"discontinuation-time": tables["discontinuation_time"].title},
+    )
     changes = None
     if previous is not None and previous_report is not None and previous_report.snapshot.id is not None:
         changes = summarise_changes(previous, analysed, previous_report.snapshot.id, previous_report.data_cutoff,
@@ -299,10 +305,12 @@ class OutlineEntry:
         return f"{self.kind.capitalize()} {self.number} — {self.title}"
 
 
-def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, differences: bool = True
-                   ) -> list[OutlineEntry]:  # fmt: skip
+def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, differences: bool = True,
+                   titles: Mapping[str, str] | None = None) -> list[OutlineEntry]:  # fmt: skip
     """Sections, tables and figures in the order printed, numbered; the contents and the headings both read it,
-    so they cannot disagree."""
+    so they cannot disagree. `titles`: an entry's title as its table gives it, by anchor, where it depends on the
+    data."""
+    titles = titles or {}
     sections: list[tuple[str, str, list[tuple[str, str, str]]]] = [
         ("summary", "Summary", [("table", "changes", "Changes since the previous report")]),
         (
@@ -361,11 +369,21 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
                 ("table", "listing-deaths", "Listing of deaths"),
                 # outline: time to treatment discontinuation (templates/dsmb/_discontinuation_time.html)
                 *(
-                    [("figure", "discontinuation-figure", "Time to discontinuation of study treatment")]
+                    [
+                        (
+                            "figure",
+                            "discontinuation-figure",
+                            titles.get("discontinuation-time", "Time to discontinuation of study treatment"),
+                        )
+                    ]
                     if figures.get("discontinuation_time")
                     else []
                 ),
-                ("table", "discontinuation-time", "Time to discontinuation of study treatment"),
+                (
+                    "table",
+                    "discontinuation-time",
+                    titles.get("discontinuation-time", "Time to discontinuation of study treatment"),
+                ),
                 ("table", "listing-serious", "Listing of serious adverse events"),
             ],
         ),

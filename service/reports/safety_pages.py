@@ -138,8 +138,9 @@ def safety_pages(tables: Mapping[str, Table[Any]], columns: Sequence[str], names
     the pooled Total)."""
     km = tables["discontinuation_time"].rows
     drawn = [c for c in columns if c != TOTAL] if closed else [TOTAL]
-    figure: Markup | None = km_plot(km, drawn, names, y_label=DISCONTINUED_LABEL,
-                                    title="Time to discontinuation of study treatment")  # fmt: skip
+    title = tables["discontinuation_time"].title
+    label = DISCONTINUED_LABEL if "treatment" in title else "Discontinued the study (%)"
+    figure: Markup | None = km_plot(km, drawn, names, y_label=label, title=title)
     return {
         "death_lines": death_lines(tables["deaths"].rows),
         # n (%) per column only: the common-AE table compares no arms.

@@ -16,6 +16,11 @@ first dose day being day 1 (a discontinuation on the day of the first dose is at
 6. No date to place the event or censoring, or one before the first dose: not analysed, and counted in a footnote.
 
 Worked example: first dose 2020-01-01, last dose 2020-01-10, discontinued: an event at day 10.
+
+A trial of a single administration (every treated participant's last dose is their first: an infusion, an
+implant) cannot discontinue treatment after day 1, and every curve above would fall or be censored there. Its curve
+is the time to discontinuation of the study instead: an event at the disposition date, a completer censored at
+theirs (else at the end of study participation), the rest as above; the title and footnote say so.
 """
 
 from __future__ import annotations
@@ -56,13 +61,41 @@ class Observed:
     for_adverse_event: bool
 
 
-def derive_discontinuation_time(person: ParticipantRecord, cutoff: date | None) -> tuple[int, bool] | None:
-    """(day, discontinued) by the module's rule, or None where no date places it."""
+STUDY_TIME_RULE = (
+    "A single administration: every treated participant's last dose is their first, so treatment cannot be "
+    "discontinued after day 1. The curves are of the time to discontinuation of the study: an event at the "
+    "disposition date; a participant who completed, censored at the completion date (else the end of study "
+    "participation); one still in the study, at the data cut-off; one whose status the cut-off cannot place, at "
+    "the end of study participation, else the last dose."
+)
+
+
+def single_administration(safety: SafetySet) -> bool:
+    """Every treated participant of the safety set had one dose day only (and some had a dose)."""
+    treated = [p for p in safety.participants.values() if p.first_dose_date is not None]
+    return bool(treated) and all(p.last_dose_date in (None, p.first_dose_date) for p in treated)
+
+
+def derive_discontinuation_time(
+    person: ParticipantRecord, cutoff: date | None, *, study_time: bool = False
+) -> tuple[int, bool] | None:
+    """(day, discontinued) by the module's rule, or None where no date places it. `study_time`: the time to
+    discontinuation of the study, for a single administration (STUDY_TIME_RULE)."""
     first = person.first_dose_date
     if first is None:
         return None
     status = person.disposition
-    if status == "discontinued":
+    if study_time:
+        ended = person.disposition_date or person.study_end_date
+        if status == "discontinued":
+            when, event = ended or person.last_dose_date, True
+        elif status == "completed":
+            when, event = ended, False
+        elif status == "ongoing":
+            when, event = cutoff or ended, False
+        else:
+            when, event = person.study_end_date or person.last_dose_date, False
+    elif status == "discontinued":
         when, event = person.last_dose_date or person.disposition_date, True
     elif status == "completed":
         when, event = person.last_dose_date or person.disposition_date, False
@@ -78,8 +111,9 @@ def derive_discontinuation_time(person: ParticipantRecord, cutoff: date | None) 
 def observe_discontinuation(safety: SafetySet, cutoff: date | None) -> tuple[list[Observed], list[str]]:
     """Each participant of the safety set who can be placed, and the subjects who cannot."""
     placed, left_out = [], []
+    study_time = single_administration(safety)
     for subject, person in safety.participants.items():
-        found = derive_discontinuation_time(person, cutoff)
+        found = derive_discontinuation_time(person, cutoff, study_time=study_time)
         if found is None:
             left_out.append(subject)
             continue
@@ -103,11 +137,17 @@ def summarise_discontinuation_time(safety: SafetySet, cutoff: date | None) -> tu
 
 def discontinuation_time_notes(safety: SafetySet, cutoff: date | None) -> tuple[str, ...]:
     _, left_out = observe_discontinuation(safety, cutoff)
+    rules = (
+        (DISCONTINUATION_TIME_RULES[0].replace("of study treatment", "of the study"), STUDY_TIME_RULE,
+         DISCONTINUATION_TIME_RULES[2])
+        if single_administration(safety)
+        else DISCONTINUATION_TIME_RULES
+    )  # fmt: skip
     if not left_out:
-        return DISCONTINUATION_TIME_RULES
+        return rules
     shown = ", ".join(left_out[:5]) + (", …" if len(left_out) > 5 else "")
     return (
-        *DISCONTINUATION_TIME_RULES,
+        *rules,
         f"Not analysed: {len(left_out)} participant(s) of the safety population "
         f"({shown}) without a date that places their discontinuation or censoring on or after the first dose.",
     )

@@ -119,3 +119,30 @@ def test_ard_rows_are_steps_by_time_and_the_median(table) -> None:  # type: igno
     assert at20["estimate"] == pytest.approx(0.6)
     assert {r.context for r in ard} == {"kaplan-meier"} and {r.group2 for r in ard} == {"PARAMCD"}
     assert [r.stat for r in ard if r.variable == "prob" and r.variable_level == "0.5"] == [30]
+
+
+@pytest.mark.parametrize(
+    ("status", "end", "expected"),
+    [
+        ("discontinued", D(2020, 2, 1), (32, True)),  # at the disposition date: 31 days after day 1
+        ("completed", D(2020, 7, 31), (213, False)),  # censored at the completion date
+        ("ongoing", None, (366, False)),  # censored at the cut-off
+        ("completed", None, None),  # nothing to place it
+    ],
+)
+def test_a_single_administration_counts_time_in_the_study(status, end, expected) -> None:  # type: ignore[no-untyped-def]
+    single = person("X", "DRG", status, FIRST, end=end)  # the last dose is the first
+    assert derive_discontinuation_time(single, CUTOFF, study_time=True) == expected
+
+
+def test_a_trial_of_one_infusion_is_titled_and_footnoted_for_the_study() -> None:
+    # Two infusions on day 1 only; D1 left the study on 2020-03-01 (day 61), P1 completed on 2020-06-30.
+    people = (person("D1", "DRG", "discontinued", FIRST, end=D(2020, 3, 1)),
+              person("P1", "PBO", "completed", FIRST, end=D(2020, 6, 30)))  # fmt: skip
+    data = ImportedTrial("one", "bundle", "-", TrialDefinition(arms=ARMS), ARMS, people, ())
+    table = build_analysis(data, data_cutoff=CUTOFF)["discontinuation_time"]
+    assert table.title == "Time to discontinuation of the study"
+    assert any("single administration" in note for note in table.footnotes)
+    drug = steps(table, "Any reason", "Drug")
+    assert [(r.time, r.n_events) for r in drug] == [(0.0, 0), (61.0, 1)]
+    assert [(r.time, r.n_censored) for r in steps(table, "Any reason", "Placebo")] == [(0.0, 0), (182.0, 1)]
