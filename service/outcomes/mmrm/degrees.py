@@ -48,7 +48,7 @@ class Inferential:
         assert self.p is not None and self.weights is not None
         phi = self.phi
         variance = float(contrast @ phi @ contrast)
-        a = np.einsum("p,kpq,q->k", contrast @ phi, self.p, phi @ contrast) / variance
+        a = np.einsum("p,kpq,q->k", contrast @ phi, self.p, phi @ contrast, optimize=True) / variance
         spread = float(a @ self.weights @ a)
         return 2.0 / spread if spread > 0 else float("inf")
 
@@ -63,6 +63,6 @@ def inferential(fit: Fit, method: str) -> Inferential:
     weights = np.linalg.pinv(found.expected)
     phi = fit.cov_beta
     q = kr_weighted_q(fit.data, fit.structure, fit.theta, fit.state, weights)
-    ppp = np.einsum("kl,kab,bc,lcd->ad", weights, found.p, phi, found.p)
+    ppp = np.einsum("kl,kab,bc,lcd->ad", weights, found.p, phi, found.p, optimize=True)
     adjusted = phi + 2 * phi @ (q - ppp) @ phi
     return Inferential(method, phi, (adjusted + adjusted.T) / 2, found.p, weights, residual)

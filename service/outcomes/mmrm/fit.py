@@ -121,7 +121,7 @@ def evaluate(data: Data, structure: str, theta: np.ndarray, reml: bool) -> State
     residual, leverage, cross = [], [], []
     for g in data.patterns:
         xb_y = np.einsum("spt,p->st", g.xy, beta)
-        xb_xb = np.einsum("sptq,p,q->st", g.xx, beta, beta)
+        xb_xb = np.einsum("sptq,p,q->st", g.xx, beta, beta, optimize=True)
         residual.append(g.yy - xb_y - xb_y.T + xb_xb)
         leverage.append(np.einsum("sptq,pq->st", g.xx, a_inv) if reml else np.zeros_like(g.yy))
         cross.append(g.xy - np.einsum("sptq,q->spt", g.xx, beta))
@@ -174,9 +174,9 @@ def pieces(data: Data, structure: str, theta: np.ndarray, state: State, reml: bo
         wdw = wd @ w  # W Dᵢ W
         p_mats -= np.einsum("kst,sptq->kpq", wdw, g.xx)
         trace_ww += g.n * np.einsum("ksu,lus->kl", wd, wd)
-        trace_h += np.einsum("kst,ltu,us->kl", wdw, d, w @ h)
+        trace_h += np.einsum("kst,ltu,us->kl", wdw, d, w @ h, optimize=True)
         u = w @ rr @ w
-        trace_u += np.einsum("kst,ltu,us->kl", d, wd, u)
+        trace_u += np.einsum("kst,ltu,us->kl", d, wd, u, optimize=True)
         c += np.einsum("kst,spt->kp", wdw, cr)
     a_inv = state.a_inv
     pap = np.einsum("pq,kqr->kpr", a_inv, p_mats)
@@ -196,7 +196,7 @@ def kr_weighted_q(data: Data, structure: str, theta: np.ndarray, state: State, w
     for g, w in zip(data.patterns, state.inverses, strict=True):
         d = jac[:, g.visits][:, :, g.visits]
         wd = np.einsum("st,ktu->ksu", w, d)
-        middle = np.einsum("kl,ksu,luv->sv", weights, wd, wd) @ w
+        middle = np.einsum("kl,ksu,luv->sv", weights, wd, wd, optimize=True) @ w
         out += np.einsum("st,sptq->pq", middle, g.xx)
     return (out + out.T) / 2
 
