@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_tables.py
 	$(BIN)/python bench/bench_outcomes.py
+	$(BIN)/python bench/bench_mmrm.py
 	$(BIN)/python bench/bench_dsmb.py
 	$(BIN)/python bench/bench_nightly.py
 	$(BIN)/python bench/bench_registry.py

@@ -12,6 +12,7 @@ from service.outcomes.data import OutcomeData
 from service.outcomes.definition import BINARY_METHODS, OutcomeSpec
 from service.outcomes.estimates import MethodResult
 from service.outcomes.inference import exp_or_none, test_description
+from service.outcomes.mmrm.model import mmrm
 from service.results import RATIO_KINDS, TOTAL, ArmEstimateRow, ComparisonRow
 
 PerVisit = Callable[[OutcomeData, str], MethodResult]
@@ -54,7 +55,7 @@ def analyse_outcome(outcome: OutcomeData) -> OutcomeResults:
     found = OutcomeResults(notes=list(outcome.notes))
     timepoints = outcome.timepoints
     if spec.method == "mmrm":
-        by_visit = continuous.mmrm(outcome, timepoints) if timepoints else {}
+        by_visit = mmrm(outcome, timepoints) if timepoints else {}
     else:
         by_visit = {visit: PER_VISIT[spec.method](outcome, visit) for visit in timepoints if visit in outcome.visits}
     for visit in timepoints:

@@ -1,13 +1,12 @@
-"""Continuous outcomes: ANCOVA and a mixed model for repeated measures with LS means, a dose-response trend,
-Welch's t-test and the Mann–Whitney test with the Hodges–Lehmann shift."""
+"""Continuous outcomes: ANCOVA with LS means and a dose-response trend, Welch's t-test and the Mann–Whitney test
+with the Hodges–Lehmann shift. The mixed model for repeated measures is service.outcomes.mmrm."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 import numpy as np
-import pandas as pd
 import statsmodels.formula.api as smf
 from scipy import stats
 
@@ -112,57 +111,6 @@ def dose_response(outcome: OutcomeData, frame: Frame) -> PairResult:
     return PairResult("", "", "slope", Inference(slope, se, low, high, p), len(data), 0,
                       "trend: slope per unit dose over every arm, doses " +
                       ", ".join(f"{arm} {outcome.doses[arm]:g}" for arm in frame.arms))  # fmt: skip
-
-
-def mmrm(outcome: OutcomeData, visits: Sequence[str]) -> dict[str, MethodResult]:
-    """One mixed model over every post-baseline visit; LS means and differences at each visit asked for."""
-    spec = outcome.spec
-    long_rows = []
-    frames: dict[str, Frame] = {}
-    excluded = 0
-    for visit, observations in outcome.visits.items():
-        if all(o.is_baseline for o in observations.values()):
-            continue
-        frames[visit] = analysis_frame(outcome, visit, outcome.arms)
-        excluded = max(excluded, frames[visit].excluded)
-        long_rows.append(frames[visit].frame.assign(visit=visit))
-    base_terms = (frames.get(visits[0]) or analysis_frame(outcome, visits[0], outcome.arms)) if visits else None
-    words = "arm × visit" + (" + baseline × visit" if spec.baseline_adjusted else "")
-    others = [t for t in (base_terms.terms_named if base_terms else ()) if t != "baseline"]
-    method = (
-        f"Mixed model for repeated measures (statsmodels MixedLM, REML): {_words(outcome)} ~ {words}"
-        + "".join(f" + {name}" for name in others)
-        + "; covariance: compound symmetry (a random intercept per participant); Wald z tests and intervals "
-        "(no Kenward–Roger degrees of freedom)"
-    )
-    results = {visit: MethodResult(method, "mmrm") for visit in visits}
-    if not long_rows or base_terms is None:
-        return results
-    data = pd.concat(long_rows, ignore_index=True)
-    data["visit"] = data["visit"].astype(str)
-    arms = tuple(sorted(set(data["arm"].astype(str)), key=lambda a: (a != outcome.control, outcome.arms.index(a))))
-    data["arm"] = pd.Categorical(data["arm"].astype(str), categories=list(arms))
-    terms = "".join(f" + C({f})" for f in base_terms.factors)
-    terms += "".join(f" + {n}" for n in base_terms.numerics if n != "base")
-    formula = "y ~ C(arm) * C(visit)" + terms + (" + base * C(visit)" if spec.baseline_adjusted else "")
-    fit = smf.mixedlm(formula, data=data, groups=data["subject"]).fit(reml=True)
-    design = design_of(fit.model)
-    k = len(fit.fe_params)
-    params, cov = fit.fe_params.to_numpy(), np.asarray(fit.cov_params())[:k, :k]
-    grid_frame = Frame(data, arms, base_terms.factors, base_terms.numerics, "", 0)
-    for visit in visits:
-        at = data[data["visit"] == visit]
-        counts = at["arm"].value_counts()
-        result = results[visit]
-        if excluded:
-            result.notes.append(f"{spec.parameter}: {excluded} participant(s) without a covariate value are not in "
-                                "the mixed model.")  # fmt: skip
-        if at.empty:
-            result.arms = [ArmResult(arm, "LS mean", 0, None) for arm in outcome.arms]
-            continue
-        vectors = {arm: grid_vector(design, reference_grid(grid_frame, arm, {"visit": visit})) for arm in arms}
-        _ls_means(outcome, result, params, cov, vectors, counts, None)
-    return results
 
 
 def _values(outcome: OutcomeData, visit: str, arm: str) -> list[float]:

@@ -31,9 +31,13 @@ TESTS = ("superiority", "non-inferiority", "equivalence")
 COMPARISONS = ("control", "pairwise")
 DISPERSIONS = ("sd", "se", "ci", "iqr", "full-range")
 CI_METHODS = ("wilson", "clopper-pearson")  # each arm's interval for its proportion of responders
-# statsmodels' MixedLM fits a random intercept per participant, which is compound symmetry over the visits; it
-# has no unstructured, AR(1) or Toeplitz residual covariance.
-COVARIANCES = ("compound-symmetry",)
+# The MMRM's covariance structures over the visits (service.outcomes.mmrm), the first the default as SAPs name it;
+# its degrees of freedom, the first the default; and its estimation.
+COVARIANCES = ("unstructured", "compound-symmetry", "heterogeneous-compound-symmetry", "ar1", "heterogeneous-ar1",
+               "toeplitz")  # fmt: skip
+DF_METHODS = ("kenward-roger", "satterthwaite", "residual", "wald")
+ESTIMATIONS = ("reml", "ml")
+MMRM_KEYS = ("covariance", "df", "estimation", "fallback", "by_visit")
 BASELINE = "baseline"
 DEFAULT_POPULATION = "ITTFL"
 SUPPLIED = "supplied"
@@ -68,7 +72,11 @@ class OutcomeSpec:
     results: str = COMPUTED
     results_file: str | None = None
     dispersion: str | None = None  # how the registry shows each arm's spread; default by the estimate
-    covariance: str = "compound-symmetry"
+    covariance: str = "unstructured"  # mmrm: the covariance over the visits (COVARIANCES)
+    df: str = "kenward-roger"  # mmrm: the degrees of freedom (DF_METHODS)
+    estimation: str = "reml"  # mmrm: reml or ml
+    fallback: tuple[str, ...] = ()  # mmrm: covariances tried in turn when the fit does not converge
+    by_visit: tuple[str, ...] = ()  # mmrm: covariates with a covariate-by-visit interaction
     count: bool = False  # the value is a count of events per participant (an integer ≥ 0)
     scale: str = "linear"  # "log": analysed on the natural log, reported as geometric means and their ratio
     key_secondary: bool = False  # drawn over time in the closed report, as every primary outcome is
@@ -151,6 +159,9 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
     for key, kinds in (("dataset", str), ("records", str), ("title", str), ("description", str)):
         if key in entry and not isinstance(entry[key], kinds):
             raise _error(where, f"{key} must be text", key)
+    stray = [key for key in MMRM_KEYS if key in entry]
+    if stray and method != "mmrm":
+        raise _error(where, f'{stray[0]} is a setting of the mixed model: needs method = "mmrm"', stray[0])
     dispersion = entry.get("dispersion")
     if dispersion is not None:
         dispersion = _choice(entry, "dispersion", "", DISPERSIONS, where)
@@ -189,6 +200,10 @@ def _parse(entry: Any, index: int) -> OutcomeSpec:
         results_file=results_file,
         dispersion=dispersion,
         covariance=_choice(entry, "covariance", COVARIANCES[0], COVARIANCES, where),
+        df=_choice(entry, "df", DF_METHODS[0], DF_METHODS, where),
+        estimation=_choice(entry, "estimation", ESTIMATIONS[0], ESTIMATIONS, where),
+        fallback=_fallback(entry, where),
+        by_visit=_by_visit(entry, adjust, where),
         count=count,
         scale=scale,
         key_secondary=entry.get("key_secondary") is True,
@@ -208,6 +223,31 @@ def _adjust(entry: dict[str, Any], where: str) -> tuple[str, ...]:
         raise _error(where, 'adjust must be a list: "baseline" and variable names, e.g. ["baseline", "SITEGR1"]',
                      "adjust")  # fmt: skip
     return tuple(dict.fromkeys(BASELINE if v.strip().lower() == BASELINE else v.strip().upper() for v in value))
+
+
+def _fallback(entry: dict[str, Any], where: str) -> tuple[str, ...]:
+    value = entry.get("fallback", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _error(where, 'fallback must be a list of covariances: ["heterogeneous-toeplitz", "ar1"]', "fallback")
+    named = tuple(v.strip().lower() for v in value)
+    unknown = [v for v in named if v not in COVARIANCES]
+    if unknown:
+        raise _error(where, f"fallback '{unknown[0]}' is not one of {', '.join(COVARIANCES)}", "fallback")
+    return tuple(dict.fromkeys(named))
+
+
+def _by_visit(entry: dict[str, Any], adjust: tuple[str, ...], where: str) -> tuple[str, ...]:
+    """Default: baseline × visit when the model adjusts for baseline (as SAPs specify an MMRM)."""
+    if "by_visit" not in entry:
+        return (BASELINE,) if BASELINE in adjust else ()
+    value = entry["by_visit"]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _error(where, 'by_visit must be a list of adjusting variables: ["baseline", "SITEGR1"]', "by_visit")
+    named = tuple(BASELINE if v.strip().lower() == BASELINE else v.strip().upper() for v in value)
+    stray = [v for v in named if v not in adjust]
+    if stray:
+        raise _error(where, f"by_visit names {', '.join(stray)}, which adjust does not", "by_visit")
+    return tuple(dict.fromkeys(named))
 
 
 def _factors(entry: dict[str, Any], adjust: tuple[str, ...], where: str) -> tuple[str, ...]:

@@ -1,0 +1,1 @@
+"""A mixed model for repeated measures written on NumPy and SciPy (issue #28)."""
