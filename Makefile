@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_nightly.py
 	$(BIN)/python bench/bench_registry.py
 	$(BIN)/python bench/bench_editions.py
+	$(BIN)/python bench/bench_labs.py
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system-deps
