@@ -11,8 +11,8 @@ give only the records of the parameters trial.toml reads as outcomes or baseline
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 from service.importing.common import SubjectIndex

@@ -37,8 +37,11 @@ def text(source: SourceFrame, column: str) -> pd.Series:
         return _recode(values, stripped)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return pd.Series(values.dt.strftime("%Y-%m-%d"), dtype="category")
-    as_text = np.where(np.isnan(values), None, [_number_text(v) for v in values.to_numpy()])  # numeric SAS column
-    return pd.Series(as_text, dtype="category")
+    numbers = values.to_numpy(dtype=float)  # a numeric SAS column where text is read: each distinct number once
+    distinct, codes = np.unique(numbers, return_inverse=True)
+    shown = [_number_text(v) for v in distinct]
+    categorical = pd.Categorical.from_codes(np.where(np.isnan(numbers), -1, codes), categories=pd.Index(shown).unique())
+    return pd.Series(categorical)
 
 
 def _number_text(value: float) -> str:
@@ -91,7 +94,9 @@ def number(source: SourceFrame, column: str, *, minimum: float | None = None, ma
 def _check_limits(source: SourceFrame, column: str, result: np.ndarray, minimum: float | None,
                   maximum: float | None) -> None:  # fmt: skip
     with np.errstate(invalid="ignore"):
-        checks = [(np.abs(result) > MAX_MAGNITUDE, "is not a plausible value", f"Values here are below {MAX_MAGNITUDE:g}.")]
+        checks: list[tuple[np.ndarray, str, str | None]] = [
+            (np.abs(result) > MAX_MAGNITUDE, "is not a plausible value", f"Values here are below {MAX_MAGNITUDE:g}.")
+        ]
         if minimum is not None:
             checks.append((result < minimum, f"is below the smallest allowed value, {minimum:g}", None))
         if maximum is not None:

@@ -14,6 +14,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+# A dataset's columns by frame name (service.labs.frame), as Series: categorical text, float64, datetime64, boolean.
+Frame = Mapping[str, pd.Series]
+
 # The variables that may be derived, in the order notes name them.
 DERIVABLE = ("ABLFL", "BASE", "CHG", "ANRIND", "BNRIND", "BTOXGR", "ONTRTFL", "ADY")
 
@@ -92,7 +95,11 @@ def derive_anrind(aval: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.nda
     with np.errstate(invalid="ignore"):
         below, above = aval < low, aval > high
     known = ~np.isnan(aval) & (~np.isnan(low) | ~np.isnan(high))
-    return np.select([below, above, known], ["LOW", "HIGH", "NORMAL"], default=None).astype(object)
+    result = np.full(len(aval), None, dtype=object)
+    result[known] = "NORMAL"
+    result[known & below] = "LOW"
+    result[known & above] = "HIGH"
+    return result
 
 
 def derive_study_day(adt: np.ndarray, first_dose: np.ndarray) -> np.ndarray:
@@ -131,18 +138,18 @@ def _day(value: date | None) -> np.datetime64 | None:
     return np.datetime64(value, "s") if value is not None else None
 
 
-def record_keys(frame: pd.DataFrame) -> np.ndarray:
+def record_keys(frame: Frame) -> np.ndarray:
     """One integer per series of repeated measurements: participant, dataset, parameter and time point (for vital
     signs without one, the position): the unit within which a baseline is chosen."""
     parts = [frame[column].cat.codes.to_numpy().astype(np.int64) + 1 for column in
              ("subject_id", "dataset", "paramcd", "tpt")]  # fmt: skip
-    key = np.zeros(len(frame), dtype=np.int64)
+    key = np.zeros(len(frame["aval"]), dtype=np.int64)
     for part in parts:
         key = key * (int(part.max(initial=0)) + 1) + part
     return pd.factorize(key)[0]
 
 
-def derive_baseline_flag(frame: pd.DataFrame, keys: np.ndarray, first_dose: np.ndarray) -> pd.arrays.BooleanArray:
+def derive_baseline_flag(frame: Frame, keys: np.ndarray, first_dose: np.ndarray) -> pd.arrays.BooleanArray:
     """ABLFL, per series of measurements: where the parameter (dataset and PARAMCD) has any record the source flags,
     the flags decide (the last flagged record of a series, should one have several); for a parameter without any,
     the last record with a result on or before the first dose date (by date, then visit number, then file order).
@@ -161,19 +168,19 @@ def derive_baseline_flag(frame: pd.DataFrame, keys: np.ndarray, first_dose: np.n
     return pd.array(chosen, dtype="boolean")
 
 
-def _last_in_series(candidate: np.ndarray, keys: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+def _last_in_series(candidate: np.ndarray, keys: np.ndarray, frame: Frame) -> np.ndarray:
     index = np.flatnonzero(candidate)
     adt = frame["adt"].to_numpy()[index].astype("int64")  # NaT sorts first
     visit = np.nan_to_num(frame["visitnum"].to_numpy()[index], nan=-np.inf)
     order = index[np.lexsort((index, visit, adt, keys[index]))]
     last = np.ones(len(order), dtype=bool)
     last[:-1] = keys[order][1:] != keys[order][:-1]
-    chosen = np.zeros(len(frame), dtype=bool)
+    chosen = np.zeros(len(frame["aval"]), dtype=bool)
     chosen[order[last]] = True
     return chosen
 
 
-def derive_from_baseline(frame: pd.DataFrame, keys: np.ndarray, derive: Collection[str]) -> pd.DataFrame:
+def derive_from_baseline(frame: Frame, keys: np.ndarray, derive: Collection[str]) -> dict[str, pd.Series]:
     """BASE, CHG, BNRIND and BTOXGR from each series' baseline record (frame.ablfl), those in `derive` only.
     CHG = AVAL - BASE for records after the baseline: a later date, or (where either date is unknown, or on the same
     day) a later visit number. Example: baseline 2020-01-10 value 14; 2020-01-20 value 15: CHG 1; screening
@@ -185,7 +192,7 @@ def derive_from_baseline(frame: pd.DataFrame, keys: np.ndarray, derive: Collecti
     baseline_row = lookup[keys]
     has_base = baseline_row >= 0
     take = np.where(has_base, baseline_row, 0)
-    out = frame.copy()
+    out = dict(frame)
 
     def from_baseline(values: np.ndarray) -> np.ndarray:
         result = values[take].copy()
@@ -193,7 +200,7 @@ def derive_from_baseline(frame: pd.DataFrame, keys: np.ndarray, derive: Collecti
         return result
 
     if "BASE" in derive:
-        out["base"] = from_baseline(frame["aval"].to_numpy(dtype=float))
+        out["base"] = pd.Series(from_baseline(frame["aval"].to_numpy(dtype=float)), copy=False)
     if "CHG" in derive:
         base = out["base"].to_numpy(dtype=float)
         adt = frame["adt"].to_numpy()
@@ -203,9 +210,9 @@ def derive_from_baseline(frame: pd.DataFrame, keys: np.ndarray, derive: Collecti
         later_visit = visit > base_visit
         same_or_unknown_day = (adt == base_adt) | np.isnat(adt) | np.isnat(base_adt)
         after = has_base & ~flagged & ((adt > base_adt) | (same_or_unknown_day & later_visit))
-        out["chg"] = np.where(after, frame["aval"].to_numpy(dtype=float) - base, np.nan)
+        out["chg"] = pd.Series(np.where(after, frame["aval"].to_numpy(dtype=float) - base, np.nan), copy=False)
     if "BNRIND" in derive:
-        out["bnrind"] = from_baseline(frame["anrind"].to_numpy(dtype=object))
+        out["bnrind"] = pd.Series(from_baseline(frame["anrind"].to_numpy(dtype=object)), copy=False)
     if "BTOXGR" in derive:
-        out["btoxgr"] = from_baseline(frame["atoxgr"].to_numpy(dtype=float))
+        out["btoxgr"] = pd.Series(from_baseline(frame["atoxgr"].to_numpy(dtype=float)), copy=False)
     return out

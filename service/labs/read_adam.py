@@ -10,7 +10,7 @@ import pandas as pd
 
 from service.importing.adam import LAB_STEM
 from service.importing.tables import TABLE_SUFFIXES, refuse_twins
-from service.labs.read_common import Context, SourceColumns, read_lab_dataset
+from service.labs.read_common import Context, SourceColumns, frame_of, read_lab_dataset
 from service.labs.read_source import SourceFrame, read_source_frame
 
 BDS_NOTE = "not a BDS dataset with USUBJID, PARAMCD and AVAL (or AVALC); not imported"
@@ -42,7 +42,7 @@ def lab_paths(folder: Path) -> dict[str, Path]:
 def load_adam_labs(folder: Path, context: Context) -> tuple[pd.DataFrame | None, list[str], dict[str, SourceFrame]]:
     """The frame (None without any such dataset), its notes, and each dataset's source (by its upper-cased name)
     for the measurement route."""
-    frames: list[pd.DataFrame] = []
+    frames: list[dict[str, object]] = []
     notes: list[str] = []
     sources: dict[str, SourceFrame] = {}
     for dataset, path in lab_paths(folder).items():
@@ -58,4 +58,4 @@ def load_adam_labs(folder: Path, context: Context) -> tuple[pd.DataFrame | None,
         notes += found
     if not frames:
         return None, notes, sources
-    return pd.concat(frames, ignore_index=True), notes, sources
+    return frame_of(frames), notes, sources

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from service.importing.tables import SourceTable, find_file
-from service.labs.read_common import Context, SourceColumns, read_lab_dataset
+from service.labs.read_common import Context, SourceColumns, frame_of, read_lab_dataset
 from service.labs.read_source import read_source_frame
 
 LABS = "labs.csv"
@@ -29,7 +29,7 @@ COLUMNS = SourceColumns(
 
 
 def load_bundle_labs(folder: Path, context: Context) -> tuple[pd.DataFrame | None, list[str]]:
-    frames: list[pd.DataFrame] = []
+    frames: list[dict[str, object]] = []
     notes: list[str] = []
     for name, domain in ((LABS, "LB"), (VITALS, "VS")):
         path = find_file(folder, name)
@@ -44,4 +44,4 @@ def load_bundle_labs(folder: Path, context: Context) -> tuple[pd.DataFrame | Non
         notes += found
     if not frames:
         return None, notes
-    return pd.concat(frames, ignore_index=True), notes
+    return frame_of(frames), notes

@@ -16,7 +16,7 @@ import pandas as pd
 
 from service.importing.tables import SourceTable
 from service.labs import checks, derive
-from service.labs.frame import conform
+from service.labs.frame import LAB_COLUMNS
 from service.labs.read_source import SourceFrame
 
 _UNIT_IN_LABEL = re.compile(r"\(([^()]*)\)\s*$")
@@ -83,7 +83,7 @@ def read_lab_dataset(source: SourceFrame, columns: SourceColumns, domain: str, d
     aval = checks.number(source, columns.aval)
     avalc = checks.text(source, columns.avalc) if columns.avalc else _missing_text(len(aval))
     low_column, low = _first_number(source, columns.low)
-    high_column, high = _first_number(source, columns.high)
+    _, high = _first_number(source, columns.high)
     checks.check_ranges(source, low_column or "low", low, high)
     adt = checks.date(source, columns.date, partial=context.partial_dates) if columns.date else _no_dates(len(aval))
     visit = checks.text(source, columns.visit) if columns.visit else _missing_text(len(aval))
@@ -94,27 +94,29 @@ def read_lab_dataset(source: SourceFrame, columns: SourceColumns, domain: str, d
         not_done = (checks.text(source, columns.status).astype(object) == "NOT DONE").to_numpy()
         aval[not_done] = np.nan
         avalc = avalc.astype(object).where(~not_done, None).astype("category")
-    toxicity_limits = {} if context.source_format == "adam" else {"minimum": 0, "maximum": 5}
+    toxicity_limits: dict[str, float] = {} if context.source_format == "adam" else {"minimum": 0.0, "maximum": 5.0}
     position = checks.text(source, columns.position) if columns.position else _missing_text(len(aval))
     tpt = checks.text(source, columns.tpt) if columns.tpt else _missing_text(len(aval))
     if domain == "VS":
         tpt = _fill(tpt, position)
-    frame = pd.DataFrame({
+    length = len(aval)
+    none = _missing_text(length)
+    raw: dict[str, object] = {
         "subject_id": subjects,
-        "domain": domain,
-        "dataset": pd.Categorical([dataset] * len(aval)) if len(aval) else pd.Categorical([]),
+        "domain": _constant(domain, length),
+        "dataset": _constant(dataset, length),
         "paramcd": paramcd,
         "param": _param(source, columns, paramcd, unit),
-        "parcat1": checks.text(source, columns.parcat1) if columns.parcat1 else None,
+        "parcat1": checks.text(source, columns.parcat1) if columns.parcat1 else none,
         "unit": unit,
         "visit": visit,
-        "visitnum": checks.number(source, columns.visitnum) if columns.visitnum else np.nan,
+        "visitnum": checks.number(source, columns.visitnum) if columns.visitnum else _nan(length),
         "tpt": tpt,
-        "tptnum": checks.number(source, columns.tptnum) if columns.tptnum else np.nan,
+        "tptnum": checks.number(source, columns.tptnum) if columns.tptnum else _nan(length),
         "position": position,
         "adt": adt,
         "aval": aval,
-        "avalc": avalc.astype(object).where(np.isnan(aval), None) if context.source_format == "sdtm" else avalc,
+        "avalc": _text_results(avalc, aval) if context.source_format == "sdtm" else avalc,
         "anrlo": low,
         "anrhi": high,
         "anrind": _indicator(source, columns.anrind),
@@ -122,25 +124,84 @@ def read_lab_dataset(source: SourceFrame, columns: SourceColumns, domain: str, d
         "atoxgr": _number(source, columns.atoxgr, toxicity_limits),
         "btoxgr": _number(source, columns.btoxgr, toxicity_limits),
         "ablfl": _first_flag(source, columns.ablfl),
-        "anl01fl": checks.flag(source, columns.anl01fl) if columns.anl01fl else pd.NA,
-        "ontrtfl": checks.flag(source, columns.ontrtfl) if columns.ontrtfl else pd.NA,
-        "dtype": checks.text(source, columns.dtype) if columns.dtype else None,
+        "anl01fl": checks.flag(source, columns.anl01fl) if columns.anl01fl else _no_flags(length),
+        "ontrtfl": checks.flag(source, columns.ontrtfl) if columns.ontrtfl else _no_flags(length),
+        "dtype": checks.text(source, columns.dtype) if columns.dtype else none,
         "base": _number(source, columns.base, {}),
         "chg": _number(source, columns.chg, {}),
         "ady": _number(source, columns.ady, {}),
-    })  # fmt: skip
-    frame["avalc"] = frame["avalc"].astype("category")
-    frame["tpt"] = frame["tpt"].astype("category")
+    }
+    # A dict of Series, not a DataFrame: a frame would copy every column into its blocks, twice over by the end.
+    frame = {
+        name: value if isinstance(value, pd.Series) else pd.Series(value, copy=False) for name, value in raw.items()
+    }
     wanted = set(derive.DERIVABLE) if derive_all else _absent(source, columns, low_column is not None)
     frame, derived = _derive(frame, wanted, context)
     notes = [derive.derived_note(dataset, derived, context.source_format)] if derived else []
     if undated:
         notes.append(f"{source.name}: {undated} record(s) have a visit but no date ({columns.date or 'date'}): "
                      "kept, but they cannot be placed at an interim cut-off")  # fmt: skip
-    return conform(frame), notes
+    return conformed_columns(frame), notes
 
 
-def _derive(frame: pd.DataFrame, wanted: set[str], context: Context) -> tuple[pd.DataFrame, list[str]]:
+def conformed_columns(frame: dict[str, pd.Series]) -> dict[str, object]:
+    """Each frame column as the array LAB_COLUMNS types it (text as objects, None where missing)."""
+    out: dict[str, object] = {}
+    for name, dtype in LAB_COLUMNS.items():
+        values = frame[name]
+        if dtype == "object":
+            if isinstance(values.dtype, pd.CategoricalDtype):
+                categories = np.asarray([*values.cat.categories, None], dtype=object)
+                out[name] = categories[values.cat.codes.to_numpy()]
+            else:
+                array = values.to_numpy(dtype=object)
+                array[pd.isna(array)] = None
+                out[name] = array
+        elif dtype == "boolean":
+            out[name] = values.array if isinstance(values.dtype, pd.BooleanDtype) else pd.array(values, dtype="boolean")
+        else:
+            out[name] = values.to_numpy().astype(dtype, copy=False)
+    return out
+
+
+def frame_of(parts: list[dict[str, object]]) -> pd.DataFrame:
+    """One frame of the datasets' columns, a column at a time (the parts' arrays are not copied into blocks)."""
+    columns = {}
+    for name in LAB_COLUMNS:
+        arrays = [part.pop(name) for part in parts]
+        if len(arrays) == 1:
+            columns[name] = arrays[0]
+        elif LAB_COLUMNS[name] == "boolean":
+            columns[name] = pd.arrays.BooleanArray._concat_same_type(arrays)  # type: ignore[arg-type]
+        else:
+            columns[name] = np.concatenate(arrays)  # type: ignore[arg-type]
+        if LAB_COLUMNS[name] == "object":  # kept as objects: pandas would infer its own string dtype
+            columns[name] = pd.Series(columns[name], dtype=object, copy=False)
+    return pd.DataFrame(columns, copy=False)
+
+
+def _constant(value: str, length: int) -> pd.Series:
+    return pd.Series(pd.Categorical.from_codes(np.zeros(length, dtype=np.int8), categories=[value]))
+
+
+def _nan(length: int) -> np.ndarray:
+    return np.full(length, np.nan)
+
+
+def _no_flags(length: int) -> pd.api.extensions.ExtensionArray:
+    return pd.array(np.zeros(length, dtype=bool), dtype="boolean") if length == 0 else pd.arrays.BooleanArray(
+        np.zeros(length, dtype=bool), np.ones(length, dtype=bool))  # fmt: skip
+
+
+def _text_results(avalc: pd.Series, aval: np.ndarray) -> pd.Series:
+    """SDTM --STRESC where the result is character only (--STRESN empty): AVALC."""
+    codes = avalc.cat.codes.to_numpy().copy()
+    codes[~np.isnan(aval)] = -1
+    return pd.Series(pd.Categorical.from_codes(codes, categories=avalc.cat.categories))
+
+
+def _derive(frame: dict[str, pd.Series], wanted: set[str], context: Context
+            ) -> tuple[dict[str, pd.Series], list[str]]:  # fmt: skip
     derived: list[str] = []
     subjects = frame["subject_id"]
     first_dose, last_dose = derive.dosing_arrays(subjects, context.dosing)
@@ -150,11 +211,11 @@ def _derive(frame: pd.DataFrame, wanted: set[str], context: Context) -> tuple[pd
         given = frame["anrind"].astype(object).to_numpy()
         blank = pd.isna(given)
         if blank.any() and (~pd.isna(computed[blank])).any():
-            frame["anrind"] = np.where(blank, computed, given)
+            frame["anrind"] = pd.Series(np.where(blank, computed, given), copy=False)
             derived.append("ANRIND")
     keys = derive.record_keys(frame)
     if "ABLFL" in wanted:
-        frame["ablfl"] = derive.derive_baseline_flag(frame, keys, first_dose)
+        frame["ablfl"] = pd.Series(derive.derive_baseline_flag(frame, keys, first_dose), copy=False)
         derived.append("ABLFL")
     from_baseline = {name for name in ("BASE", "CHG", "BNRIND", "BTOXGR") if name in wanted}
     if "BNRIND" in from_baseline and "ANRIND" not in derived and frame["anrind"].isna().all():
@@ -165,10 +226,10 @@ def _derive(frame: pd.DataFrame, wanted: set[str], context: Context) -> tuple[pd
         frame = derive.derive_from_baseline(frame, keys, from_baseline)
         derived.extend(sorted(from_baseline))
     if "ONTRTFL" in wanted:
-        frame["ontrtfl"] = derive.derive_on_treatment(adt, first_dose, last_dose, context.window_days)
+        frame["ontrtfl"] = pd.Series(derive.derive_on_treatment(adt, first_dose, last_dose, context.window_days))
         derived.append("ONTRTFL")
     if "ADY" in wanted:
-        frame["ady"] = derive.derive_study_day(adt, first_dose)
+        frame["ady"] = pd.Series(derive.derive_study_day(adt, first_dose), copy=False)
         derived.append("ADY")
     return frame, derived
 
@@ -209,7 +270,7 @@ def _first_number(source: SourceFrame, names: tuple[str, ...]) -> tuple[str | No
     return None, np.full(len(source.frame), np.nan)
 
 
-def _number(source: SourceFrame, name: str | None, limits: dict[str, float]) -> np.ndarray:
+def _number(source: SourceFrame, name: str | None, limits: Mapping[str, float]) -> np.ndarray:
     if name is None:
         return np.full(len(source.frame), np.nan)
     return checks.number(source, name, **limits)
@@ -222,10 +283,10 @@ def _first_flag(source: SourceFrame, names: tuple[str, ...]) -> pd.api.extension
     return pd.array([pd.NA] * len(source.frame), dtype="boolean")
 
 
-def _indicator(source: SourceFrame, name: str | None) -> pd.Series | None:
+def _indicator(source: SourceFrame, name: str | None) -> pd.Series:
     """A normal-range indicator upper-cased, with the one-letter codes some sources use spelt out (H -> HIGH)."""
     if name is None or not source.has(name):
-        return None
+        return _missing_text(len(source.frame))
     values = checks.text(source, name)
     upper = [str(c).upper() for c in values.cat.categories]
     return values.cat.rename_categories(range(len(upper))).map(
@@ -275,14 +336,11 @@ def subset_table(source: SourceFrame, paramcd_column: str, parameters: Collectio
     if not mask.any():
         return None
     selected = source.frame.loc[mask]
-    records = []
-    for values in selected.astype(object).to_dict("records"):
-        records.append({k: (None if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT else
-                            (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)) for k, v in values.items()})  # fmt: skip
+    records = [{key: _plain(value) for key, value in values.items()}
+               for values in selected.astype(object).to_dict("records")]  # fmt: skip
     numbers = [source.row_number(int(p)) for p in np.flatnonzero(mask)]
     return SourceTable(source.name, tuple(source.frame.columns), records, first_row=source.first_row,
                        typed=source.typed, row_numbers=numbers)  # fmt: skip
-
 
 
 def measured_parameters(raw: Mapping[str, object], dataset: str) -> set[str]:
@@ -296,3 +354,10 @@ def measured_parameters(raw: Mapping[str, object], dataset: str) -> set[str]:
              if spec.dataset is None or spec.dataset.upper() == dataset.upper()}  # fmt: skip
     named |= {entry.name for entry in baseline_entries(dict(raw)) if entry.kind == "parameter"}
     return named
+
+
+def _plain(value: object) -> object:
+    """A cell as service.importing.tables' rows hold it: None where missing, a datetime for a SAS date."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return value.to_pydatetime() if isinstance(value, pd.Timestamp) else value

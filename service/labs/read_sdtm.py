@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from service.importing.tables import find_table
-from service.labs.read_common import Context, SourceColumns, read_lab_dataset
+from service.labs.read_common import Context, SourceColumns, frame_of, read_lab_dataset
 from service.labs.read_source import SourceFrame, read_source_frame
 
 DOMAINS = ("LB", "VS")
@@ -27,7 +27,7 @@ def sdtm_columns(domain: str) -> SourceColumns:
 
 def load_sdtm_labs(folder: Path, context: Context) -> tuple[pd.DataFrame | None, list[str], dict[str, SourceFrame]]:
     """The frame (None without LB or VS), its notes, and each domain's source for the measurement route."""
-    frames: list[pd.DataFrame] = []
+    frames: list[dict[str, object]] = []
     notes: list[str] = []
     sources: dict[str, SourceFrame] = {}
     for domain in DOMAINS:
@@ -41,4 +41,4 @@ def load_sdtm_labs(folder: Path, context: Context) -> tuple[pd.DataFrame | None,
         notes += found
     if not frames:
         return None, notes, sources
-    return pd.concat(frames, ignore_index=True), notes, sources
+    return frame_of(frames), notes, sources

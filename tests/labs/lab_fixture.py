@@ -48,10 +48,13 @@ RECORDS = [
     ("P-2", "ALT", "WEEK 4", 3, D(2021, 2, 15), NA, 30.0, "", False, 60.0, -30.0, "NORMAL", "HIGH", True, 35),
     ("P-2", "ALT", "WEEK 12", 4, NA, NA, 20.0, "", False, 60.0, -40.0, "NORMAL", "HIGH", NA, NA),
     # SYSBP, P-1, by position (each its own baseline): sitting 150 - 120 = 30 (150 > 140: HIGH), standing 118 - 115 = 3.
-    ("P-1", "SYSBP", "BASELINE", 2, D(2021, 1, 10), "SITTING", 120.0, "Y", True, 120.0, NA, "NORMAL", "NORMAL", False, 1),
-    ("P-1", "SYSBP", "BASELINE", 2, D(2021, 1, 10), "STANDING", 115.0, "Y", True, 115.0, NA, "NORMAL", "NORMAL", False, 1),
+    ("P-1", "SYSBP", "BASELINE", 2, D(2021, 1, 10), "SITTING", 120.0, "Y", True, 120.0, NA, "NORMAL", "NORMAL", False,
+     1),
+    ("P-1", "SYSBP", "BASELINE", 2, D(2021, 1, 10), "STANDING", 115.0, "Y", True, 115.0, NA, "NORMAL", "NORMAL", False,
+     1),
     ("P-1", "SYSBP", "WEEK 4", 3, D(2021, 2, 7), "SITTING", 150.0, "", False, 120.0, 30.0, "HIGH", "NORMAL", True, 29),
-    ("P-1", "SYSBP", "WEEK 4", 3, D(2021, 2, 7), "STANDING", 118.0, "", False, 115.0, 3.0, "NORMAL", "NORMAL", True, 29),
+    ("P-1", "SYSBP", "WEEK 4", 3, D(2021, 2, 7), "STANDING", 118.0, "", False, 115.0, 3.0, "NORMAL", "NORMAL", True,
+     29),
 ]  # fmt: skip
 EXPECTED = ("ablfl", "base", "chg", "anrind", "bnrind", "ontrtfl", "ady")
 TRIAL_TOML = """[trial]
@@ -90,7 +93,9 @@ def write_bundle(folder: Path, records: list[tuple] = RECORDS) -> Path:  # type:
     (folder / "adverse_events.csv").write_text("subject_id,verbatim_term,pt,soc,start_date,serious\n"
                                                "P-1,headache,Headache,Nervous system disorders,2021-01-20,N\n",
                                                encoding="utf-8")  # fmt: skip
-    header = "subject_id,parameter,parameter_label,category,unit,visit,visit_number,position,date,value,low,high,baseline"
+    header = (
+        "subject_id,parameter,parameter_label,category,unit,visit,visit_number,position,date,value,low,high,baseline"
+    )
     for name, domain in (("labs.csv", "LB"), ("vitals.csv", "VS")):
         rows = [header]
         for r in records:
@@ -137,7 +142,8 @@ def write_adam(folder: Path, fmt: str = "csv", records: list[tuple] = RECORDS) -
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "trial.toml").write_text(TRIAL_TOML, encoding="utf-8")
     adsl = [{"USUBJID": s, "TRT01P": ARMS[s][1], "TRT01A": ARMS[s][1], "SAFFL": "Y", "ITTFL": "Y", "AGE": 15,
-             "SEX": "F", "TRTSDT": first, "TRTEDT": last, "RANDDT": first} for s, (first, last) in DOSES.items()]  # fmt: skip
+             "SEX": "F", "TRTSDT": first, "TRTEDT": last, "RANDDT": first}
+            for s, (first, last) in DOSES.items()]  # fmt: skip
     adae = [{"USUBJID": "P-1", "AESEQ": 1, "AETERM": "headache", "AEDECOD": "Headache",
              "AEBODSYS": "Nervous system disorders", "AESTDTC": "2021-01-20", "ASTDT": D(2021, 1, 20), "AESER": "N",
              "TRTEMFL": "Y"}]  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 
 from service.importing import load_source
 from service.labs.derive import derived_variables
-from service.labs.frame import LAB_COLUMNS
+from service.labs.frame import LAB_COLUMNS, conform
 from tests.labs import lab_fixture as fx
 
 SHARED = ("subject_id", "domain", "paramcd", "param", "parcat1", "unit", "visit", "visitnum", "tpt", "position",
@@ -29,7 +29,8 @@ WRITERS: dict[str, Callable[[Path], Path]] = {
 def _frame(kind: str, folder: Path) -> pd.DataFrame:
     data = load_source(WRITERS[kind](folder / kind), "labs")
     assert data.labs is not None
-    assert list(data.labs.columns) == list(LAB_COLUMNS)
+    assert [str(t) for t in data.labs.dtypes] == list(LAB_COLUMNS.values())
+    pd.testing.assert_frame_equal(conform(data.labs), data.labs)  # the frame is as the contract makes it
     return data.labs
 
 
