@@ -120,6 +120,10 @@ def date(source: SourceFrame, column: str, *, partial: bool) -> np.ndarray:
         categories = pd.Series(values.cat.categories.astype(str)).str.strip()
         parsed = pd.to_datetime(categories.str[:10], format="%Y-%m-%d", errors="coerce")
         shape_ok = categories.str.fullmatch(r"\d{4}-\d{2}-\d{2}(T[\d:.]*)?")
+        date9 = categories.str.fullmatch(r"\d{1,2}[A-Za-z]{3}\d{4}")  # SAS DATE9 in a CSV: 05MAR2014
+        if date9.any():
+            parsed = parsed.where(~date9, pd.to_datetime(categories.str.upper(), format="%d%b%Y", errors="coerce"))
+            shape_ok = shape_ok | date9
         reduced = categories.str.fullmatch(r"\d{4}(-\d{2})?(-\d{2}|--)?(T.*)?|\d{4}-+\d{0,2}") & ~shape_ok
         ok = (categories == "") | (shape_ok & parsed.notna()) | (reduced if partial else False)
         codes = values.cat.codes.to_numpy()
