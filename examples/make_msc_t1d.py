@@ -39,7 +39,11 @@ def main() -> None:
     rng = random.Random(SEED)
     # A second stream for what later versions added, so that the earlier data stay as they were.
     events_rng = random.Random(SEED + 1)
+    # A third for the laboratory and vital-sign data (added later still).
+    labs_rng = random.Random(SEED + 2)
     participants, exposure, aes, measurements = [], [], [], []
+    labs: list[dict[str, str]] = []
+    vitals: list[dict[str, str]] = []
     screen_failures = {"MSC-105", "MSC-112", "MSC-119"}
     arms = ["MSC"] * 11 + ["PBO"] * 10
     rng.shuffle(arms)
@@ -112,6 +116,9 @@ def main() -> None:
         aes.extend(_adverse_events(rng, subject, arm, dose1, end))
         measurements.extend(_measurements(rng, subject, arm, dose1, end))
         measurements.append(_time_to_severe_hypoglycaemia(events_rng, subject, arm, dose1, end))
+        found_labs, found_vitals = _laboratory(labs_rng, subject, arm, dose1, end)
+        labs.extend(found_labs)
+        vitals.extend(found_vitals)
     _special_events(aes)
     for index, ae in enumerate(sorted(aes, key=lambda a: (a["subject_id"], a["start_date"])), start=1):
         ae["ae_id"] = str(index)
@@ -119,6 +126,8 @@ def main() -> None:
     _write("exposure.csv", exposure)
     _write("adverse_events.csv", sorted(aes, key=lambda a: int(a["ae_id"])))
     _write("measurements.csv", measurements)
+    _write("labs.csv", labs)
+    _write("vitals.csv", vitals)
 
 
 def _participant(subject, arm, age, sex, consent, randomized, dose1, last, disposition, reason, end, safety="", itt=""):  # type: ignore[no-untyped-def]
@@ -351,6 +360,61 @@ def _time_to_severe_hypoglycaemia(rng: random.Random, subject: str, arm: str, do
         "date": (dose1 + timedelta(days=days)).isoformat(),
         "censored": "0" if event else "1",
     }
+
+
+# Haematology and chemistry for young people with type 1 diabetes, SI units: code -> (name, category, unit, low,
+# high, mean, SD, decimals). Reference ranges are typical adult ones; glucose runs high, as it does in diabetes.
+LABS = {
+    "HGB": ("Hemoglobin", "HEMATOLOGY", "g/L", 120, 160, 138, 11, 0),
+    "WBC": ("Leukocytes", "HEMATOLOGY", "10^9/L", 4.0, 10.0, 6.5, 1.5, 1),
+    "NEUT": ("Neutrophils", "HEMATOLOGY", "10^9/L", 1.8, 7.0, 3.6, 1.1, 1),
+    "LYM": ("Lymphocytes", "HEMATOLOGY", "10^9/L", 1.0, 3.5, 2.1, 0.5, 1),
+    "PLAT": ("Platelets", "HEMATOLOGY", "10^9/L", 150, 400, 250, 50, 0),
+    "ALT": ("Alanine Aminotransferase", "CHEMISTRY", "U/L", 7, 40, 20, 7, 0),
+    "AST": ("Aspartate Aminotransferase", "CHEMISTRY", "U/L", 10, 40, 22, 6, 0),
+    "BILI": ("Bilirubin", "CHEMISTRY", "umol/L", 3, 21, 9, 3, 0),
+    "ALP": ("Alkaline Phosphatase", "CHEMISTRY", "U/L", 40, 130, 85, 20, 0),
+    "CREAT": ("Creatinine", "CHEMISTRY", "umol/L", 45, 110, 72, 11, 0),
+    "GLUC": ("Glucose", "CHEMISTRY", "mmol/L", 3.9, 7.8, 9.5, 3.0, 1),
+    "K": ("Potassium", "CHEMISTRY", "mmol/L", 3.5, 5.1, 4.2, 0.3, 1),
+}
+# Vital signs: code -> (name, unit, low, high, mean, SD, decimals, position).
+VITALS = {
+    "SYSBP": ("Systolic Blood Pressure", "mmHg", 90, 130, 115, 10, 0, "SITTING"),
+    "DIABP": ("Diastolic Blood Pressure", "mmHg", 60, 85, 72, 8, 0, "SITTING"),
+    "PULSE": ("Pulse Rate", "beats/min", 60, 100, 74, 10, 0, "SITTING"),
+    "TEMP": ("Temperature", "C", 36.1, 37.5, 36.7, 0.3, 1, ""),
+    "WEIGHT": ("Weight", "kg", "", "", 68, 11, 1, ""),
+}
+
+
+def _laboratory(
+    rng: random.Random, subject: str, arm: str, dose1: date, end: date
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Blood counts, liver and kidney values, glucose and potassium, and vital signs, at each visit reached: the
+    baseline sample on the morning of the first infusion, before it. Each participant has a level per parameter
+    and varies about it; after an MSC infusion (months 0 and 3) lymphocytes dip and ALT rises a little at month 3."""
+    labs, vitals = [], []
+    levels = {code: rng.gauss(spec[5], spec[6] * 0.7) for code, spec in LABS.items()}
+    levels |= {code: rng.gauss(spec[4], spec[5] * 0.7) for code, spec in VITALS.items()}
+    for visit, month in VISITS:
+        when = dose1 + timedelta(days=round(30.4 * month))
+        if when > end:
+            break
+        common = {"subject_id": subject, "visit": visit, "visit_number": str(month), "date": when.isoformat(),
+                  "baseline": "Y" if month == 0 else "N"}  # fmt: skip
+        for code, (name, category, unit, low, high, _, sd, decimals) in LABS.items():
+            value = levels[code] + rng.gauss(0, sd * 0.5)
+            if arm == "MSC" and month == 3:
+                value += {"ALT": 9.0, "LYM": -0.5}.get(code, 0.0)
+            value = max(value, 10**-decimals)
+            labs.append({**common, "parameter": code, "parameter_label": name, "category": category, "unit": unit,
+                         "value": f"{value:.{decimals}f}", "low": str(low), "high": str(high)})  # fmt: skip
+        for code, (name, unit, low, high, _, sd, decimals, position) in VITALS.items():
+            value = levels[code] + rng.gauss(0, sd * (0.1 if code == "WEIGHT" else 0.5))
+            vitals.append({**common, "parameter": code, "parameter_label": name, "unit": unit, "position": position,
+                           "value": f"{value:.{decimals}f}", "low": str(low), "high": str(high)})  # fmt: skip
+    return labs, vitals
 
 
 def _write(name: str, rows: list[dict[str, str]]) -> None:

@@ -33,6 +33,26 @@ TERMS = (
     ("General disorders and administration site conditions", "Fatigue"),
     ("Cardiac disorders", "Palpitations"),
 )
+# Laboratory parameters: code -> (name, category, unit, low, high, mean, SD); vital signs the same, by position.
+LAB_PARAMETERS = {
+    "ALT": ("Alanine Aminotransferase", "CHEMISTRY", "U/L", 7.0, 56.0, 25.0, 8.0),
+    "AST": ("Aspartate Aminotransferase", "CHEMISTRY", "U/L", 10.0, 40.0, 24.0, 7.0),
+    "BILI": ("Bilirubin", "CHEMISTRY", "umol/L", 3.0, 21.0, 10.0, 3.0),
+    "ALP": ("Alkaline Phosphatase", "CHEMISTRY", "U/L", 40.0, 129.0, 80.0, 20.0),
+    "CREAT": ("Creatinine", "CHEMISTRY", "umol/L", 53.0, 115.0, 80.0, 12.0),
+    "GLUC": ("Glucose", "CHEMISTRY", "mmol/L", 3.9, 6.1, 5.2, 0.8),
+    "HGB": ("Hemoglobin", "HEMATOLOGY", "g/L", 120.0, 170.0, 140.0, 12.0),
+    "WBC": ("Leukocytes", "HEMATOLOGY", "10^9/L", 4.0, 11.0, 7.0, 1.8),
+    "PLAT": ("Platelets", "HEMATOLOGY", "10^9/L", 150.0, 400.0, 260.0, 50.0),
+}
+VITAL_PARAMETERS = {
+    "SYSBP": ("Systolic Blood Pressure", None, "mmHg", 90.0, 140.0, 122.0, 12.0),
+    "DIABP": ("Diastolic Blood Pressure", None, "mmHg", 60.0, 90.0, 78.0, 8.0),
+    "PULSE": ("Pulse Rate", None, "beats/min", 60.0, 100.0, 72.0, 9.0),
+    "WEIGHT": ("Weight", None, "kg", None, None, 75.0, 12.0),
+}
+POSITIONS = {"SYSBP": ("SUPINE", "STANDING"), "DIABP": ("SUPINE", "STANDING"), "PULSE": ("SUPINE", "STANDING"),
+             "WEIGHT": (None,)}  # fmt: skip
 REASONS = ("Adverse event", "Withdrawal by subject", "Lost to follow-up")
 DOSES = (10, 20, 40, 80, 160, 320)
 
@@ -62,6 +82,8 @@ class Person:
     death: date | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     measurements: list[tuple[str, int, int, date, float]] = field(default_factory=list)
+    # (parameter, visit, visit number, day, date, position or None, value): laboratory and vital-sign results
+    labs: list[tuple[str, str, int, int, date, str | None, float]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -116,6 +138,7 @@ def generate_trial(
         for seq, event in enumerate(person.events, start=1):
             number += 1
             event["id"], event["seq"] = number, seq
+    _laboratory(people, made[-1], seed)
     if as_of is not None:
         people = [as_exported(p, as_of) for p in people if p.arm is None or p.randomized_on <= as_of]
     folder.mkdir(parents=True, exist_ok=True)
@@ -190,6 +213,31 @@ def _follow(rng: random.Random, person: Person, arm: GeneratedArm) -> None:
         person.measurements.append((visit, number, day, on, round(value, 1)))
 
 
+def _laboratory(people: list[Person], highest: GeneratedArm, seed: int) -> None:
+    """Laboratory and vital-sign results at each visit the participant reached, from a generator of its own per
+    participant (the other data stay as they were). ALT rises with the dose, so some values are beyond the normal
+    range; the first treated participant of the highest dose to reach Week 4 has a possible Hy's law case there:
+    ALT 5 x ULN, AST 4 x ULN and total bilirubin 2.5 x ULN, with ALP normal."""
+    hy = next((p for p in people if p.arm == highest and p.first_dose is not None
+               and any(m[0] == "Week 4" for m in p.measurements)), None)  # fmt: skip
+    for person in people:
+        if person.arm is None:
+            continue
+        rng = random.Random(f"labs-{seed}-{person.subject_id}")
+        reached = [(visit, number, day, on) for visit, number, day, on, _ in person.measurements]
+        for parameters in (LAB_PARAMETERS, VITAL_PARAMETERS):
+            for code, (_, _, _, _, high, mean, sd) in parameters.items():
+                level = rng.gauss(mean, sd / 2)
+                for position in POSITIONS.get(code, (None,)):
+                    for visit, number, day, on in reached:
+                        value = level + rng.gauss(0, sd / 2)
+                        if code == "ALT" and day > 0:
+                            value += person.arm.dose / 40 * 6
+                        if person is hy and visit == "Week 4" and code in ("ALT", "AST", "BILI"):
+                            value = {"ALT": 5.0, "AST": 4.0, "BILI": 2.5}[code] * (high or 1)
+                        person.labs.append((code, visit, number, day, on, position, round(max(value, 0.1), 1)))
+
+
 def _event(rng: random.Random, soc: str, pt: str, onset: date, *, serious: bool, fatal: bool) -> dict[str, Any]:
     grade = 5 if fatal else rng.choice((1, 1, 2, 2, 3))
     return {
@@ -204,7 +252,7 @@ def as_exported(person: Person, on: date) -> Person:
     """A participant's records as a data export on `on` would hold them, written out by hand: not yet dosed, an
     end of participation or a death still to come, AEs and visits after that day absent, an AE still going on
     with no end (its outcome not recovered), dosing so far ending on that day."""
-    copy = replace(person, events=[], measurements=[])
+    copy = replace(person, events=[], measurements=[], labs=[])
     if copy.first_dose is not None and copy.first_dose > on:
         copy.first_dose = copy.last_dose = None
     elif copy.last_dose is not None and copy.last_dose > on:
@@ -218,6 +266,7 @@ def as_exported(person: Person, on: date) -> Person:
             still = event["end"] is None or event["end"] > on
             copy.events.append({**event, "end": None if still else event["end"], "ongoing": still})
     copy.measurements = [m for m in person.measurements if m[3] <= on]
+    copy.labs = [r for r in person.labs if r[4] <= on]
     return copy
 
 
@@ -285,6 +334,14 @@ def _write_bundle(folder: Path, people: list[Person]) -> None:
         [[p.subject_id, "SCORE", "Symptom score", visit, number, value, "points", "Y" if day == 0 else "N", on]
          for p in people for visit, number, day, on, value in p.measurements],
     )  # fmt: skip
+    header = ["subject_id", "parameter", "parameter_label", "category", "unit", "visit", "visit_number", "position",
+              "date", "value", "low", "high", "baseline"]  # fmt: skip
+    for name, parameters in (("labs.csv", LAB_PARAMETERS), ("vitals.csv", VITAL_PARAMETERS)):
+        rows = [[p.subject_id, code, *parameters[code][:3], visit, number, position, on, value, *parameters[code][3:5],
+                 "Y" if day == 0 else "N"]
+                for p in people for code, visit, number, day, on, position, value in p.labs
+                if code in parameters]  # fmt: skip
+        _write(folder / name, header, rows)
     _write(
         folder / "exposure.csv",
         ["subject_id", "treatment", "dose", "dose_unit", "start_date", "end_date"],
@@ -342,3 +399,34 @@ def _write_adam(folder: Path, people: list[Person], randdt: bool, eosdt: bool) -
         ["USUBJID", "PARAMCD", "PARAM", "AVISIT", "AVISITN", "AVAL", "BASE", "CHG", "ABLFL", "ADT", "ANL01FL"],
         rows,
     )
+    for name, parameters in (("adlb.csv", LAB_PARAMETERS), ("advs.csv", VITAL_PARAMETERS)):
+        _write(folder / name, ADAM_LAB_HEADER, _adam_lab_rows(people, parameters))
+
+
+ADAM_LAB_HEADER = ["USUBJID", "PARAMCD", "PARAM", "PARCAT1", "AVAL", "AVALU", "AVISIT", "AVISITN", "VSPOS", "ADT",
+                   "ANRLO", "ANRHI", "ANRIND", "ABLFL", "BASE", "CHG", "BNRIND", "ANL01FL"]  # fmt: skip
+
+
+def _adam_lab_rows(people: list[Person], parameters: dict[str, tuple[Any, ...]]) -> list[list[Any]]:
+    """ADLB/ADVS as a sponsor derives them (baseline the Baseline visit; ONTRTFL left to the import to derive)."""
+    rows = []
+    for p in people:
+        base = {(code, position): value for code, _, _, day, _, position, value in p.labs if day == 0}
+        for code, visit, number, day, on, position, value in p.labs:
+            if code not in parameters:
+                continue
+            name, category, unit, low, high, _, _ = parameters[code]
+            baseline = base.get((code, position))
+            rows.append([p.subject_id, code, f"{name} ({unit})", category, value, unit, visit, number, position, on,
+                         low, high, _indicator(value, low, high), "Y" if day == 0 else "", baseline,
+                         None if day == 0 or baseline is None else round(value - baseline, 1),
+                         _indicator(baseline, low, high), "Y"])  # fmt: skip
+    return rows
+
+
+def _indicator(value: float | None, low: float | None, high: float | None) -> str | None:
+    if value is None or (low is None and high is None):
+        return None
+    if low is not None and value < low:
+        return "LOW"
+    return "HIGH" if high is not None and value > high else "NORMAL"

@@ -7,8 +7,9 @@ where those columns exist; only where they are absent are they derived as for th
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,6 +56,8 @@ AE_COLUMNS = replace(
     blank_flag_means_no=True,
 )
 SKIP_STEMS = {"adsl", "adae"}
+# The laboratory and vital-sign datasets (service.labs.read_adam reads them whole into the safety frame).
+LAB_STEM = re.compile(r"^(adlb\w*|advs)$", re.IGNORECASE)
 
 
 def load_adam(folder: Path, trial_id: str, control: str | None = None) -> ImportedTrial:
@@ -82,7 +85,16 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
     if adae.has("TRTA"):
         _check_trta(adae, by_id, lookup)
     events, rows = read_adverse_events(adae, AE_COLUMNS, subjects, by_id, adsl.name, definition.teae_window_days)
-    measurements, ignored = _measurements(folder, subjects, adsl.name, outcome_variable_names(definition.raw))
+    from service.labs.read_adam import load_adam_labs  # pandas: loaded when used
+    from service.labs.read_common import Context, measured_parameters, subset_table
+
+    context = Context(adsl.name, frozenset(by_id), {p.subject_id: (p.first_dose_date, p.last_dose_date)
+                      for p in participants}, definition.teae_window_days, "adam", partial_dates=False)  # fmt: skip
+    labs, lab_notes, lab_sources = load_adam_labs(folder, context)
+    lab_tables = {name: subset_table(source, "PARAMCD", measured_parameters(definition.raw, name))
+                  for name, source in lab_sources.items()}  # fmt: skip
+    measurements, ignored = _measurements(folder, subjects, adsl.name, outcome_variable_names(definition.raw),
+                                          lab_tables)  # fmt: skip
     notes = [
         *duplicate_ae_notes(events, adae.name, rows),
         *screen_failure_notes(events, by_id, adae.name),
@@ -91,6 +103,7 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
         *ae_discontinuation_notes(adsl, participants),
     ]
     notes += [f"{name}: not a BDS dataset with PARAMCD, AVISIT (or CNSR) and AVAL; not imported" for name in ignored]
+    notes += lab_notes
     return ImportedTrial(
         trial_id=trial_id,
         source_format="adam",
@@ -101,6 +114,7 @@ def load_adam(folder: Path, trial_id: str, control: str | None = None) -> Import
         adverse_events=tuple(events),
         measurements=tuple(measurements),
         notes=tuple(notes),
+        labs=labs,
     )
 
 
@@ -261,10 +275,16 @@ def _dataset(folder: Path, stem: str) -> SourceTable:
 
 
 def _measurements(
-    folder: Path, subjects: SubjectIndex, adsl_name: str, adjust: Sequence[str]
+    folder: Path,
+    subjects: SubjectIndex,
+    adsl_name: str,
+    adjust: Sequence[str],
+    lab_tables: Mapping[str, SourceTable | None],
 ) -> tuple[list[MeasurementRecord], list[str]]:
     """Every BDS dataset's records (ADaMIG: PARAMCD with AVAL or AVALC, by AVISIT; ADTTE's AVAL with CNSR),
-    as they are: BASE, CHG, DTYPE and the record flags are the sponsor's, not re-derived."""
+    as they are: BASE, CHG, DTYPE and the record flags are the sponsor's, not re-derived. A laboratory or
+    vital-sign dataset (ADLB*, ADVS: the safety frame holds all of it) gives only the records of the parameters
+    trial.toml reads as outcomes or baseline values (`lab_tables`, None where it names none)."""
     records: list[MeasurementRecord] = []
     ignored: list[str] = []
     by_stem: dict[str, list[Path]] = defaultdict(list)
@@ -275,9 +295,15 @@ def _measurements(
     for stem, paths in by_stem.items():
         refuse_twins(paths, stem.upper())
         path = paths[0]
-        if not path.is_file():
+        if LAB_STEM.match(stem):  # read once, by service.labs.read_adam
+            selected = lab_tables.get(stem.upper())
+            if selected is None:
+                continue
+            table = selected
+        elif not path.is_file():
             continue
-        table = read_table(path, upper=True)
+        else:
+            table = read_table(path, upper=True)
         time_to_event = table.has("CNSR")
         if not (table.has("USUBJID") and table.has("PARAMCD") and (table.has("AVISIT") or time_to_event)) or not (
             table.has("AVAL") or table.has("AVALC")

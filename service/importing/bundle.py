@@ -5,6 +5,7 @@ participants.csv      one row per participant, screen failures included
 adverse_events.csv    one row per AE record
 measurements.csv      one row per outcome value (optional)
 exposure.csv          one row per dosing record (optional)
+labs.csv, vitals.csv  one row per laboratory / vital-sign result (optional; service.labs.read_bundle)
 """
 
 from __future__ import annotations
@@ -131,12 +132,19 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
         ae_table, AE_COLUMNS, people.subjects, by_id, PARTICIPANTS, definition.teae_window_days
     )
     measurements = _measurements(folder, people.subjects)
+    from service.labs.read_bundle import load_bundle_labs  # pandas: loaded when used
+    from service.labs.read_common import Context
+
+    context = Context(PARTICIPANTS, frozenset(by_id), {p.subject_id: (p.first_dose_date, p.last_dose_date)
+                      for p in people.records}, definition.teae_window_days, "bundle", partial_dates=False)  # fmt: skip
+    labs, lab_notes = load_bundle_labs(folder, context)
     notes = [
         *duplicate_ae_notes(events, ADVERSE_EVENTS, rows),
         *screen_failure_notes(events, by_id, ADVERSE_EVENTS),
         *imputation_note(ADVERSE_EVENTS, events),
         *adverse_event_notes(events, ADVERSE_EVENTS, AE_COLUMNS, definition.raw),
         *people.notes,
+        *lab_notes,
     ]
     return ImportedTrial(
         trial_id=trial_id,
@@ -149,6 +157,7 @@ def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> Impo
         measurements=tuple(measurements),
         exposures=tuple(record for _, record in exposures),
         notes=tuple(notes),
+        labs=labs,
     )
 
 

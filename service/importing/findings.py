@@ -4,10 +4,14 @@ SDTMIG: the standardized result is --STRESN (numeric) / --STRESC (character) in 
 flagged --BLFL (SDTMIG ≤ 3.3) or --LOBXFL (3.4: last observation before exposure). A test not done (--STAT =
 NOT DONE) has no result and is read as not collected. SDTM has no BASE or CHG: the analysis takes the baseline
 record's value as BASE and derives CHG from it, and says so.
+
+LB and VS are laboratory and vital-sign data, read whole into the safety frame (service.labs.read_sdtm); here they
+give only the records of the parameters trial.toml reads as outcomes or baseline values.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -18,14 +22,24 @@ from service.importing.tables import Row, SourceTable, find_table, read_table
 DOMAINS = ("qs", "lb", "vs", "eg", "ft", "rs", "cv", "re")
 
 
-def read_findings(folder: Path, subjects: SubjectIndex, dm_name: str) -> tuple[list[MeasurementRecord], list[str]]:
+def read_findings(
+    folder: Path, subjects: SubjectIndex, dm_name: str, lab_tables: Mapping[str, SourceTable | None]
+) -> tuple[list[MeasurementRecord], list[str]]:
+    """`lab_tables`: for each laboratory domain read into the safety frame (lb, vs), the records an outcome or
+    baseline entry names (None: none)."""
     records: list[MeasurementRecord] = []
     notes: list[str] = []
     for domain in DOMAINS:
-        path = find_table(folder, domain)
-        if path is None:
-            continue
-        table = read_table(path, upper=True)
+        if domain in lab_tables:
+            selected = lab_tables[domain]
+            if selected is None:
+                continue
+            table = selected
+        else:
+            path = find_table(folder, domain)
+            if path is None:
+                continue
+            table = read_table(path, upper=True)
         prefix = domain.upper()
         if not all(table.has(c) for c in ("USUBJID", f"{prefix}TESTCD", "VISIT")) or not (
             table.has(f"{prefix}STRESN") or table.has(f"{prefix}STRESC")

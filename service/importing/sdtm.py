@@ -110,10 +110,18 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
     events, rows = read_adverse_events(
         ae, columns, subjects, by_id, dm.name, definition.teae_window_days, _supp_treatment_emergent(folder)
     )
-    measurements, ignored = read_findings(folder, subjects, dm.name)
+    from service.labs.read_common import Context, measured_parameters, subset_table  # pandas: loaded when used
+    from service.labs.read_sdtm import load_sdtm_labs
+
+    context = Context(dm.name, frozenset(by_id), {p.subject_id: (p.first_dose_date, p.last_dose_date)
+                      for p in participants}, definition.teae_window_days, "sdtm", partial_dates=True)  # fmt: skip
+    labs, lab_notes, lab_sources = load_sdtm_labs(folder, context)
+    lab_tables = {domain.lower(): subset_table(source, f"{domain}TESTCD", measured_parameters(definition.raw, domain))
+                  for domain, source in lab_sources.items()}  # fmt: skip
+    measurements, ignored = read_findings(folder, subjects, dm.name, lab_tables)
     notes = [*duplicate_ae_notes(events, ae.name, rows), *screen_failure_notes(events, by_id, ae.name),
              *imputation_note(ae.name, events), *adverse_event_notes(events, ae.name, columns, definition.raw),
-             *ignored]  # fmt: skip
+             *ignored, *lab_notes]  # fmt: skip
     return ImportedTrial(
         trial_id=trial_id,
         source_format="sdtm",
@@ -125,6 +133,7 @@ def load_sdtm(folder: Path, trial_id: str, control: str | None = None) -> Import
         exposures=tuple(r for records in exposures.values() for r in records),
         measurements=tuple(measurements),
         notes=tuple(notes),
+        labs=labs,
     )
 
 

@@ -45,8 +45,15 @@ class SourceTable:
     records: list[dict[str, Any]]
     first_row: int  # the row number of records[0]: 2 in a CSV (after its header), 1 in a SAS file
     typed: bool = False  # a SAS file knows a character column from a numeric one; a CSV does not
+    # A selection of a file's records (the laboratory records of the parameters an outcome names) keeps each
+    # record's own row number; None: the records are the file's, in order, from first_row.
+    row_numbers: list[int] | None = None
 
     def __iter__(self) -> Iterator[Row]:
+        if self.row_numbers is not None:
+            for number, values in zip(self.row_numbers, self.records, strict=True):
+                yield Row(self, number, values)
+            return
         for index, values in enumerate(self.records):
             yield Row(self, index + self.first_row, values)
 

@@ -166,17 +166,28 @@ def test_without_trtemfl_treatment_emergence_is_derived(tmp_path: Path) -> None:
 
 
 def test_bds_datasets_become_measurements_and_others_are_noted(adam: ImportedTrial) -> None:
+    # ADLB is laboratory data: all of it in the safety frame, and as measurements only what trial.toml names.
+    assert [(m.parameter, m.visit, m.value, m.censored) for m in adam.measurements] == [("TTAE", "", 30.0, False)]
+    assert adam.labs is not None and list(adam.labs["aval"]) == [8.0, 7.5]
+    assert any(n.startswith("adcm.") and "not imported" in n for n in adam.notes)
+    assert not any(n.startswith("adtte.") for n in adam.notes)
+
+
+@pytest.mark.parametrize("fmt", ["xpt", "csv"])
+def test_a_laboratory_parameter_an_outcome_names_is_also_a_measurement(tmp_path: Path, fmt: str) -> None:
+    folder = write_adam(tmp_path / "adam", fmt)
+    (folder / "trial.toml").write_text('[[outcomes]]\nparameter = "HBA1C"\n', encoding="utf-8")
+    data = load_source(folder, "adam-trial", control="Placebo")
     assert [
         (m.parameter, m.parameter_label, m.visit, m.visit_number, m.value, m.baseline, m.measured_on)
-        for m in adam.measurements
+        for m in data.measurements
     ] == [
         ("HBA1C", "HbA1c (%)", "Baseline", 0, 8.0, True, D(2022, 1, 10)),
         ("HBA1C", "HbA1c (%)", "Week 12", 12, 7.5, False, D(2022, 4, 4)),
         ("TTAE", "TTAE", "", None, 30.0, False, None),
     ]
-    assert [(m.dataset, m.censored) for m in adam.measurements] == [("ADLB", None), ("ADLB", None), ("ADTTE", False)]
-    assert any(n.startswith("adcm.") and "not imported" in n for n in adam.notes)
-    assert not any(n.startswith("adtte.") for n in adam.notes)
+    assert [(m.dataset, m.censored) for m in data.measurements] == [("ADLB", None), ("ADLB", None), ("ADTTE", False)]
+    assert data.labs is not None and list(data.labs["paramcd"]) == ["HBA1C", "HBA1C"]
 
 
 @pytest.mark.parametrize("fmt", ["xpt", "csv"])
