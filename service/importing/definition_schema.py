@@ -70,6 +70,15 @@ SAFETY = Table(
         "related": PARSED,
         "meddra_version": text(),
         "ctcae_version": text(),
+        "special_interest": Tables(
+            {
+                "name": text(),
+                "terms": texts(),
+                "level": one_of("pt", "llt", "hlt", "hlgt"),
+                "variable": PARSED,
+                "scope": one_of("narrow", "broad"),
+            }
+        ),
     }
 )
 FLOW = Table({"periods": Tables({"title": PARSED, "completed": text(), "milestones": PARSED})})
