@@ -39,6 +39,11 @@ from service.results import (
     SummaryRow,
     Table,
 )
+from service.safety.special_interest_rows import (
+    SpecialInterestComparisonRow,
+    SpecialInterestRow,
+    SpecialInterestTimeRow,
+)
 
 ARD_COLUMNS = (
     "analysis", "population", "group1", "group1_level", "group2", "group2_level", "group3", "group3_level",
@@ -371,6 +376,54 @@ def sites(table: Table[SiteRow], control: str | None) -> Iterator[ArdRow]:
         )
 
 
+# AEs of special interest: the group under its ADAE grouping variable (CQ01NAM, SMQ01NAM) or, for a group trial.toml
+# declares by terms, AESI; the group's name as its level. Each category as the ADAE variable it is read from.
+SPECIAL_INTEREST_VARIABLES = {"any": ("AESIFL", "Y"), "serious": ("AESER", "Y"),
+                              "discontinuation": ("AEACN", "DRUG WITHDRAWN")}  # fmt: skip
+
+
+def special_interest(table: Table[SpecialInterestRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        variable, level = ("AEDECOD", r.term) if r.category == "term" else SPECIAL_INTEREST_VARIABLES[r.category]
+        yield from Where(table, r.arm, ((r.variable, r.group),), variable, level).stats(
+            n=r.n_subjects, N=r.n_at_risk, p=proportion(r.n_subjects, r.n_at_risk), n_events=r.n_events
+        )
+
+
+def special_interest_comparisons(table: Table[SpecialInterestComparisonRow], control: str | None
+                                 ) -> Iterator[ArdRow]:  # fmt: skip
+    for r in table.rows:
+        variable, level = SPECIAL_INTEREST_VARIABLES[r.category]
+        groups = ((r.variable, r.group),)
+        yield from Where(table, r.arm, groups, variable, level, r.control, "fisher").stats(p_value=r.p_value)
+        yield from Where(table, r.arm, groups, variable, level, r.control, "newcombe",
+                         estimate_label="Risk difference, percentage points").stats(
+            estimate=r.risk_diff, conf_low=r.risk_diff_low, conf_high=r.risk_diff_high
+        )  # fmt: skip
+
+
+def special_interest_time(table: Table[SpecialInterestTimeRow], control: str | None) -> Iterator[ArdRow]:
+    """As cardx's ard_survival_survfit: the event-free probability at each day (variable `time`), and per arm the
+    participants, events, censored and the median time (variable AVAL, days from the first dose)."""
+    done: set[tuple[str, str]] = set()
+    for r in table.rows:
+        groups = ((r.variable, r.group),)
+        if (r.group, r.arm) not in done:
+            done.add((r.group, r.arm))
+            yield from Where(table, r.arm, groups, "AVAL", context="kaplan-meier").stats(
+                N=r.n, n_events=r.n_events, n_censored=r.n_censored, median=r.median_days
+            )
+        survival = Where(table, r.arm, groups, "time", str(r.day), context="kaplan-meier",
+                         estimate_label="Event-free probability (Kaplan–Meier)")  # fmt: skip
+        yield from survival.stats(
+            estimate=_event_free(r.percent), conf_low=_event_free(r.ci_high), conf_high=_event_free(r.ci_low)
+        )
+
+
+def _event_free(percent_with_event: float | None) -> float | None:
+    return 1 - percent_with_event / 100 if percent_with_event is not None else None
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -397,6 +450,9 @@ CONVERTERS: dict[type, Converter] = {
     SiteRow: sites,
     # converters: common AEs, subgroups
     # converters: AEs of special interest
+    SpecialInterestRow: special_interest,
+    SpecialInterestComparisonRow: special_interest_comparisons,
+    SpecialInterestTimeRow: special_interest_time,
     # converters: deaths, time to treatment discontinuation
     # converters: laboratory values
     # converters: vital signs

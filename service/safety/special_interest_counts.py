@@ -18,8 +18,7 @@ from service.stats import fisher_p, percent, risk_difference
 
 # (category, the frame's flag that selects its events, the AE item it needs collected)
 CATEGORIES = (("any", None, ""), ("serious", "serious", ""), ("discontinuation", "discontinuation", "action"))
-CATEGORY_NAMES = {"any": "Any event", "serious": "Serious", "discontinuation": "Leading to discontinuation of "
-                  "study treatment"}  # fmt: skip
+CATEGORY_NAMES = {"any": "Any event", "serious": "Serious", "discontinuation": "Leading to discontinuation"}
 COUNTING_RULE = ("Treatment-emergent AEs of the safety population. n: participants with at least one event (counted "
                  "once per row); E: events (records); %: of the arm's participants at risk (N).")  # fmt: skip
 COMPARISON_RULE = ("Risk difference in percentage points, the arm's proportion minus its comparator's, against the "
@@ -116,4 +115,4 @@ def _terms_by_frequency(events: pd.DataFrame) -> list[str]:
 
 
 def _neg(value: float | None) -> float | None:
-    return -value if value is not None else None
+    return 0.0 - value if value is not None else None  # 0.0 - 0.0 is 0.0, where -0.0 would print "-0.0"

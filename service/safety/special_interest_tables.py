@@ -72,13 +72,12 @@ def special_interest_notes(inputs: Any) -> tuple[str, ...]:
 
 def comparison_notes(inputs: Any) -> tuple[str, ...]:
     if inputs.pair_order is not None:
-        return (PAIR_RULE, *group_notes(inputs))
+        return (PAIR_RULE,)
     if inputs.safety.control is None:
         return ("No control arm is defined, so no comparison is made.",)
-    return (COMPARISON_RULE.format(control=inputs.safety.control), *group_notes(inputs))
+    return (COMPARISON_RULE.format(control=inputs.safety.control),)
 
 
 def time_notes(inputs: Any) -> tuple[str, ...]:
     left_out = left_out_note(groups_of(inputs), inputs.safety)
-    return (time_rule(inputs.data.definition.teae_window_days), *group_notes(inputs),
-            *((left_out,) if left_out else ()))  # fmt: skip
+    return (time_rule(inputs.data.definition.teae_window_days), *((left_out,) if left_out else ()))  # fmt: skip
