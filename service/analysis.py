@@ -58,7 +58,6 @@ from service.results import (
     EnrollmentRow,
     ExposureRow,
     FlowRow,
-    KaplanMeierRow,
     ListingRow,
     MaximumRow,
     MonitoringRow,
@@ -445,11 +444,6 @@ TABLES: tuple[TableSpec, ...] = (
         "ae_special_interest_time", SpecialInterestTimeRow, "Time to the first adverse event of special interest",
         SAFETY_POPULATION, at_risk, lambda inputs: (TEAE_RULE, *aesi.time_notes(inputs)), aesi.special_interest_time,
         applies=lambda inputs: inputs.comparative,  # by arm: the closed edition's (and the tables')
-    ),
-    TableSpec(
-        "ae_special_interest_km", KaplanMeierRow, "Time to the first adverse event of special interest: Kaplan–Meier "
-        "steps", SAFETY_POPULATION, at_risk, lambda inputs: (TEAE_RULE, *aesi.time_notes(inputs)),
-        aesi.special_interest_km, applies=lambda inputs: inputs.comparative,
     ),
 
     # tables: deaths by timing and cause, time to treatment discontinuation

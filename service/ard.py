@@ -403,25 +403,22 @@ def special_interest_comparisons(table: Table[SpecialInterestComparisonRow], con
 
 
 def special_interest_time(table: Table[SpecialInterestTimeRow], control: str | None) -> Iterator[ArdRow]:
-    """As cardx's ard_survival_survfit: the event-free probability at each day (variable `time`), and per arm the
-    participants, events, censored and the median time (variable AVAL, days from the first dose)."""
+    """Per arm, the participants, events, censored and the median time (variable AVAL, days from the first dose);
+    at each day (variable `time`, as cardx's ard_survival_survfit), the number at risk and the percentage with an
+    event."""
     done: set[tuple[str, str]] = set()
     for r in table.rows:
         groups = ((r.variable, r.group),)
         if (r.group, r.arm) not in done:
             done.add((r.group, r.arm))
             yield from Where(table, r.arm, groups, "AVAL", context="kaplan-meier").stats(
-                N=r.n, n_events=r.n_events, n_censored=r.n_censored, median=r.median_days
+                N=r.n, n_events=r.n_events, n_censored=r.n_censored, median=r.median
             )
-        survival = Where(table, r.arm, groups, "time", str(r.day), context="kaplan-meier",
-                         estimate_label="Event-free probability (Kaplan–Meier)")  # fmt: skip
-        yield from survival.stats(
-            estimate=_event_free(r.percent), conf_low=_event_free(r.ci_high), conf_high=_event_free(r.ci_low)
-        )
-
-
-def _event_free(percent_with_event: float | None) -> float | None:
-    return 1 - percent_with_event / 100 if percent_with_event is not None else None
+        # At the day: N at risk, p the proportion with an event (1 − S), and the estimate with its interval in percent.
+        by_day = Where(table, r.arm, groups, "time", str(r.day), context="kaplan-meier",
+                       estimate_label="Percentage with an event by the day (Kaplan–Meier, 100 × (1 − S))")  # fmt: skip
+        p = r.percent / 100 if r.percent is not None else None
+        yield from by_day.stats(N=r.n_at_risk, p=p, estimate=r.percent, conf_low=r.ci_low, conf_high=r.ci_high)
 
 
 def _iso(value: date | None) -> str | None:

@@ -45,8 +45,9 @@ NOT_STATISTICS = {
     "sides",
     "margin",
     "period",
+    "day",
 }  # labels of a row or of its test, not numbers it reports
-OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS"}
+OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS", "DRUG WITHDRAWN"}
 
 
 def _regsync(*args: str) -> int:

@@ -156,13 +156,14 @@ def check_special_interest(raw: Mapping[str, Any], events: Sequence[Any], file: 
         given.update(event.groups or ())
         llt = llt or bool(event.llt_name)
     for index, group in enumerate(parse_special_interest(raw), start=1):
+        name = group.name or group.variable
         if group.variable == DECLARED_VARIABLE and group.level == "llt" and not llt and events:
-            raise _error(f"group '{group.name}' lists lowest level terms, but no record of {file} gives one",
+            raise _error(f"group '{name}' lists lowest level terms, but no record of {file} gives one",
                          f"{WHERE}[{index}].level", "Give the AEs' LLT (AELLT; the bundle's llt), or list "
                          "preferred terms.")  # fmt: skip
         key = LEVEL_GROUP_KEYS.get(group.level) if group.variable == DECLARED_VARIABLE else group.variable
         if key is not None and key not in given and events:
-            raise _error(f"group '{group.name}' needs {key}, but no record of {file} gives it",
+            raise _error(f"group '{name}' needs {key}, but no record of {file} gives it",
                          f"{WHERE}[{index}]." + ("level" if group.variable == DECLARED_VARIABLE else "variable"),
                          "Give the column in the AE data, or declare the group by preferred terms.")  # fmt: skip
 

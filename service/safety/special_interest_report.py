@@ -80,7 +80,7 @@ def time_lines(rows: Sequence[Any], columns: Sequence[str], names: Mapping[str, 
             {
                 "n": str(r.n),
                 "events": str(r.n_events),
-                "median": format_number(r.median_days, 0) if r.median_days is not None else "NR",
+                "median": format_number(r.median, 0) if r.median is not None else "NR",
             }
         )
         line.cells[str(r.day)] = _percent_cell(r)

@@ -51,7 +51,7 @@ class SpecialInterestTimeRow:
     n: int  # participants analysed
     n_events: int  # participants with an event, at any time
     n_censored: int
-    median_days: float | None  # None: not reached
+    median: float | None  # days; None: not reached
     n_at_risk: int  # still at risk at `day` (time ≥ day)
     percent: float | None  # None: beyond the arm's last time observed
     ci_low: float | None
