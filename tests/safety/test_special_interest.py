@@ -9,8 +9,9 @@ The trial (all dosed 2020-01-01; Drug D1–D4, Placebo P1–P3; study end 2020-1
     D2       Blood glucose decreased  Low blood sugar  Hypoglycaemic conditions NEC  2020-01-31  N        DRUG WITHDRAWN
     D3       Headache                 Headache         Headaches NEC                 2020-01-05  N
     P1       Hypoglycaemia            Hypoglycaemia    Hypoglycaemic conditions NEC  2020-04-10  N
-    P2       Rash                     Rash             Rashes, eruptions and ...     2020-01-02  N        (CQ01NAM
-                                                                                                        DERMATOLOGIC EVENTS)
+    P2       Rash                     Rash             Rashes, eruptions and ...     2020-01-02  N
+
+P2's rash alone carries a grouping of the data: CQ01NAM (the bundle's special_interest) = DERMATOLOGIC EVENTS.
 
 Hypoglycaemia (PT Hypoglycaemia or Blood glucose decreased): Drug D1, D2 = 2/4 (50.0%), 3 events; Placebo P1 = 1/3
 (33.3%), 1 event; Total 3/7 (42.9%), 4. Serious: Drug D1 = 1/4 (25.0%) [1]. Leading to discontinuation: Drug D2 =
