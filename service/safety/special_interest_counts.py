@@ -69,9 +69,7 @@ def compare_special_interest(
             n1, n2 = counts[(group, category, arm)], counts[(group, category, control)]
             total1, total2 = safety.at_risk[arm], safety.at_risk[control]
             if n1 is NOT_COLLECTED or n2 is NOT_COLLECTED or not total1 or not total2:
-                found.append(SpecialInterestComparisonRow(group, variable, category, arm, control, None, None, None,
-                                                          None))  # fmt: skip
-                continue
+                continue  # not collected (the counts table says so), or an arm with no one at risk
             assert isinstance(n1, int) and isinstance(n2, int)
             diff = risk_difference(n1, total1, n2, total2)
             found.append(SpecialInterestComparisonRow(group, variable, category, arm, control, diff.value, diff.low,

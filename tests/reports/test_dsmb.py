@@ -114,8 +114,17 @@ def test_every_section_is_there_in_order(reports: dict[str, Path], session: str)
         "Table 5.5 — Related treatment-emergent adverse events",
         "Table 5.6 — Serious treatment-emergent adverse events",
         "Table 5.7 — Treatment-emergent adverse events leading to",
-        "Table 5.8 — Deaths",
-        "Table 5.9 — Listing of serious adverse events",
+        "Table 5.8 — Adverse events of special interest",
+        *(
+            [
+                "Table 5.9 — Adverse events of special interest: differences between arms",
+                "Table 5.10 — Time to the first adverse event of special interest",
+            ]
+            if session == "closed"
+            else []
+        ),
+        f"Table 5.{9 if session == 'open' else 11} — Deaths",
+        f"Table 5.{10 if session == 'open' else 12} — Listing of serious adverse events",
     ]
     if session == "closed":
         sections += [
@@ -143,7 +152,7 @@ def test_the_serious_listing_prints_every_serious_event_on_landscape_pages(repor
     names = letters
     texts = pages(reports["closed"])
     at = next(
-        n for n, text in enumerate(texts, start=1) if "Table 5.9 — Listing of serious adverse events" in text and n > 2
+        n for n, text in enumerate(texts, start=1) if "Table 5.12 — Listing of serious adverse events" in text and n > 2
     )
     lines = texts[at - 1].splitlines()
     for r in rows:
@@ -407,7 +416,8 @@ def test_contents_give_the_page_each_section_starts_on(reports: dict[str, Path],
     texts = pages(reports[session])
     contents = texts[1]
     assert "Contents" in contents and "List of tables" in contents
-    for heading in ("1. Summary", "Table 5.1 — Overview of adverse events", "Table 5.8 — Deaths", "Figure 3.1"):
+    deaths = f"Table 5.{9 if session == 'open' else 11} — Deaths"  # after the AEs of special interest
+    for heading in ("1. Summary", "Table 5.1 — Overview of adverse events", deaths, "Figure 3.1"):
         line = next(line for line in contents.splitlines() if heading in line)
         page = int(line.split()[-1])
         assert heading in texts[page - 1], (heading, page)
