@@ -73,6 +73,7 @@ from service.results import (
     SummaryRow,
     Table,
 )
+from service.safety import special_interest_tables as aesi
 from service.safety.categories import DISCONTINUATION_RULE, FATAL_RULE
 from service.safety.common import common_ae_notes, common_ae_percent, summarise_common_aes
 from service.safety.counts import COMPARISON_RULE, COUNTING_RULES, build_count_rows, count_by_soc_pt
@@ -106,6 +107,11 @@ from service.safety.registry import (
 )
 from service.safety.seriousness import contradiction_footnote
 from service.safety.soc_order import SOC_ORDERS
+from service.safety.special_interest_rows import (
+    SpecialInterestComparisonRow,
+    SpecialInterestRow,
+    SpecialInterestTimeRow,
+)
 from service.safety.subgroups import SubgroupRow, age_cuts, subgroup_names, subgroup_notes, summarise_subgroups
 
 NO_CONTROL_NOTE = "No control arm is defined, so no comparison is made."
@@ -463,6 +469,21 @@ TABLES: tuple[TableSpec, ...] = (
     ),
 
     # tables: AEs of special interest
+    TableSpec(
+        "ae_special_interest", SpecialInterestRow, "Adverse events of special interest", SAFETY_POPULATION, at_risk,
+        lambda inputs: (TEAE_RULE, *aesi.special_interest_notes(inputs), *not_collected_notes(inputs, ("action",))),
+        aesi.special_interest_rows,
+    ),
+    TableSpec(
+        "ae_special_interest_comparison", SpecialInterestComparisonRow,
+        "Adverse events of special interest: differences between arms", SAFETY_POPULATION, at_risk,
+        aesi.comparison_notes, aesi.special_interest_comparisons, comparative=True,
+    ),
+    TableSpec(
+        "ae_special_interest_time", SpecialInterestTimeRow, "Time to the first adverse event of special interest",
+        SAFETY_POPULATION, at_risk, lambda inputs: (TEAE_RULE, *aesi.time_notes(inputs)), aesi.special_interest_time,
+        applies=lambda inputs: inputs.comparative,  # by arm: the closed edition's (and the tables')
+    ),
 
     # tables: deaths by timing and cause, time to treatment discontinuation
     TableSpec(

@@ -42,6 +42,11 @@ from service.results import (
 )
 from service.safety.deaths import DeathSummaryRow
 from service.safety.kaplan_meier import median_time
+from service.safety.special_interest_rows import (
+    SpecialInterestComparisonRow,
+    SpecialInterestRow,
+    SpecialInterestTimeRow,
+)
 from service.safety.subgroups import SubgroupRow
 
 ARD_COLUMNS = (
@@ -376,6 +381,51 @@ def sites(table: Table[SiteRow], control: str | None) -> Iterator[ArdRow]:
         )
 
 
+# AEs of special interest: the group under its ADAE grouping variable (CQ01NAM, SMQ01NAM) or, for a group trial.toml
+# declares by terms, AESI; the group's name as its level. Each category as the ADAE variable it is read from.
+SPECIAL_INTEREST_VARIABLES = {"any": ("AESIFL", "Y"), "serious": ("AESER", "Y"),
+                              "discontinuation": ("AEACN", "DRUG WITHDRAWN")}  # fmt: skip
+
+
+def special_interest(table: Table[SpecialInterestRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        variable, level = ("AEDECOD", r.term) if r.category == "term" else SPECIAL_INTEREST_VARIABLES[r.category]
+        yield from Where(table, r.arm, ((r.variable, r.group),), variable, level).stats(
+            n=r.n_subjects, N=r.n_at_risk, p=proportion(r.n_subjects, r.n_at_risk), n_events=r.n_events
+        )
+
+
+def special_interest_comparisons(table: Table[SpecialInterestComparisonRow], control: str | None
+                                 ) -> Iterator[ArdRow]:  # fmt: skip
+    for r in table.rows:
+        variable, level = SPECIAL_INTEREST_VARIABLES[r.category]
+        groups = ((r.variable, r.group),)
+        yield from Where(table, r.arm, groups, variable, level, r.control, "fisher").stats(p_value=r.p_value)
+        yield from Where(table, r.arm, groups, variable, level, r.control, "newcombe",
+                         estimate_label="Risk difference, percentage points").stats(
+            estimate=r.risk_diff, conf_low=r.risk_diff_low, conf_high=r.risk_diff_high
+        )  # fmt: skip
+
+
+def special_interest_time(table: Table[SpecialInterestTimeRow], control: str | None) -> Iterator[ArdRow]:
+    """Per arm, the participants, events, censored and the median time (variable AVAL, days from the first dose);
+    at each day (variable `time`, as cardx's ard_survival_survfit), the number at risk and the percentage with an
+    event."""
+    done: set[tuple[str, str]] = set()
+    for r in table.rows:
+        groups = ((r.variable, r.group),)
+        if (r.group, r.arm) not in done:
+            done.add((r.group, r.arm))
+            yield from Where(table, r.arm, groups, "AVAL", context="kaplan-meier").stats(
+                N=r.n, n_events=r.n_events, n_censored=r.n_censored, median=r.median
+            )
+        # At the day: N at risk, p the proportion with an event (1 − S), and the estimate with its interval in percent.
+        by_day = Where(table, r.arm, groups, "time", str(r.day), context="kaplan-meier",
+                       estimate_label="Percentage with an event by the day (Kaplan–Meier, 100 × (1 − S))")  # fmt: skip
+        p = r.percent / 100 if r.percent is not None else None
+        yield from by_day.stats(N=r.n_at_risk, p=p, estimate=r.percent, conf_low=r.ci_low, conf_high=r.ci_high)
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -441,6 +491,9 @@ CONVERTERS: dict[type, Converter] = {
     # (common AEs are AECountRow rows: ae_counts above)
     SubgroupRow: subgroups,
     # converters: AEs of special interest
+    SpecialInterestRow: special_interest,
+    SpecialInterestComparisonRow: special_interest_comparisons,
+    SpecialInterestTimeRow: special_interest_time,
     # converters: deaths, time to treatment discontinuation
     DeathSummaryRow: deaths,
     KaplanMeierRow: kaplan_meier,

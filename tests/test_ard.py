@@ -48,8 +48,9 @@ NOT_STATISTICS = {
     "margin",
     "period",
     "time",  # a Kaplan–Meier step's day: the row's variable_level
+    "day",
 }  # labels of a row or of its test, not numbers it reports
-OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS"}
+OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS", "DRUG WITHDRAWN"}
 
 
 def _regsync(*args: str) -> int:

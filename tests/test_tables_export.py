@@ -40,7 +40,7 @@ def exported(tiny: Path, run_cli, db_url: str, tmp_path: Path) -> Path:  # type:
     assert run_cli("import", "tiny", "--source", str(tiny), db_url=db_url).exit_code == 0
     result = run_cli("tables", "tiny", "--out", str(tmp_path / "tables"), db_url=db_url)
     assert result.exit_code == 0, result.stderr
-    assert "wrote 28 tables from snapshot 1" in result.stdout  # with ae_common, deaths, discontinuation_time
+    assert "wrote 31 tables from snapshot 1" in result.stdout  # with common AEs, deaths, time to discontinuation, AESI
     return tmp_path / "tables"
 
 

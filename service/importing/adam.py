@@ -54,6 +54,7 @@ AE_COLUMNS = replace(
     start_imputed_flag="ASTDTF",
     end_imputed="AENDT",
     blank_flag_means_no=True,
+    group_patterns=(r"CQ\d{2}NAM", r"SMQ\d{2}NAM", r"SMQ\d{2}SC"),
 )
 SKIP_STEMS = {"adsl", "adae"}
 # The laboratory and vital-sign datasets (service.labs.read_adam reads them whole into the safety frame).

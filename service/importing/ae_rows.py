@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -12,6 +13,7 @@ from service.importing.records import AdverseEventRecord, ParticipantRecord
 from service.importing.tables import Row, SourceTable
 from service.safety.rules import read_safety_rules, unclassified_causality
 from service.safety.seriousness import contradiction_import_note, find_contradictions
+from service.safety.special_interest import check_special_interest
 from service.safety.teae import ImputedDate, derive_ae_start_date, derive_treatment_emergent
 
 
@@ -48,6 +50,11 @@ class AEColumns:
     # ADaM population/record flags are "Y" or null, so there a blank TRTEMFL means "no"; in the bundle format a
     # blank treatment_emergent means "derive it".
     blank_flag_means_no: bool = False
+    # The trial's groupings of an AE (AdverseEventRecord.groups): (column, the ADAE variable it is kept under) for
+    # named columns (AEHLT, AEHLGT; the bundle's hlt, hlgt, special_interest), and patterns of columns kept under
+    # their own names (ADAE's CQzzNAM, SMQzzNAM and SMQzzSC, ADaM IG OCCDS).
+    groups: tuple[tuple[str, str], ...] = ()
+    group_patterns: tuple[str, ...] = ()
 
 
 SCREEN_FAILURE = "screen failure"
@@ -68,6 +75,7 @@ def read_adverse_events(
         name: column if isinstance(column, str) and table.has(column) else None
         for name, column in vars(columns).items()
     }
+    grouping = group_columns(table, columns)
     seen: dict[tuple[str, int], int] = {}
     for index, row in enumerate(table, start=1):
         subject = subjects.check(row, columns.subject, participants_file)
@@ -84,10 +92,19 @@ def read_adverse_events(
                 participant,
                 window_days,
                 treatment_emergent_override,
+                grouping,
             )
         )
         rows.append(row.row_number)
     return events, rows
+
+
+def group_columns(table: SourceTable, columns: AEColumns) -> tuple[tuple[str, str], ...]:
+    """The table's columns that hold groupings of its AEs, each with the name it is kept under."""
+    named = tuple((column, key) for column, key in columns.groups if table.has(column))
+    matched = tuple((column, column) for column in table.columns
+                    if any(re.fullmatch(pattern, column) for pattern in columns.group_patterns))  # fmt: skip
+    return named + matched
 
 
 def _sequence_number(row: Row, column: str | None, subject: str, seen: dict[tuple[str, int], int]) -> int | None:
@@ -127,7 +144,9 @@ def adverse_event_notes(
 ) -> list[str]:
     """The import's notes on what the safety tables cannot take as given: records that meet a seriousness
     criterion but are not flagged serious, and causality values trial.toml's [safety] related (or the default
-    mapping) leaves unclassified."""
+    mapping) leaves unclassified. A group of special interest declared by a level or variable that no record gives
+    is refused (service.safety.special_interest)."""
+    check_special_interest(definition_raw, events, file)
     notes = []
     found = find_contradictions(events)
     if found is not None:
@@ -150,6 +169,7 @@ def _event(
     participant: ParticipantRecord,
     window_days: int | None,
     override: Mapping[tuple[str, int], bool] | None,
+    grouping: tuple[tuple[str, str], ...] = (),
 ) -> AdverseEventRecord:
     def text(name: str) -> str | None:
         column = c[name]
@@ -217,6 +237,7 @@ def _event(
         action_taken=text("action_taken"),
         outcome=text("outcome"),
         treatment_emergent=treatment_emergent,
+        groups={key: value for column, key in grouping if (value := row.text(column))} or None,
     )
 
 

@@ -92,10 +92,13 @@ AE_COLUMNS = AEColumns(
     action_taken="action_taken",
     outcome="outcome",
     treatment_emergent="treatment_emergent",
+    groups=(("hlt", "AEHLT"), ("hlgt", "AEHLGT"), ("special_interest", "CQ01NAM")),
 )
 
 
-AE_KNOWN = tuple(column for column in vars(AE_COLUMNS).values() if isinstance(column, str))
+AE_KNOWN = tuple(column for column in vars(AE_COLUMNS).values() if isinstance(column, str)) + tuple(
+    column for column, _ in AE_COLUMNS.groups
+)
 
 
 def load_bundle(folder: Path, trial_id: str, control: str | None = None) -> ImportedTrial:

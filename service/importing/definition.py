@@ -125,8 +125,10 @@ def _check_safety_options(safety: dict[str, Any]) -> None:
     from service.safety.registry import MAX_OTHER_THRESHOLD
     from service.safety.rules import read_safety_rules
     from service.safety.soc_order import SOC_ORDERS
+    from service.safety.special_interest import parse_special_interest
 
     read_safety_rules({"safety": safety})
+    parse_special_interest({"safety": safety})
 
     threshold = safety.get("other_ae_threshold_percent")
     if threshold is not None and (

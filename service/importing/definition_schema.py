@@ -74,6 +74,15 @@ SAFETY = Table(
         "common_ae_percent": number(0, 100, open_low=True),
         "subgroups": PARSED,
         "age_groups": PARSED,
+        "special_interest": Tables(
+            {
+                "name": text(),
+                "terms": texts(),
+                "level": one_of("pt", "llt", "hlt", "hlgt"),
+                "variable": PARSED,
+                "scope": one_of("narrow", "broad"),
+            }
+        ),
     }
 )
 FLOW = Table({"periods": Tables({"title": PARSED, "completed": text(), "milestones": PARSED})})

@@ -66,6 +66,7 @@ AE_COLUMNS = AEColumns(
     relationship="AEREL",
     action_taken="AEACN",
     outcome="AEOUT",
+    groups=(("AEHLT", "AEHLT"), ("AEHLGT", "AEHLGT")),
 )
 
 

@@ -41,6 +41,7 @@ from service.results import (
     SiteRow,
     Table,
 )
+from service.safety.special_interest_report import special_interest_context
 from service.tables_export import render_csv
 
 SESSIONS = ("open", "closed")
@@ -233,6 +234,7 @@ def build_dsmb_context(
             for (arm, control), rows in by_comparison(monitoring)
         ],
         "rows_by": rows_by,
+        "aesi": special_interest_context(tables, columns, names),
         "baseline_rows": baseline_rows,
         "baseline_decimals": _baseline_decimals(data, precision),
         "decimals": lambda row: estimate_decimals(row, precision),
@@ -365,6 +367,15 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
                 ("table", "ae-rates", "Exposure-adjusted incidence rates of treatment-emergent adverse events"),
                 ("table", "ae-subgroups", "Overview of treatment-emergent adverse events by subgroup"),
                 # outline: AEs of special interest (templates/dsmb/_aesi.html)
+                ("table", "aesi", "Adverse events of special interest"),
+                *(
+                    [
+                        ("table", "aesi-differences", "Adverse events of special interest: differences between arms"),
+                        ("table", "aesi-time", "Time to the first adverse event of special interest"),
+                    ]
+                    if closed
+                    else []
+                ),
                 ("table", "ae-deaths", "Deaths by timing and cause"),
                 ("table", "listing-deaths", "Listing of deaths"),
                 # outline: time to treatment discontinuation (templates/dsmb/_discontinuation_time.html)

@@ -16,6 +16,8 @@ from typing import Any
 
 from service.results import TOTAL, AECountRow, ComparisonRow, MonitoringRow, Table
 from service.safety.counts import COMPARISON_RULE
+from service.safety.special_interest_counts import comparisons_by_letter
+from service.safety.special_interest_rows import SpecialInterestComparisonRow
 
 PAIR_RULE = "of each pair of arms, in the order of their letters (Arm A − Arm B)"
 AE_NOT_COMPARED = (
@@ -101,6 +103,8 @@ def _masked_comparisons(table: Table[Any], names: Mapping[str, str], control: st
         return replace(table, rows=tuple(rows))
     if table.row_type is MonitoringRow:
         return replace(table, rows=tuple(_masked_monitoring(table.rows, names, pairs)))
+    if table.row_type is SpecialInterestComparisonRow:
+        return replace(table, rows=tuple(comparisons_by_letter(table.rows, names)))
     if table.row_type is not ComparisonRow:
         return table
     rows = []

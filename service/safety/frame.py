@@ -44,6 +44,8 @@ FRAME_FIELDS = (
     "start_date",
     "outcome",
     "treatment_emergent",
+    "llt_name",
+    "groups",
 )
 SEVERITY_RANKS = {"MILD": 0, "MODERATE": 1, "SEVERE": 2}
 MISSING_RANK = -1
@@ -76,6 +78,9 @@ def frame_from_columns(columns: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
             "severity_rank": _classify(columns["severity"], lambda v: SEVERITY_RANKS.get(v or "", MISSING_RANK), int),
             "start": pd.to_datetime(pd.Series(columns["start_date"], dtype=object)),
             "treatment_emergent": np.asarray(columns["treatment_emergent"], dtype=bool),
+            # For AEs of special interest (service.safety.special_interest): the LLT, and the groupings as given.
+            "llt": pd.Categorical(columns["llt_name"]),
+            "groups": pd.Series(columns["groups"], dtype=object),
         }
     )
     frame["fatal"] = _classify(columns["outcome"], fatal_outcome) | (grades == 5) | frame["serious_death"].to_numpy()

@@ -117,11 +117,20 @@ def test_every_section_is_there_in_order(reports: dict[str, Path], session: str)
         "Table 5.8 — Common treatment-emergent adverse events",
         "Table 5.9 — Exposure-adjusted incidence rates",
         "Table 5.10 — Overview of treatment-emergent adverse events by subgroup",
-        "Table 5.11 — Deaths by timing and cause",
-        "Table 5.12 — Listing of deaths",
+        "Table 5.11 — Adverse events of special interest",
+        *(
+            [
+                "Table 5.12 — Adverse events of special interest: differences between arms",
+                "Table 5.13 — Time to the first adverse event of special interest",
+            ]
+            if session == "closed"
+            else []
+        ),
+        f"Table 5.{12 if session == 'open' else 14} — Deaths by timing and cause",
+        f"Table 5.{13 if session == 'open' else 15} — Listing of deaths",
         f"Figure 5.{2 if session == 'closed' else 1} — Time to discontinuation of study treatment",
-        "Table 5.13 — Time to discontinuation of study treatment",
-        "Table 5.14 — Listing of serious adverse events",
+        f"Table 5.{14 if session == 'open' else 16} — Time to discontinuation of study treatment",
+        f"Table 5.{15 if session == 'open' else 17} — Listing of serious adverse events",
     ]
     if session == "closed":
         sections += [
@@ -149,7 +158,7 @@ def test_the_serious_listing_prints_every_serious_event_on_landscape_pages(repor
     names = letters
     texts = pages(reports["closed"])
     at = next(
-        n for n, text in enumerate(texts, start=1) if "Table 5.14 — Listing of serious adverse events" in text and n > 2
+        n for n, text in enumerate(texts, start=1) if "Table 5.17 — Listing of serious adverse events" in text and n > 2
     )
     lines = texts[at - 1].splitlines()
     for r in rows:
@@ -413,7 +422,7 @@ def test_contents_give_the_page_each_section_starts_on(reports: dict[str, Path],
     texts = pages(reports[session])
     contents = texts[1]
     assert "Contents" in contents and "List of tables" in contents
-    deaths = "Table 5.11 — Deaths by timing and cause"
+    deaths = f"Table 5.{12 if session == 'open' else 14} — Deaths by timing and cause"  # after the AESI tables
     for heading in ("1. Summary", "Table 5.1 — Overview of adverse events", deaths, "Figure 3.1"):
         line = next(line for line in contents.splitlines() if heading in line)
         page = int(line.split()[-1])

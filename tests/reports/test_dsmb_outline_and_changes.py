@@ -50,7 +50,7 @@ def test_bookmarks_name_every_section_table_and_figure_on_its_page(
     titles = [title for _, title, _ in marks]
     assert titles[:3] == ["1. Summary", "Table 1.1 — Changes since the previous report", "2. Enrollment"]
     assert ("6. Efficacy outcomes by arm" in titles) is (session == "closed")
-    assert "Table 5.14 — Listing of serious adverse events" in titles
+    assert f"Table 5.{15 if session == 'open' else 17} — Listing of serious adverse events" in titles
     for depth, title, page in marks:
         assert depth == (1 if title[0].isdigit() else 2), title
         assert " ".join(title.split()[:4]) in " ".join(texts[page - 1].split()), (title, page)
