@@ -223,3 +223,23 @@ def test_lab_rules_must_name_what_the_data_hold(labs: dict[str, object], message
         check_lab_references({"labs": labs}, lab_frame())
     assert error.value.column == column
     check_lab_references({"labs": labs}, None)  # without laboratory data, nothing to check
+
+
+def test_ard_groups_shifts_by_parameter_and_baseline_category_and_files_the_test_under_its_table(
+    results: AnalysisResults,
+) -> None:
+    from service.ard import build_ard
+
+    ard = build_ard(results)
+    # HGB worst low, Drug, baseline NORMAL -> LOW: A1 of A1 and A3 (above).
+    shift = {a.stat_name: a.stat for a in ard if a.analysis == "lab_shift_low" and a.group1_level == "Drug"
+             and a.group2_level == "HGB" and a.group3 == "BNRIND" and a.group3_level == "NORMAL"
+             and a.variable == "ANRIND" and a.variable_level == "LOW"}  # fmt: skip
+    assert shift == {"n": 1, "N": 2, "p": 0.5}
+    test = {a.stat_name: a.stat for a in ard if a.analysis == "lab_shift_high" and a.context == "cmh"
+            and a.group2_level == "HGB"}  # fmt: skip
+    assert test["statistic"] == pytest.approx(1.5)
+    assert test["df"] == 1
+    liver = [a for a in ard if a.analysis == "lab_liver" and a.group2_level == "HYSLAW" and a.group1_level == "Total"]
+    assert {a.stat_name: a.stat for a in liver} == {"n": 2, "N": 6, "p": pytest.approx(1 / 3)}
+    assert liver[0].variable == "R2ANRHI"
