@@ -243,3 +243,22 @@ def test_ard_groups_shifts_by_parameter_and_baseline_category_and_files_the_test
     liver = [a for a in ard if a.analysis == "lab_liver" and a.group2_level == "HYSLAW" and a.group1_level == "Total"]
     assert {a.stat_name: a.stat for a in liver} == {"n": 2, "N": 6, "p": pytest.approx(1 / 3)}
     assert liver[0].variable == "R2ANRHI"
+
+
+@pytest.mark.parametrize(
+    ("labs", "column", "message"),
+    [
+        ({"critera": []}, "labs.critera", "unknown key 'critera' in [labs]; did you mean 'criteria'?"),
+        ({"records": "ANL02FL"}, "labs.records", "records"),
+        ({"criteria": [{"parameter": "ALT", "grade": 7}]}, "labs.criteria.grade", "grade"),
+        ({"criteria": [{"parameter": "ALT", "above_uln": 0}]}, "labs.criteria.above_uln", "above_uln"),
+        ({"liver": {"ggt": "GGT"}}, "labs.liver.ggt", "unknown key 'ggt'"),
+    ],
+)
+def test_trial_toml_labs_keys_are_read_strictly(labs: dict[str, object], column: str, message: str) -> None:
+    from service.importing.definition import check_definition_keys
+
+    with pytest.raises(DataError) as error:
+        check_definition_keys({"labs": labs})
+    assert message in error.value.problem
+    assert error.value.column == column
