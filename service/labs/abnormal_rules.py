@@ -84,11 +84,14 @@ def read_lab_rules(raw: Mapping[str, Any]) -> LabRules:
 
 def check_lab_references(raw: Mapping[str, Any], frame: Any) -> None:
     """At import: the record flag [labs] records names is in the laboratory data, and so is every parameter a
-    criterion names. Without laboratory data there is nothing to check (the report says none were collected)."""
+    criterion names. Without laboratory data (none, or vital signs only) there is nothing to check: the report says
+    none were collected."""
     rules = read_lab_rules(raw)
     if frame is None or not len(frame):
         return
     lab = frame[frame["domain"] == "LB"]
+    if lab.empty:
+        return  # vital signs only: no laboratory table to choose records for
     if rules.records is not None and not lab[RECORD_FLAGS[rules.records]].notna().any():
         raise _error(f"records names {rules.records}, which no laboratory record carries", "labs.records",
                      "Leave records out to count the on-treatment (ONTRTFL) records, or name a flag the data "

@@ -223,6 +223,8 @@ def test_lab_rules_must_name_what_the_data_hold(labs: dict[str, object], message
         check_lab_references({"labs": labs}, lab_frame())
     assert error.value.column == column
     check_lab_references({"labs": labs}, None)  # without laboratory data, nothing to check
+    vitals = lab_frame().assign(domain="VS")
+    check_lab_references({"labs": labs}, vitals)  # nor with vital signs only
 
 
 def test_ard_groups_shifts_by_parameter_and_baseline_category_and_files_the_test_under_its_table(
