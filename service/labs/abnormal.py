@@ -90,7 +90,8 @@ class LabAnalysis:
     @staticmethod
     def _describe(codes: Any, parameter_codes: np.ndarray, frame: pd.DataFrame, rows: np.ndarray) -> list[Parameter]:
         """Each parameter's label, unit and category from its first record."""
-        _, first = np.unique(parameter_codes, return_index=True)
+        first = np.empty(len(codes), dtype=np.int64)
+        first[parameter_codes[::-1]] = np.arange(len(parameter_codes))[::-1]  # reversed: the first is written last
         at = rows[first]
         found = [Parameter(str(code), _text(label) or str(code), _text(unit), _text(category))
                  for code, label, unit, category in zip(codes, frame["param"].to_numpy()[at],
