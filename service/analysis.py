@@ -33,6 +33,11 @@ from service.flow import FLOW_RULES, summarise_flow
 from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial, MeasurementRecord
 from service.importing.reference_dates import randomization_note
+from service.labs.abnormal import CATEGORY_RULE, lab_analysis, lab_notes, summarise_lab_categories
+from service.labs.liver import LIVER_RULE, list_liver_peaks, liver_notes, summarise_liver
+from service.labs.rows import LabCategoryRow, LabShiftRow, LabShiftTestRow, LabSignificantRow, LiverPeakRow, LiverRow
+from service.labs.shift import CMH_RULE, SHIFT_RULE, compare_shifts, summarise_shifts
+from service.labs.significant import list_significant_values, significant_notes
 from service.monitoring.comparison import Target
 from service.monitoring.plan import MonitoringPlan, parse_monitoring
 from service.monitoring.rows import Evidence, monitoring_rows
@@ -500,6 +505,43 @@ TABLES: tuple[TableSpec, ...] = (
     ),
 
     # tables: laboratory values
+    TableSpec(
+        "lab_categories", LabCategoryRow, "Laboratory values outside the normal range during treatment",
+        SAFETY_POPULATION, at_risk, lambda inputs: lab_notes(lab_analysis(inputs), CATEGORY_RULE),
+        lambda inputs: summarise_lab_categories(lab_analysis(inputs)),
+    ),
+    TableSpec(
+        "lab_shift_low", LabShiftRow, "Shift from the baseline category to the worst low category during treatment",
+        SAFETY_POPULATION, at_risk, lambda inputs: lab_notes(lab_analysis(inputs), SHIFT_RULE),
+        lambda inputs: summarise_shifts(lab_analysis(inputs), "low"),
+    ),
+    TableSpec(
+        "lab_shift_high", LabShiftRow, "Shift from the baseline category to the worst high category during treatment",
+        SAFETY_POPULATION, at_risk, lambda inputs: lab_notes(lab_analysis(inputs), SHIFT_RULE),
+        lambda inputs: summarise_shifts(lab_analysis(inputs), "high"),
+    ),
+    TableSpec(
+        "lab_shift_test", LabShiftTestRow, "Laboratory shifts compared between arms (Cochran–Mantel–Haenszel)",
+        SAFETY_POPULATION, at_risk, lambda inputs: lab_notes(lab_analysis(inputs), CMH_RULE),
+        lambda inputs: compare_shifts(lab_analysis(inputs)), comparative=True,
+    ),
+    TableSpec(
+        "lab_liver", LiverRow, "Possible drug-induced liver injury: peak liver tests as multiples of the upper limit "
+        "of normal", SAFETY_POPULATION, at_risk, lambda inputs: lab_notes(lab_analysis(inputs),
+                                                                         *liver_notes(lab_analysis(inputs))),
+        lambda inputs: summarise_liver(lab_analysis(inputs)),
+    ),
+    TableSpec(
+        "lab_liver_peaks", LiverPeakRow, "Peak liver tests by participant (the eDISH figure's points)",
+        SAFETY_POPULATION, no_denominators, lambda inputs: lab_notes(lab_analysis(inputs), LIVER_RULE),
+        lambda inputs: list_liver_peaks(lab_analysis(inputs)),
+    ),
+    TableSpec(
+        "listing_lab_significant", LabSignificantRow, "Listing of clinically significant laboratory values",
+        SAFETY_POPULATION, no_denominators,
+        lambda inputs: lab_notes(lab_analysis(inputs), *significant_notes(lab_analysis(inputs))),
+        lambda inputs: list_significant_values(lab_analysis(inputs)),
+    ),
 
     # tables: vital signs
 

@@ -10,10 +10,11 @@ that was not collected is a row without a value (`stat` empty), its label saying
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from service.labs.rows import LabCategoryRow, LabShiftRow, LabShiftTestRow, LiverRow
 from service.results import (
     NOT_COLLECTED,
     OVERALL,
@@ -467,6 +468,42 @@ def kaplan_meier(table: Table[KaplanMeierRow], control: str | None) -> Iterator[
                          estimate_label="Median time (days)").stats(estimate=median_time(rows))  # fmt: skip
 
 
+def lab_categories(table: Table[LabCategoryRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (("PARAMCD", r.parameter),), "ANRIND", r.category).stats(
+            n=r.n, N=r.n_analysed, p=proportion(r.n, r.n_analysed)
+        )
+
+
+def lab_shifts(table: Table[LabShiftRow], control: str | None) -> Iterator[ArdRow]:
+    """DESIGN.md: the on-treatment category (ANRIND) within the baseline category (BNRIND)."""
+    for r in table.rows:
+        groups = (("PARAMCD", r.parameter), ("BNRIND", r.baseline))
+        yield from Where(table, r.arm, groups, "ANRIND", r.category).stats(
+            n=r.n, N=r.n_baseline, p=proportion(r.n, r.n_baseline)
+        )
+
+
+CMH_LABEL = "CMH row mean scores statistic, stratified by baseline category (BNRIND)"
+
+
+def lab_shift_tests(table: Table[LabShiftTestRow], control: str | None) -> Iterator[ArdRow]:
+    """Over every arm (no one arm, no comparator), under the analysis of the shift table it tests."""
+    for r in table.rows:
+        tested = replace(table, name=f"lab_shift_{r.direction}")
+        yield from Where(tested, "", (("PARAMCD", r.parameter),), "ANRIND", context="cmh",
+                         statistic_label=CMH_LABEL).stats(N=r.n, statistic=r.statistic, df=r.df,
+                                                          p_value=r.p_value)  # fmt: skip
+
+
+def lab_liver(table: Table[LiverRow], control: str | None) -> Iterator[ArdRow]:
+    """Peaks as multiples of ULN: ADaM's ratio to ANRHI (R2ANRHI), the criterion as its level."""
+    for r in table.rows:
+        yield from Where(table, r.arm, (("PARAMCD", r.parameter),), "R2ANRHI", r.criterion).stats(
+            n=r.n, N=r.n_analysed, p=proportion(r.n, r.n_analysed)
+        )
+
+
 Converter = Callable[[Table[Any], str | None], Iterator[ArdRow]]
 CONVERTERS: dict[type, Converter] = {
     AECountRow: ae_counts,
@@ -498,6 +535,10 @@ CONVERTERS: dict[type, Converter] = {
     DeathSummaryRow: deaths,
     KaplanMeierRow: kaplan_meier,
     # converters: laboratory values
+    LabCategoryRow: lab_categories,
+    LabShiftRow: lab_shifts,
+    LabShiftTestRow: lab_shift_tests,
+    LiverRow: lab_liver,
     # converters: vital signs
 }
 

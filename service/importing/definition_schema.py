@@ -153,6 +153,22 @@ MULTIPLICITY = Tables(
         "transitions": PARSED,
     }
 )
+LABS = Table(
+    {
+        "records": one_of("ANL01FL", "ONTRTFL"),
+        "liver": Table({"alt": text(), "ast": text(), "bilirubin": text(), "alp": text()}),
+        "criteria": Tables(
+            {
+                "parameter": text(),
+                "above_uln": number(0, MAX_DOSE, open_low=True),
+                "below_lln": number(0, MAX_DOSE, open_low=True),
+                "above": number(-MAX_DOSE, MAX_DOSE),
+                "below": number(-MAX_DOSE, MAX_DOSE),
+                "grade": whole(1, 5),
+            }
+        ),
+    }
+)
 RANDOMIZATION_DATE = Table({"randomization_date": PARSED})
 IRCT_TEXTS = (
     "type_enrolment", "recruitment_status", "study_type", "url", "utrn", "scientific_acronym", "hc_freetext",
@@ -229,6 +245,7 @@ TRIAL_TOML: dict[str, Spec] = {
     "baseline": BASELINE,
     "monitoring": MONITORING,
     "multiplicity": MULTIPLICITY,
+    "labs": LABS,
     "adam": RANDOMIZATION_DATE,
     "sdtm": RANDOMIZATION_DATE,
     "bundle": RANDOMIZATION_DATE,

@@ -17,6 +17,7 @@ from datetime import date
 
 from service.errors import DataError
 from service.importing.records import ImportedTrial, MeasurementRecord
+from service.labs.abnormal_rules import check_lab_references
 from service.outcomes.definition import BINARY_METHODS, OutcomeSpec, parse_outcomes
 from service.strictkeys import closest
 
@@ -42,6 +43,7 @@ def check_references(data: ImportedTrial) -> ImportedTrial:
             raise _missing(data, f"[[baseline]] parameter '{entry}' has no baseline record", "baseline.parameter",
                            entry, by_parameter, "Name a parameter with a baseline record (baseline = Y, ABLFL = Y, "
                            "--BLFL = Y).")  # fmt: skip
+    check_lab_references(data.definition.raw, data.labs)  # [labs] records and criteria
     summarise_flow(data)  # the flow's completion and milestone flags
     summarise_baseline(data)  # the declared types of the [[baseline]] variables
     return replace(data, notes=(*data.notes, *notes)) if notes else data

@@ -26,6 +26,7 @@ from service.reports.figures import (
     monitoring_plot,
     trajectory_plot,
 )
+from service.reports.lab_pages import LabPages, build_lab_pages, lab_outline
 from service.reports.listing import Column, FixedPitchListing, set_listing
 from service.reports.masked import arm_display_names, compared_arms, every_pair, letter_order, mask_tables, masked_rows
 from service.reports.pooled import analyses_left_to_closed, pooled_notes, remove_arm_assignment
@@ -169,13 +170,9 @@ def build_dsmb_context(
     }
     pages = safety_pages(tables, columns, names, closed)
     figures["discontinuation_time"] = pages["km_figure"]
-    outline = report_outline(
-        closed,
-        figures,
-        bool(monitoring),
-        bool(compared),
-        {"discontinuation-time": tables["discontinuation_time"].title},
-    )
+    labs = build_lab_pages(tables, columns, names, closed)
+    outline = report_outline(closed, figures, bool(monitoring), bool(compared),
+                             {"discontinuation-time": tables["discontinuation_time"].title}, labs)  # fmt: skip
     changes = None
     if previous is not None and previous_report is not None and previous_report.snapshot.id is not None:
         changes = summarise_changes(previous, analysed, previous_report.snapshot.id, previous_report.data_cutoff,
@@ -216,6 +213,7 @@ def build_dsmb_context(
         if changes is not None and closed
         else [],
         "figures": figures,
+        "labs": labs,
         "outline": outline,
         "outline_by": {entry.anchor: entry for entry in outline},
         "show_outcomes": closed,
@@ -308,7 +306,8 @@ class OutlineEntry:
 
 
 def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, differences: bool = True,
-                   titles: Mapping[str, str] | None = None) -> list[OutlineEntry]:  # fmt: skip
+                   titles: Mapping[str, str] | None = None, labs: LabPages | None = None
+                   ) -> list[OutlineEntry]:  # fmt: skip
     """Sections, tables and figures in the order printed, numbered; the contents and the headings both read it,
     so they cannot disagree. `titles`: an entry's title as its table gives it, by anchor, where it depends on the
     data."""
@@ -399,6 +398,14 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
             ],
         ),
         # outline: laboratory values (templates/dsmb/_labs.html)
+        (
+            "laboratory",
+            "Laboratory values",
+            [
+                # outline: value and change from baseline by visit (templates/dsmb/_lab_visits.html)
+                *lab_outline(labs),
+            ],
+        ),
         # outline: vital signs (templates/dsmb/_vitals.html)
     ]
     if closed:
