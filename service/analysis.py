@@ -489,6 +489,12 @@ TABLES: tuple[TableSpec, ...] = (
         SAFETY_POPULATION, at_risk, lambda inputs: (TEAE_RULE, *aesi.time_notes(inputs)), aesi.special_interest_time,
         applies=lambda inputs: inputs.comparative,  # by arm: the closed edition's (and the tables')
     ),
+    TableSpec(
+        "ae_special_interest_km", KaplanMeierRow,
+        "Time to the first adverse event of special interest: Kaplan–Meier steps", SAFETY_POPULATION, at_risk,
+        lambda inputs: (TEAE_RULE, *aesi.time_notes(inputs)), aesi.special_interest_km,
+        applies=lambda inputs: inputs.comparative,  # the figure's steps, by arm: the closed edition's
+    ),
 
     # tables: deaths by timing and cause, time to treatment discontinuation
     TableSpec(

@@ -450,20 +450,29 @@ def deaths(table: Table[DeathSummaryRow], control: str | None) -> Iterator[ArdRo
         )
 
 
+def _curve_groups(row: KaplanMeierRow) -> tuple[tuple[str, str], ...]:
+    """A curve of a parameter under PARAMCD; a curve of a grouping (AEs of special interest) under the grouping's
+    variable with the group's name as its level, as that grouping's other tables have it."""
+    if row.group_variable:
+        return ((row.group_variable, row.curve),)
+    return (("PARAMCD", row.variable or row.curve),)
+
+
 def kaplan_meier(table: Table[KaplanMeierRow], control: str | None) -> Iterator[ArdRow]:
     """Each step of each curve as cardx's ard_survival_survfit writes one: variable `time`, its level the day,
     n.risk, estimate, conf.low, conf.high (and, as the outcome estimates name them, n_events and n_censored);
-    group2 PARAMCD (the curve's parameter, else its title); then the median as variable `prob`, level 0.5."""
+    group2 PARAMCD (the curve's parameter, else its title) or the grouping's variable
+    (_curve_groups); then the median as variable `prob`, level 0.5."""
     by_curve: dict[tuple[str, str], list[KaplanMeierRow]] = {}
     for r in table.rows:
         by_curve.setdefault((r.curve, r.arm), []).append(r)
-        groups = (("PARAMCD", r.variable or r.curve),)
+        groups = _curve_groups(r)
         yield from Where(table, r.arm, groups, "time", f"{r.time:g}", context="kaplan-meier").stats(
             n_risk=r.n_at_risk, n_events=r.n_events, n_censored=r.n_censored, estimate=r.survival,
             conf_low=r.ci_low, conf_high=r.ci_high,
         )  # fmt: skip
     for (_, arm), rows in by_curve.items():
-        groups = (("PARAMCD", rows[0].variable or rows[0].curve),)
+        groups = _curve_groups(rows[0])
         yield from Where(table, arm, groups, "prob", "0.5", context="kaplan-meier",
                          estimate_label="Median time (days)").stats(estimate=median_time(rows))  # fmt: skip
 

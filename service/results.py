@@ -436,3 +436,6 @@ class KaplanMeierRow:
     ci_low: float | None
     ci_high: float | None
     variable: str = ""  # the CDISC parameter the curve is of (PARAMCD of an ADTTE-like parameter: TTDISC, …)
+    # The variable whose value the curve is, where it is a grouping rather than a parameter (AESI, CQ01NAM: the
+    # curve is the group's name); empty for a parameter.
+    group_variable: str = ""

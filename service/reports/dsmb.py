@@ -170,6 +170,8 @@ def build_dsmb_context(
     }
     pages = safety_pages(tables, columns, names, closed)
     figures["discontinuation_time"] = pages["km_figure"]
+    aesi_pages = special_interest_context(tables, columns, names)
+    figures["aesi_km"] = aesi_pages["figure"] if closed else None
     labs = build_lab_pages(tables, columns, names, closed)
     outline = report_outline(closed, figures, bool(monitoring), bool(compared),
                              {"discontinuation-time": tables["discontinuation_time"].title}, labs)  # fmt: skip
@@ -232,7 +234,7 @@ def build_dsmb_context(
             for (arm, control), rows in by_comparison(monitoring)
         ],
         "rows_by": rows_by,
-        "aesi": special_interest_context(tables, columns, names),
+        "aesi": aesi_pages,
         "baseline_rows": baseline_rows,
         "baseline_decimals": _baseline_decimals(data, precision),
         "decimals": lambda row: estimate_decimals(row, precision),
@@ -371,6 +373,11 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
                     [
                         ("table", "aesi-differences", "Adverse events of special interest: differences between arms"),
                         ("table", "aesi-time", "Time to the first adverse event of special interest"),
+                        *(
+                            [("figure", "aesi-km", "Time to the first adverse event of special interest, by arm")]
+                            if figures.get("aesi_km")
+                            else []
+                        ),
                     ]
                     if closed
                     else []

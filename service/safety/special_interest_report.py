@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.reports.ae_table import count_cell
+from service.reports.km_figure import km_plot
 from service.reports.templating import format_number, format_p_value
+from service.results import TOTAL
 from service.safety.special_interest_counts import CATEGORY_NAMES
 from service.safety.special_interest_time import DAYS
 
@@ -28,7 +30,12 @@ def special_interest_context(
     counts = tables["ae_special_interest"]
     comparison = tables.get("ae_special_interest_comparison")
     time = tables.get("ae_special_interest_time")
+    steps = tables.get("ae_special_interest_km")
+    drawn = [c for c in columns if c != TOTAL]
+    title = "Time to the first adverse event of special interest"
+    figure = km_plot(steps.rows, drawn, names, y_label="With an event (%)", title=title) if steps else None
     return {
+        "figure": figure,
         "counts": counts,
         "lines": count_lines(counts.rows, columns),
         "comparison": comparison,

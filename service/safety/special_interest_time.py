@@ -17,6 +17,7 @@ day 121.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -73,7 +74,8 @@ def special_interest_steps(
     rows: list[KaplanMeierRow] = []
     for group in groups:
         for arm, (times, events) in time_to_first_event(group, safety, window_days).items():
-            rows.extend(kaplan_meier_rows(times, events, curve=group.name, arm=arm, variable=group.variable))
+            steps = kaplan_meier_rows(times, events, curve=group.name, arm=arm)
+            rows.extend(replace(step, group_variable=group.variable) for step in steps)
     return tuple(rows)
 
 
