@@ -20,7 +20,7 @@ from typing import Any
 from service.dbfile import DatabaseExposed, check_private, create_private, sqlite_file
 
 # The newest Alembic revision (service/migrations/versions); tests/test_migrations.py checks it is the head.
-HEAD_REVISION = "0006"
+HEAD_REVISION = "0008"
 _SQLITE = "sqlite:///"
 
 
