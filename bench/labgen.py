@@ -1,7 +1,7 @@
 """Synthetic laboratory data at any size, as the laboratory frame (service.labs.frame) and as a bundle `labs.csv`.
 
-SYNTHETIC: random values from a fixed seed; the same arguments give the same records. Participants B00001...
-(as bench/generate.py names them: "B" and five digits), each with every parameter at every visit: visit 1 is
+SYNTHETIC: random values from a fixed seed; the same arguments give the same records. Participants P000000...
+(as bench/generate.py names them), each with every parameter at every visit: visit 1 is
 screening (the baseline, the day before the first dose), visits 2... are four weeks apart, on treatment. About 1%
 of the values are missing and 0.2% of the records have no date (they keep their visit).
 """
@@ -53,7 +53,7 @@ def generate_frame(participants: int, parameters: int = 30, visits: int = 12, se
     on_treatment = visit > 0
     frame = pd.DataFrame(
         {
-            "subject_id": np.array([f"B{i:05d}" for i in range(participants)], dtype=object)[subject],
+            "subject_id": np.array([f"P{i:06d}" for i in range(participants)], dtype=object)[subject],
             "domain": np.full(n, "LB", dtype=object),
             "dataset": np.full(n, "labs.csv", dtype=object),
             "paramcd": codes[param],
