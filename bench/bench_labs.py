@@ -62,17 +62,20 @@ def read_labs_csv(path: Path) -> Any:
 
     from service.labs.frame import conform
 
-    raw = pd.read_csv(path, dtype={"value_text": object, "timepoint": object, "position": object},
-                      keep_default_na=False, na_values=[""])  # fmt: skip
+    # Text read as categories, so that equal strings are one object (3.6 million records x 12 text columns as
+    # separate str objects would take 1.5 GB); astype(object) below keeps them shared.
+    text = ("subject_id", "parameter", "parameter_label", "category", "unit", "visit", "timepoint", "position",
+            "date", "value_text", "baseline", "analysis")  # fmt: skip
+    raw = pd.read_csv(path, dtype=dict.fromkeys(text, "category"), keep_default_na=False, na_values=[""])
     renamed = raw.rename(columns={"parameter": "paramcd", "parameter_label": "param", "category": "parcat1",
                                   "visit_number": "visitnum", "timepoint": "tpt", "timepoint_number": "tptnum",
                                   "date": "adt", "value": "aval", "value_text": "avalc", "low": "anrlo",
                                   "high": "anrhi", "toxicity_grade": "atoxgr"})  # fmt: skip
-    renamed["adt"] = pd.to_datetime(renamed["adt"], format="%Y-%m-%d").astype("datetime64[s]")
+    renamed["adt"] = pd.to_datetime(renamed["adt"].astype(object), format="%Y-%m-%d").astype("datetime64[s]")
     for name, flag in (("baseline", "ablfl"), ("analysis", "anl01fl")):
-        renamed[flag] = pd.array(renamed.pop(name).eq("Y"), dtype="boolean")
+        renamed[flag] = pd.array(renamed.pop(name).astype(object).eq("Y"), dtype="boolean")
     renamed["domain"], renamed["dataset"] = "LB", "labs.csv"
-    return conform(renamed)
+    return conform(renamed.astype({name: object for name in renamed.columns if renamed[name].dtype == "category"}))
 
 
 def child_import(source: str, url: str) -> dict[str, Any]:
@@ -80,15 +83,18 @@ def child_import(source: str, url: str) -> dict[str, Any]:
     from service.snapshots import compute_content_hash, store_snapshot
 
     engine = open_database(url)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     data = import_trial(Path(source))
-    t1 = time.perf_counter()
+    t1, c1, read_peak = time.perf_counter(), cpu_s(), peak_mb()
+    Path("/proc/self/clear_refs").write_text("5")  # the peak from here on is the store's (the data stay resident)
     outcome = store_snapshot(engine, data, now=datetime.now(UTC))
-    t2 = time.perf_counter()
+    t2, c2, store_peak = time.perf_counter(), cpu_s(), peak_mb()
     compute_content_hash(data)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), cpu_s()
     return {"records": outcome.snapshot.counts["lab_records"], "read_s": t1 - t0, "store_s": t2 - t1,
-            "import_s": t2 - t0, "hash_s": t3 - t2, "created": outcome.created}  # fmt: skip
+            "import_s": t2 - t0, "hash_s": t3 - t2, "created": outcome.created, "read_cpu_s": c1 - c0,
+            "store_cpu_s": c2 - c1, "hash_cpu_s": c3 - c2, "import_read_peak_mb": read_peak,
+            "store_only_peak_mb": store_peak}  # fmt: skip
 
 
 def child_read(url: str) -> dict[str, Any]:
@@ -97,9 +103,9 @@ def child_read(url: str) -> dict[str, Any]:
 
     engine = open_database(url)
     snapshot = resolve_snapshot(engine, "bench")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     data, _ = read_snapshot(engine, snapshot, listed_only=True)
-    return {"records": len(data.labs), "read_back_s": time.perf_counter() - t0}
+    return {"records": len(data.labs), "read_back_s": time.perf_counter() - t0, "read_back_cpu_s": cpu_s() - c0}
 
 
 def _rows_table() -> Any:
@@ -123,15 +129,21 @@ def child_rows_store(source: str, url: str) -> dict[str, Any]:
     engine = open_database(url)
     table = _rows_table()
     table.metadata.create_all(engine)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     frame = read_labs_csv(Path(source) / "labs.csv")
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), cpu_s()
     names = list(frame.columns)
     columns = [_python_values(frame[name]) for name in names]
     with Session(engine) as session, session.begin():
         _insert(session, SimpleNamespace(__table__=table), (dict(zip(names, row, strict=True))  # type: ignore[arg-type]
                                                             for row in zip(*columns, strict=True)), 1)  # fmt: skip
-    return {"records": len(frame), "read_s": t1 - t0, "store_s": time.perf_counter() - t1}
+    return {
+        "records": len(frame),
+        "read_s": t1 - t0,
+        "store_s": time.perf_counter() - t1,
+        "read_cpu_s": c1 - c0,
+        "store_cpu_s": cpu_s() - c1,
+    }
 
 
 def _python_values(series: Any) -> list[Any]:
@@ -150,16 +162,22 @@ def child_rows_read(url: str) -> dict[str, Any]:
 
     engine = open_database(url)
     table = _rows_table()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_s()
     with engine.connect() as conn:
         columns = _read_columns(conn, table, list(LAB_COLUMNS), SimpleNamespace(id=1), "id")  # type: ignore[arg-type]
     frame = pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
     frame["adt"] = pd.to_datetime(frame["adt"]).astype("datetime64[s]")
     frame = frame.astype(LAB_COLUMNS)
-    return {"records": len(frame), "read_back_s": time.perf_counter() - t0}
+    return {"records": len(frame), "read_back_s": time.perf_counter() - t0, "read_back_cpu_s": cpu_s() - c0}
 
 
 CHILDREN = {"import": child_import, "read": child_read, "rows-store": child_rows_store, "rows-read": child_rows_read}
+
+
+def cpu_s() -> float:
+    """This process's CPU time (user and system): steadier than wall-clock when others share the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_mb() -> float:
@@ -207,7 +225,7 @@ def measure(layout: str, source: Path, url: str) -> dict[str, Any]:
         stored, read = in_child("import", str(source), url), in_child("read", url)
     else:
         stored, read = in_child("rows-store", str(source), url), in_child("rows-read", url)
-    return {**stored, "store_peak_mb": stored["peak_mb"], **read, "read_peak_mb": read["peak_mb"],
+    return {**stored, "store_peak_mb": stored["peak_mb"], **read, "read_back_peak_mb": read["peak_mb"],
             "db_mb": database_size(url)}  # fmt: skip
 
 
@@ -227,8 +245,9 @@ def main() -> None:
     if os.environ.get("REGSYNC_TEST_DATABASE_URL"):
         targets.append(("postgresql", os.environ["REGSYNC_TEST_DATABASE_URL"]))
     print(f"calibration loop: {calibration_seconds():.2f} s (best of 3; lower = faster machine at this moment)")
-    print(f"{'database':>10} {'layout':>8} {'records':>10} {'read s':>7} {'store s':>8} {'import s':>9} "
-          f"{'hash s':>7} {'peak MB':>8} {'read back s':>12} {'peak MB':>8} {'db MB':>7}")  # fmt: skip
+    print("wall-clock seconds (CPU seconds of the process in brackets); peak resident MB of the step's process")
+    print(f"{'database':>10} {'layout':>8} {'records':>10} {'read':>13} {'store':>13} {'import':>7} {'hash':>13} "
+          f"{'read MB':>8} {'store MB':>8} {'read back':>13} {'MB':>6} {'db MB':>6}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="regsync-bench-labs-") as tmp:
         folder = Path(tmp)
         folder.chmod(0o700)
@@ -246,10 +265,15 @@ def main() -> None:
                 finally:
                     if server is not None:
                         schema_url(server, schema, create=False)
-                print(f"{name:>10} {layout:>8} {r['records']:>10,} {r['read_s']:>7.2f} {r['store_s']:>8.2f} "
-                      f"{r.get('import_s', r['read_s'] + r['store_s']):>9.2f} {r.get('hash_s', float('nan')):>7.2f} "
-                      f"{r['store_peak_mb']:>8.0f} {r['read_back_s']:>12.2f} {r['read_peak_mb']:>8.0f} "
-                      f"{r['db_mb']:>7.0f}", flush=True)  # fmt: skip
+                print(f"{name:>10} {layout:>8} {r['records']:>10,} {_time(r, 'read')} {_time(r, 'store')} "
+                      f"{r['read_s'] + r['store_s']:>7.2f} {_time(r, 'hash')} {r.get('import_read_peak_mb', 0):>8.0f} "
+                      f"{r.get('store_only_peak_mb', r['store_peak_mb']):>8.0f} {_time(r, 'read_back')} "
+                      f"{r['read_back_peak_mb']:>6.0f} {r['db_mb']:>6.0f}", flush=True)  # fmt: skip
+
+
+def _time(figures: dict[str, Any], step: str) -> str:
+    wall, cpu = figures.get(f"{step}_s"), figures.get(f"{step}_cpu_s")
+    return f"{'-' if wall is None else f'{wall:.2f}':>6} ({'-' if cpu is None else f'{cpu:.2f}':>5})"
 
 
 if __name__ == "__main__":

@@ -8,19 +8,23 @@ as their IEEE bytes, so they read back bit for bit; dates as seconds (NaT the sm
 (1, 0, -1 for <NA>). Nothing is pickled: a row is read by numpy.frombuffer and json alone. A column the chunk does
 not hold (one added to LAB_COLUMNS later) reads back as missing.
 
-Why columnar and not a row per record, measured with bench/bench_labs.py (10,000 participants x 30 parameters x 12
-visits = 3,600,000 records, 28 columns; 2-core machine, 2026-12; see bench/README.md for the figures):
+Why columnar and not a row per record: measured with bench/bench_labs.py on the 2-core machine, 2026-12-07, while
+five other engineers' work shared it (CPU seconds of the process, steadier than wall-clock then, in brackets):
 
-- a row per record through the driver's executemany (as service.snapshots._insert writes the other records):
-  SQLite store 37 s, read back into the frame 27 s, 1.0 GB database; PostgreSQL store 135 s, read back 29 s;
-  reading back holds every value as a Python object (~100 million of them) before the frame is built: 4.9 GB peak.
-- columnar, 14 chunks of 262,144 records: SQLite store 2.6 s, read back 1.6 s, 112 MB database; PostgreSQL store
-  2.9 s, read back 1.7 s; peak memory is the frame's own size plus one chunk.
+- 1,000 participants x 30 parameters x 12 visits (360,000 records, 28 columns). A row per record through the
+  driver's executemany (as service.snapshots._insert writes the other records), read back as service.trialdata
+  reads them: SQLite store 7.0 s (6.4), read back 5.9 s (4.1), 812 MB peak, 52 MB of database; PostgreSQL store
+  11.1 s (10.4), read back 4.1 s (3.5), 922 MB. Columnar, the whole import of the bundle included (20,000 AEs):
+  SQLite store 1.2 s (0.9), read back 0.6 s (0.4), 310 MB peak, 6 MB; PostgreSQL 1.8 s (1.2), 0.4 s (0.4), 318 MB.
+- 10,000 participants (3,600,000 records), columnar, with 200,000 AEs: SQLite store 18.7 s (10.9), read back of
+  the whole snapshot 10.3 s (5.9), 1,124 MB peak, 61 MB of database; PostgreSQL store 23.4 s (12.6), read back
+  4.5 s (3.2), 1,123 MB. Rows were not run at this size: extrapolated linearly from the 360,000 records,
+  a minute or two to store and about 5 GB to read back, beyond the issue's 60 s and 2 GB.
 
 Every report and `regsync tables` reads the frame whole, and nothing queries single records in SQL (the displays
-group in pandas), so a row per record buys nothing for its 15-50 times the cost. zlib level 1 (the standard
-library's): level 6 made the data 20% smaller for 4 times the compression time; byte shuffling of the floats made
-them larger (a participant's values at successive visits already share their high bytes).
+group in pandas), so a row per record buys nothing for its 8-10 times the time and memory. zlib level 1 (the
+standard library's): level 6 made the floats 20% smaller for five times the compression time; byte shuffling
+made them larger (a participant's values at successive visits already share their high bytes).
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ CHUNK_RECORDS = 262_144
 CODEC = "zlib"
 _LEVEL = 1
 _NAT = np.iinfo(np.int64).min
+_MISSING: dict[str, Any] = {"object": None, "float64": np.nan, "datetime64[s]": _NAT, "boolean": -1}
 
 
 def write_labs(connection: Connection, snapshot_id: int, labs: CanonicalLabs) -> int:
@@ -78,9 +83,13 @@ def read_labs(connection: Connection, snapshot_id: int | None) -> pd.DataFrame |
         data = connection.execute(
             select(table.c.data).where(table.c.snapshot_id == snapshot_id, table.c.ordinal == chunk.ordinal)
         ).scalar_one()
+        filled = set()
         for name, values in _decode_chunk(chunk.layout, bytes(data)):
             if name in columns:
                 columns[name][start : start + chunk.records] = values
+                filled.add(name)
+        for name in LAB_COLUMNS.keys() - filled:  # a column this chunk does not hold: missing
+            columns[name][start : start + chunk.records] = _MISSING[LAB_COLUMNS[name]]
         start += chunk.records
     return pd.DataFrame({name: _series(columns[name], dtype) for name, dtype in LAB_COLUMNS.items()}, copy=False)
 
@@ -120,14 +129,10 @@ def _decode_chunk(layout: list[dict[str, Any]], data: bytes) -> Iterator[tuple[s
 
 
 def _allocate(dtype: str, length: int) -> np.ndarray:
-    """An array for a whole column, all missing until filled."""
-    if dtype == "object":
-        return np.full(length, None, dtype=object)
-    if dtype == "float64":
-        return np.full(length, np.nan)
-    if dtype == "datetime64[s]":
-        return np.full(length, _NAT, dtype=np.int64)
-    return np.full(length, -1, dtype=np.int8)
+    """An array for a whole column, filled chunk by chunk (np.empty: no pass over memory that is written anyway)."""
+    return np.empty(
+        length, dtype={"object": object, "float64": np.float64, "datetime64[s]": np.int64}.get(dtype, np.int8)
+    )
 
 
 def _series(values: np.ndarray, dtype: str) -> Any:
