@@ -163,6 +163,21 @@ class Measurement(SQLModel, table=True):
     variables: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
+class LabChunk(SQLModel, table=True):
+    """A chunk of a snapshot's laboratory and vital-sign records, column by column (service.labs.store says how)."""
+
+    __tablename__ = "lab_chunk"
+    __table_args__ = (UniqueConstraint("snapshot_id", "ordinal", name="uq_lab_chunk_snapshot_ordinal"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    snapshot_id: int = Field(foreign_key="snapshot.id", index=True)
+    ordinal: int
+    records: int
+    codec: str = Field(max_length=16)
+    layout: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class MaskingSeal(SQLModel, table=True):
     """A trial's random secret under which its masking key is stored (service.masking): the arms and letters are
     kept as HMACs under it, so that neither is in the database in plain text."""

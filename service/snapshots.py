@@ -1,7 +1,8 @@
 """Snapshots: an import's normalized data, content-hashed and stored whole in one transaction.
 
 Identical data (by content hash) makes no new snapshot. Row order in the source does not count as a
-change: each table's records are hashed as a sorted list.
+change: each table's records are hashed as a sorted list, the laboratory frame in its canonical order
+(service.labs.canonical). A trial without laboratory records hashes as it did before the frame existed.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import Engine, func, insert
 from sqlmodel import Session, SQLModel, col, select
 
 from service import __version__
 from service.importing.records import ImportedTrial, date_field_names, field_names, record_values
+from service.labs.canonical import CanonicalLabs, canonical_labs, digest_labs
+from service.labs.store import write_labs
 from service.models import (
     AdverseEvent,
     Arm,
@@ -40,6 +44,10 @@ class ImportOutcome:
 
 
 def compute_content_hash(data: ImportedTrial) -> str:
+    return _content_hash(data, _labs_of(data))
+
+
+def _content_hash(data: ImportedTrial, labs: CanonicalLabs | None) -> str:
     digest = hashlib.sha256()
     digest.update(_canonical(data.definition.raw).encode())
     parts: Sequence[tuple[str, Iterable[Any]]] = (
@@ -53,7 +61,16 @@ def compute_content_hash(data: ImportedTrial) -> str:
         digest.update(f"\n#{name}\n".encode())
         lines = sorted(_canonical([getattr(r, name) for name in field_names(type(r))]) for r in records)
         digest.update("\n".join(lines).encode())
+    if labs is not None:
+        digest_labs(digest, labs)
     return digest.hexdigest()
+
+
+def _labs_of(data: ImportedTrial) -> CanonicalLabs | None:
+    """The laboratory frame in canonical form; None when there is none or it has no records (stored as none)."""
+    if data.labs is None or len(data.labs) == 0:
+        return None
+    return canonical_labs(data.labs)
 
 
 def derive_data_cutoff(data: ImportedTrial) -> date | None:
@@ -67,12 +84,23 @@ def derive_data_cutoff(data: ImportedTrial) -> date | None:
                 value = getattr(record, name)
                 if value is not None and (latest is None or value > latest):
                     latest = value
+    lab_latest = _latest_lab_date(data.labs)
+    if lab_latest is not None and (latest is None or lab_latest > latest):
+        latest = lab_latest
     return latest
+
+
+def _latest_lab_date(labs: Any) -> date | None:
+    if labs is None or len(labs) == 0 or "adt" not in labs.columns:
+        return None
+    latest = labs["adt"].max()
+    return None if pd.isna(latest) else latest.date()
 
 
 def store_snapshot(engine: Engine, data: ImportedTrial, *, now: datetime) -> ImportOutcome:
     """Write the data as a new snapshot unless an identical one exists; all or nothing."""
-    content_hash = compute_content_hash(data)
+    labs = _labs_of(data)
+    content_hash = _content_hash(data, labs)
     with Session(engine) as session, session.begin():
         _upsert_trial(session, data, now)
         existing = session.exec(
@@ -88,7 +116,7 @@ def store_snapshot(engine: Engine, data: ImportedTrial, *, now: datetime) -> Imp
             source_path=data.source_path,
             data_cutoff=derive_data_cutoff(data),
             definition=data.definition.raw,
-            counts=_counts(data),
+            counts=_counts(data, labs),
             notes=list(data.notes),
             software_version=__version__,
             created_at=now,
@@ -103,6 +131,8 @@ def store_snapshot(engine: Engine, data: ImportedTrial, *, now: datetime) -> Imp
         _insert(session, Exposure, (record_values(e) for e in data.exposures), snapshot.id)
         _insert(session, AdverseEvent, (record_values(e) for e in data.adverse_events), snapshot.id)
         _insert(session, Measurement, (record_values(m) for m in data.measurements), snapshot.id)
+        if labs is not None:
+            write_labs(session.connection(), snapshot.id, labs)
         session.add(
             AuditEntry(
                 at=now,
@@ -198,7 +228,7 @@ def _insert(session: Session, model: type[SQLModel], rows: Iterable[dict[str, An
         connection.exec_driver_sql(compiled.string, chunk)
 
 
-def _counts(data: ImportedTrial) -> dict[str, int]:
+def _counts(data: ImportedTrial, labs: CanonicalLabs | None) -> dict[str, int]:
     return {
         "arms": len(data.arms),
         "participants": len(data.participants),
@@ -207,6 +237,7 @@ def _counts(data: ImportedTrial) -> dict[str, int]:
         "treatment_emergent_adverse_events": sum(e.treatment_emergent for e in data.adverse_events),
         "measurements": len(data.measurements),
         "exposures": len(data.exposures),
+        "lab_records": labs.records if labs is not None else 0,
     }
 
 

@@ -24,6 +24,7 @@ from service.importing.records import (
     ParticipantRecord,
     field_names,
 )
+from service.labs.store import read_labs
 from service.models import AdverseEvent, Arm, Exposure, Measurement, Participant, Snapshot
 from service.monitoring.looks import monitoring_evidence
 from service.reports.datacut import check_cutoff, derive_data_cut
@@ -119,6 +120,7 @@ def _load(conn: Connection, snapshot: Snapshot, events: tuple[Any, ...]) -> Impo
         measurements=_read(conn, Measurement, MeasurementRecord, snapshot, "id"),
         exposures=_read(conn, Exposure, ExposureRecord, snapshot, "id"),
         notes=tuple(snapshot.notes),
+        labs=read_labs(conn, snapshot.id),
     )
 
 

@@ -39,7 +39,8 @@ def test_trials_and_snapshots_list_what_the_orm_holds(engine: Engine, db_url: st
     assert run_cli("trials", db_url=db_url).stdout == f"tiny\t{count} snapshot(s)\t{ids}\t{trial.title}\n"
     expected = "".join(
         f"{s.id}\t{s.content_hash}\t{s.created_at:%Y-%m-%d %H:%M:%S}Z\t{s.source_format}\tcut-off "
-        f"{s.data_cutoff or '-'}\t{s.counts['participants']} participants\t{s.counts['adverse_events']} AEs\n"
+        f"{s.data_cutoff or '-'}\t{s.counts['participants']} participants\t{s.counts['adverse_events']} AEs\t"
+        f"{s.counts['lab_records']} lab records\n"
         for s in list_snapshots(engine, "tiny")
     )
     assert count == 2 and run_cli("snapshots", "tiny", db_url=db_url).stdout == expected

@@ -58,6 +58,7 @@ def test_snapshot_records_counts_cutoff_and_version(tiny: Path, engine: Engine) 
         "treatment_emergent_adverse_events": 4,
         "measurements": 4,
         "exposures": 0,
+        "lab_records": 0,
     }
     assert snapshot.software_version == "0.1.0" and len(snapshot.content_hash) == 64
 

@@ -42,7 +42,8 @@ def import_command(app: AppContext, trial: str, source: Path | None, fmt: str | 
 def run_import(engine: Engine, trial: str, source: Path, fmt: str, control: str | None) -> ImportOutcome:
     with err.status(f"Reading {source} …"):
         data = load_source(source, trial, fmt, control)
-    with err.status(f"Storing {len(data.participants)} participants, {len(data.adverse_events)} AEs …"):
+    labs = f", {len(data.labs)} lab records" if data.labs is not None else ""
+    with err.status(f"Storing {len(data.participants)} participants, {len(data.adverse_events)} AEs{labs} …"):
         return store_snapshot(engine, data, now=datetime.now(UTC))
 
 
@@ -53,7 +54,8 @@ def report_import(trial: str, outcome: ImportOutcome) -> None:
         click.echo(
             f"{trial}: new snapshot {snap.id} ({snap.content_hash[:12]}), {snap.source_format}: "
             f"{counts['participants']} participants ({counts['randomized']} randomized), "
-            f"{counts['adverse_events']} AEs, {counts['measurements']} measurements; "
+            f"{counts['adverse_events']} AEs, {counts['measurements']} measurements, "
+            f"{counts.get('lab_records', 0)} lab records; "
             f"data cut-off {snap.data_cutoff or 'unknown'}"
         )
         for note in snap.notes:

@@ -52,7 +52,7 @@ def snapshots_command(app: AppContext, trial: str) -> None:
         click.echo(
             f"{snapshot_id}\t{content_hash}\t{as_datetime(created_at):%Y-%m-%d %H:%M:%S}Z\t{source_format}\t"
             f"cut-off {as_date(data_cutoff) or '-'}\t{counts['participants']} participants\t"
-            f"{counts['adverse_events']} AEs"
+            f"{counts['adverse_events']} AEs\t{counts.get('lab_records', 0)} lab records"
         )
 
 

@@ -22,6 +22,7 @@ from service.importing.records import (
     ParticipantRecord,
 )
 from service.importing.reference_dates import missing_randomization_hint
+from service.labs.cut import derive_lab_cut
 from service.safety.categories import fatal_outcome
 
 FINAL = ("completed", "discontinued")
@@ -71,6 +72,8 @@ def derive_data_cut(data: ImportedTrial, cutoff: date, data_end: date | None = N
     6. Dosing records starting after it are left out; one running past it ends at it.
     7. Measurements dated after it are left out, but a time to event dated after it is censored at the cut-off
        (its value shortened by the days past it) unless it starts after it.
+    8. Laboratory and vital-sign records dated after it are left out; undated ones too at a cut-off before
+       `data_end`, with a note of how many (service.labs.cut.derive_lab_cut).
     """
     placed = data_end is not None and cutoff >= data_end
     kept = [p for p in data.participants if _entered(p, cutoff)]
@@ -88,8 +91,11 @@ def derive_data_cut(data: ImportedTrial, cutoff: date, data_end: date | None = N
         if e.subject_id in subjects and (e.start_date is None or e.start_date <= cutoff)
     ]
     measurements = [_measurement_at(m, cutoff) for m in data.measurements if m.subject_id in subjects]
+    labs, lab_note = derive_lab_cut(data.labs, cutoff, placed, subjects)
     return replace(
         data,
+        labs=labs,
+        notes=(*data.notes, lab_note) if lab_note else data.notes,
         participants=tuple(people),
         adverse_events=tuple(events),
         measurements=tuple(m for m in measurements if m is not None),

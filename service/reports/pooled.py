@@ -11,6 +11,7 @@ from typing import Any
 from service.analysis import NO_CONTROL_NOTE
 from service.disposition import wants_fisher
 from service.importing.records import ArmRecord, ImportedTrial
+from service.labs.frame import conform
 from service.outcomes.definition import parse_outcomes
 from service.results import Table
 
@@ -37,7 +38,8 @@ METHOD_NAMES = {
 
 def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
     """The open session's data: every participant in one pooled group; arms, their labels and the monitoring plan
-    (whose looks may state an observed between-arm z) gone."""
+    (whose looks may state an observed between-arm z) gone. The laboratory frame has no arm column: it is cut to
+    exactly LAB_COLUMNS, so that a column a reader might have carried along (ADaM TRTA, ARMCD) cannot reach it."""
     participants = tuple(
         p._replace(
             arm_code=POOLED.code if p.arm_code else None, actual_arm_code=POOLED.code if p.actual_arm_code else None
@@ -46,7 +48,8 @@ def remove_arm_assignment(data: ImportedTrial) -> ImportedTrial:
     )
     raw = {key: value for key, value in data.definition.raw.items() if key not in ("arms", "monitoring")}
     definition = replace(data.definition, arms=(POOLED,), raw=raw)
-    return replace(data, definition=definition, arms=(POOLED,), participants=participants, notes=())
+    labs = conform(data.labs) if data.labs is not None else None
+    return replace(data, definition=definition, arms=(POOLED,), participants=participants, notes=(), labs=labs)
 
 
 def pooled_notes(table: Table[Any]) -> Table[Any]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
 import pytest
 
 from service.analysis import build_analysis
@@ -27,6 +28,7 @@ from service.importing.records import (
     ParticipantRecord,
     TrialDefinition,
 )
+from service.labs.frame import LAB_COLUMNS, conform
 from service.reports.datacut import derive_data_cut
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.figures import consort_diagram
@@ -73,6 +75,8 @@ class History:
     doses: list[tuple[date, date]] = field(default_factory=list)
     scores: list[tuple[int, date, float]] = field(default_factory=list)
     relapse: date | None = None
+    # Laboratory records: (the day it was taken, whether the data date it, visit day, parameter, value).
+    labs: list[tuple[date, bool, int, str, float]] = field(default_factory=list)
 
 
 def generate(arms: int, seed: int, per_arm: int = 7) -> tuple[tuple[ArmRecord, ...], list[History]]:
@@ -90,7 +94,21 @@ def generate(arms: int, seed: int, per_arm: int = 7) -> tuple[tuple[ArmRecord, .
             person.status, person.ended = "screen failure", consent
             continue
         _follow(rng, person, consent + timedelta(days=rng.randint(0, 7)))
+    _laboratory(random.Random(seed + 7919), people)  # a stream of its own: the other records are drawn as before
     return arm_records, people
+
+
+def _laboratory(rng: random.Random, people: list[History]) -> None:
+    """ALT and haemoglobin at every visit until the participant leaves; one record in ten without a date."""
+    for p in people:
+        if p.randomized is None:
+            continue
+        stop = min(p.ended or END, END)
+        for day in VISIT_DAYS:
+            when = p.randomized + timedelta(days=day)
+            for parameter, centre in (("ALT", 25.0), ("HGB", 135.0)):
+                if when <= stop:
+                    p.labs.append((when, rng.random() > 0.1, day, parameter, round(rng.gauss(centre, 5), 1)))
 
 
 def _follow(rng: random.Random, p: History, randomized: date) -> None:
@@ -161,7 +179,18 @@ def export(arms: tuple[ArmRecord, ...], people: list[History], on: date) -> Impo
                                                   measured_on=stop, censored=not relapsed))  # fmt: skip
     definition = TrialDefinition(title="Generated", arms=arms, data_cutoff=END, raw={"outcomes": OUTCOMES})
     return ImportedTrial("gen", "bundle", "", definition, arms, tuple(participants), tuple(events),
-                         tuple(measurements), tuple(doses))  # fmt: skip
+                         tuple(measurements), tuple(doses), labs=_lab_frame(people, on, final_known))  # fmt: skip
+
+
+def _lab_frame(people: list[History], on: date, final_known: bool) -> pd.DataFrame | None:
+    """The laboratory records the data held on `on`: those taken by then, of participants in the trial by then;
+    the undated ones only once the data are final (before, nobody can say whether they were taken by `on`)."""
+    rows = [{"subject_id": p.subject, "domain": "LB", "paramcd": parameter, "visit": f"Day {day}",
+             "visitnum": float(day), "adt": pd.Timestamp(when) if dated else None, "aval": value,
+             "ablfl": day == 0, "ontrtfl": day > 0}
+            for p in people if p.randomized is not None and p.randomized <= on
+            for when, dated, day, parameter, value in p.labs if when <= on and (dated or final_known)]  # fmt: skip
+    return conform(pd.DataFrame(rows)).astype(LAB_COLUMNS) if rows else None
 
 
 def _participant(p: History, on: date, final_known: bool) -> ParticipantRecord:
@@ -234,6 +263,20 @@ def test_tables_at_any_cutoff_equal_those_of_the_data_exported_then(arms: int, s
         assert got.keys() == expected.keys(), cutoff
         for name in expected:
             assert got[name] == expected[name], (cutoff, name)
+
+
+@pytest.mark.parametrize(("arms", "seed"), [(2, 11), (3, 12), (5, 13)])
+def test_the_laboratory_frame_at_any_cutoff_equals_that_of_the_data_exported_then(arms: int, seed: int) -> None:
+    arm_records, people = generate(arms, seed)
+    full = export(arm_records, people, END)
+    assert full.labs is not None and full.labs["adt"].isna().any()
+    for cutoff in cutoffs(people, random.Random(seed), 9):
+        expected = export(arm_records, people, cutoff).labs
+        got = derive_data_cut(full, cutoff, END).labs
+        if expected is None:
+            assert got is None, cutoff
+        else:
+            pd.testing.assert_frame_equal(got, expected, check_exact=True, obj=str(cutoff))
 
 
 def _report(data: ImportedTrial, session: str, cutoff: date) -> tuple[str, dict[str, Any]]:
