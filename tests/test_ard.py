@@ -15,7 +15,8 @@ from service.outputs.tables.validate import validate_ars, validate_tables_folder
 from tests.conftest import REPO
 
 SHARED_ARS_SCHEMA = REPO.parent / "shared" / "schemas" / "ars" / "ars_ldm.schema.json"
-ARD_HEADER = ("analysis,population,group1,group1_level,group2,group2_level,group3,group3_level,variable,"
+ARD_HEADER = ("analysis,population,group1,group1_level,group2,group2_level,group3,group3_level,group4,group4_level,"
+              "variable,"
               "variable_level,comparator,context,stat_name,stat_label,stat")  # fmt: skip
 # A CSV column → the cards statistic names (DESIGN.md) it may be; written here, independently of service.ard.
 COLUMN_STATS: dict[str, set[str]] = {
@@ -38,6 +39,7 @@ COLUMN_STATS: dict[str, set[str]] = {
     "rci_high": {"rci.high"}, "wald_z": {"wald_z"}, "adjusted_p": {"p_stagewise"},
     "median_unbiased": {"median_unbiased"}, "adjusted_ci_low": {"stagewise_low"},
     "adjusted_ci_high": {"stagewise_high"},
+    "n_expected": {"N"}, "n_missing": {"n"}, "n_evaluable": {"N"},
 }  # fmt: skip
 NOT_STATISTICS = {
     "visit_number",
