@@ -45,7 +45,7 @@ VITALS = Table(
         ),
     }
 )
-KINDS = ("above", "below", "increase", "decrease")
+KINDS = ("below", "above", "increase", "decrease")  # the order the table lists them
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from service.reports.masked import arm_display_names, compared_arms, every_pair,
 from service.reports.pooled import analyses_left_to_closed, pooled_notes, remove_arm_assignment
 from service.reports.precision import PRECISION_NOTE, data_precision, estimate_decimals
 from service.reports.templating import format_number
+from service.reports.vital_pages import LAB_VISITS_OUTLINE, VITALS_OUTLINE, build_visit_pages
 from service.results import (
     TOTAL,
     AnalysisResults,
@@ -223,6 +224,7 @@ def build_dsmb_context(
             (comparison_name(arm, control, names), rows, alpha_words(rows))
             for (arm, control), rows in by_comparison(monitoring)
         ],
+        "visit_pages": build_visit_pages(tables, columns, names),
         "rows_by": rows_by,
         "baseline_rows": baseline_rows,
         "baseline_decimals": _baseline_decimals(data, precision),
@@ -356,7 +358,9 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
             ],
         ),
         # outline: laboratory values (templates/dsmb/_labs.html)
+        ("laboratory", "Laboratory values", [*LAB_VISITS_OUTLINE]),
         # outline: vital signs (templates/dsmb/_vitals.html)
+        ("vital-signs", "Vital signs", VITALS_OUTLINE),
     ]
     if closed:
         efficacy = [
