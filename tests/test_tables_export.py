@@ -40,7 +40,7 @@ def exported(tiny: Path, run_cli, db_url: str, tmp_path: Path) -> Path:  # type:
     assert run_cli("import", "tiny", "--source", str(tiny), db_url=db_url).exit_code == 0
     result = run_cli("tables", "tiny", "--out", str(tmp_path / "tables"), db_url=db_url)
     assert result.exit_code == 0, result.stderr
-    assert "wrote 25 tables from snapshot 1" in result.stdout
+    assert "wrote 30 tables from snapshot 1" in result.stdout
     return tmp_path / "tables"
 
 
