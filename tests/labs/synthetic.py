@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ VITALS = (("SYSBP", "Systolic Blood Pressure (mmHg)", 122, 14), ("DIABP", "Diast
 
 def with_labs(data: ImportedTrial, trial: GeneratedTrial, seed: int = 2) -> ImportedTrial:
     rng = random.Random(seed)
-    records = []
+    records: list[dict[str, Any]] = []
     for person in trial.people:
         if person.arm is None or person.first_dose is None:
             continue
@@ -32,26 +33,25 @@ def with_labs(data: ImportedTrial, trial: GeneratedTrial, seed: int = 2) -> Impo
             on = person.first_dose + timedelta(days=day)
             if on > stop:
                 break
-
-            def add(domain: str, code: str, name: str, value: float, position: str | None = None) -> None:
-                key = (code, position or "")
-                if day == 0:
-                    base[key] = value
-                records.append({
-                    "subject_id": person.subject_id, "domain": domain, "dataset": "ADLB" if domain == "LB" else "ADVS",
-                    "paramcd": code, "param": name, "visit": visit, "visitnum": float(number), "position": position,
-                    "tpt": position, "adt": pd.Timestamp(on), "ady": float(day + 1), "aval": value,
-                    "base": base.get(key), "chg": None if day == 0 else round(value - base[key], 3),
-                    "ablfl": day == 0, "ontrtfl": day > 0,
-                })  # fmt: skip
-
+            at = {"subject_id": person.subject_id, "visit": visit, "visitnum": float(number), "adt": pd.Timestamp(on),
+                  "ady": float(day + 1), "ablfl": day == 0, "ontrtfl": day > 0}  # fmt: skip
             for code, name, mean, sd, decimals in LABS:
                 if rng.random() > 0.1 or day == 0:  # some results not collected
-                    add("LB", code, name, round(rng.gauss(mean, sd), decimals))
+                    records.append(_record(at, base, "LB", code, name, round(rng.gauss(mean, sd), decimals)))
             for code, name, mean, sd in VITALS:
                 for position in ("SUPINE", "STANDING"):
-                    add("VS", code, name, float(round(rng.gauss(mean + (8 if position == "STANDING" else 0), sd))),
-                        position)  # fmt: skip
-            add("VS", "WEIGHT", "Weight (kg)", round(rng.gauss(75, 6) if day == 0 else base[("WEIGHT", "")] *
-                                                     rng.uniform(0.85, 1.15), 1))  # fmt: skip
+                    value = float(round(rng.gauss(mean + (8 if position == "STANDING" else 0), sd)))
+                    records.append(_record(at, base, "VS", code, name, value, position))
+            weight = rng.gauss(75, 6) if day == 0 else base[("WEIGHT", "")] * rng.uniform(0.85, 1.15)
+            records.append(_record(at, base, "VS", "WEIGHT", "Weight (kg)", round(weight, 1)))
     return replace(data, labs=conform(pd.DataFrame(records)))
+
+
+def _record(at: dict[str, Any], base: dict[tuple[str, str], float], domain: str, code: str, name: str, value: float,
+            position: str | None = None) -> dict[str, Any]:  # fmt: skip
+    key = (code, position or "")
+    if at["ablfl"]:
+        base[key] = value
+    return {**at, "domain": domain, "dataset": "ADLB" if domain == "LB" else "ADVS", "paramcd": code, "param": name,
+            "position": position, "tpt": position, "aval": value, "base": base.get(key),
+            "chg": None if at["ablfl"] else round(value - base[key], 3)}  # fmt: skip

@@ -13,7 +13,7 @@ from service.importing import load_source
 from service.reports.dsmb import DsmbOptions, build_dsmb_context
 from service.reports.pdf import render_pdf
 from service.reports.templating import render_html
-from service.reports.vital_pages import by_visit_table, build_visit_pages, count_cell
+from service.reports.vital_pages import build_visit_pages, by_visit_table, count_cell
 from service.results import TOTAL
 from tests.labs.fixture import record, trial
 from tests.labs.synthetic import with_labs
