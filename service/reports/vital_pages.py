@@ -124,7 +124,7 @@ def by_visit_table(table: Table[VisitSummaryRow], columns: Sequence[str], names:
 def missing_table(table: Table[MissingRow], columns: Sequence[str], names: Mapping[str, str]) -> PrintedTable:
     lines = _grouped(table.rows, lambda r: r.param, lambda r: ("row", r.visit),
                      lambda r: count_cell(r.n_missing, r.n_expected, r.percent))  # fmt: skip
-    return _table("Parameter / visit", lines, columns, names, "missing/expected (%)")
+    return _table("Parameter / visit", lines, columns, names, "missing/", "expected (%)")
 
 
 def notable_table(table: Table[NotableRow], columns: Sequence[str], names: Mapping[str, str]) -> PrintedTable:
