@@ -33,11 +33,13 @@ from service.flow import FLOW_RULES, summarise_flow
 from service.importing.definition import safety_arm_basis
 from service.importing.records import ImportedTrial, MeasurementRecord
 from service.importing.reference_dates import randomization_note
+from service.labs import visit_tables as visits
 from service.labs.abnormal import CATEGORY_RULE, lab_analysis, lab_notes, summarise_lab_categories
 from service.labs.liver import LIVER_RULE, list_liver_peaks, liver_notes, summarise_liver
 from service.labs.rows import LabCategoryRow, LabShiftRow, LabShiftTestRow, LabSignificantRow, LiverPeakRow, LiverRow
 from service.labs.shift import CMH_RULE, SHIFT_RULE, compare_shifts, summarise_shifts
 from service.labs.significant import list_significant_values, significant_notes
+from service.labs.visit_rows import MissingRow, NotableRow, VisitSummaryRow, WeightRow
 from service.monitoring.comparison import Target
 from service.monitoring.plan import MonitoringPlan, parse_monitoring
 from service.monitoring.rows import Evidence, monitoring_rows
@@ -550,6 +552,27 @@ TABLES: tuple[TableSpec, ...] = (
     ),
 
     # tables: vital signs
+    # (with the laboratory values by visit and missing laboratory data, before the vital signs)
+    TableSpec(
+        "lab_by_visit", VisitSummaryRow, "Laboratory values and change from baseline by visit", SAFETY_POPULATION,
+        at_risk, visits.lab_by_visit_notes, visits.lab_by_visit_rows,
+    ),
+    TableSpec(
+        "lab_missing_by_visit", MissingRow, "Missing laboratory data by visit", SAFETY_POPULATION, at_risk,
+        visits.missing_notes, visits.missing_rows,
+    ),
+    TableSpec(
+        "vitals_by_visit", VisitSummaryRow, "Vital signs and change from baseline by visit", SAFETY_POPULATION,
+        at_risk, visits.vitals_by_visit_notes, visits.vitals_by_visit_rows,
+    ),
+    TableSpec(
+        "vitals_notable", NotableRow, "Vital signs meeting clinically notable criteria after baseline",
+        SAFETY_POPULATION, at_risk, visits.notable_notes, visits.notable_rows,
+    ),
+    TableSpec(
+        "vitals_weight", WeightRow, "Weight change from baseline to the last on-treatment value", SAFETY_POPULATION,
+        at_risk, visits.weight_notes, visits.weight_rows,
+    ),
 
     TableSpec(
         "listing_serious", ListingRow, "Listing of serious adverse events", "All participants", no_denominators,

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from service.labs.rows import LabCategoryRow, LabShiftRow, LabShiftTestRow, LiverRow
+from service.labs.visit_rows import MissingRow, NotableRow, VisitSummaryRow, WeightRow
 from service.results import (
     NOT_COLLECTED,
     OVERALL,
@@ -52,7 +53,7 @@ from service.safety.subgroups import SubgroupRow
 
 ARD_COLUMNS = (
     "analysis", "population", "group1", "group1_level", "group2", "group2_level", "group3", "group3_level",
-    "variable", "variable_level", "comparator", "context", "stat_name", "stat_label", "stat",
+    "group4", "group4_level", "variable", "variable_level", "comparator", "context", "stat_name", "stat_label", "stat",
 )  # fmt: skip
 STAT_LABELS = {
     "n": "n",
@@ -117,6 +118,9 @@ class ArdRow:
     stat_name: str
     stat_label: str
     stat: Stat
+    # Last here, so that a row is made as before; ARD_COLUMNS writes them after group3_level.
+    group4: str = ""
+    group4_level: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ class Where:
 
     def stats(self, **values: Stat) -> Iterator[ArdRow]:
         """One row per statistic; a keyword with a dot in its cards name is written with '_' (p_value)."""
-        groups = [(self.table.arm_variable or "ARM", self.arm), *self.groups, ("", ""), ("", "")][:3]
+        groups = [(self.table.arm_variable or "ARM", self.arm), *self.groups, ("", ""), ("", ""), ("", "")][:4]
         for key, value in values.items():
             name = CARDS_NAMES.get(key, key)
             label = STAT_LABELS.get(name, name)
@@ -151,7 +155,7 @@ class Where:
             population = self.table.population_flag if self.population is None else self.population
             yield ArdRow(self.table.name, population, groups[0][0], groups[0][1], groups[1][0],
                          groups[1][1], groups[2][0], groups[2][1], self.variable, self.level, self.comparator,
-                         self.context, name, label, value)  # fmt: skip
+                         self.context, name, label, value, groups[3][0], groups[3][1])  # fmt: skip
 
 
 CARDS_NAMES = {"p_value": "p.value", "conf_low": "conf.low", "conf_high": "conf.high", "p_boundary": "p.boundary",
@@ -513,6 +517,43 @@ def lab_liver(table: Table[LiverRow], control: str | None) -> Iterator[ArdRow]:
         )
 
 
+# converters of the laboratory and vital-sign displays over time (service.labs.visit_rows)
+
+
+def visit_summaries(table: Table[VisitSummaryRow], control: str | None) -> Iterator[ArdRow]:
+    """Grouped by PARAMCD and AVISIT, and for vital signs by ATPT (the position and timepoint) after them."""
+    for r in table.rows:
+        groups = (("PARAMCD", r.paramcd), ("AVISIT", r.visit), *((("ATPT", r.timepoint),) if r.timepoint else ()))
+        variable = "CHG" if r.statistic == "change" else "AVAL"
+        yield from Where(table, r.arm, groups, variable, context="summary").stats(
+            N=r.n, mean=r.mean, sd=r.sd, median=r.median, min=r.minimum, max=r.maximum
+        )
+
+
+def missing_by_visit(table: Table[MissingRow], control: str | None) -> Iterator[ArdRow]:
+    """n: participants expected at the visit without a result; N: those expected."""
+    for r in table.rows:
+        yield from Where(table, r.arm, (("PARAMCD", r.paramcd), ("AVISIT", r.visit)), "AVAL", "not collected",
+                         context="missing").stats(n=r.n_missing, N=r.n_expected,
+                                                  p=proportion(r.n_missing, r.n_expected))  # fmt: skip
+
+
+def notable_vitals(table: Table[NotableRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        groups = (("PARAMCD", r.paramcd), *((("ATPT", r.timepoint),) if r.timepoint else ()))
+        variable = "AVAL" if r.kind in ("above", "below") else "CHG"
+        yield from Where(table, r.arm, groups, variable, r.criterion).stats(
+            n=r.n, N=r.n_evaluable, p=proportion(r.n, r.n_evaluable)
+        )
+
+
+def weight_change(table: Table[WeightRow], control: str | None) -> Iterator[ArdRow]:
+    for r in table.rows:
+        yield from Where(table, r.arm, (("PARAMCD", r.paramcd),), "PCHG", r.category).stats(
+            n=r.n, N=r.n_evaluable, p=proportion(r.n, r.n_evaluable)
+        )
+
+
 Converter = Callable[[Table[Any], str | None], Iterator[ArdRow]]
 CONVERTERS: dict[type, Converter] = {
     AECountRow: ae_counts,
@@ -549,6 +590,10 @@ CONVERTERS: dict[type, Converter] = {
     LabShiftTestRow: lab_shift_tests,
     LiverRow: lab_liver,
     # converters: vital signs
+    VisitSummaryRow: visit_summaries,
+    MissingRow: missing_by_visit,
+    NotableRow: notable_vitals,
+    WeightRow: weight_change,
 }
 
 

@@ -32,7 +32,8 @@ def _purpose(analysis: str) -> str:
 
 def _groups(row: ArdRow) -> list[tuple[str, str]]:
     """The row's (grouping variable, value) pairs, the summarised variable's level and the comparator included."""
-    pairs = [(row.group1, row.group1_level), (row.group2, row.group2_level), (row.group3, row.group3_level)]
+    pairs = [(row.group1, row.group1_level), (row.group2, row.group2_level), (row.group3, row.group3_level),
+             (row.group4, row.group4_level)]  # fmt: skip
     found = [(name, value) for name, value in pairs if name and value]
     if row.variable_level:
         found.append((row.variable, row.variable_level))

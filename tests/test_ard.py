@@ -16,7 +16,8 @@ from tests.conftest import REPO
 
 # The package's copy of CDISC's ARS schema (its README gives the commit it was copied from).
 ARS_SCHEMA = REPO / "service" / "outputs" / "tables" / "schemas" / "ars_ldm.schema.json"
-ARD_HEADER = ("analysis,population,group1,group1_level,group2,group2_level,group3,group3_level,variable,"
+ARD_HEADER = ("analysis,population,group1,group1_level,group2,group2_level,group3,group3_level,group4,group4_level,"
+              "variable,"
               "variable_level,comparator,context,stat_name,stat_label,stat")  # fmt: skip
 # A CSV column → the cards statistic names (DESIGN.md) it may be; written here, independently of service.ard.
 COLUMN_STATS: dict[str, set[str]] = {
@@ -39,6 +40,7 @@ COLUMN_STATS: dict[str, set[str]] = {
     "rci_high": {"rci.high"}, "wald_z": {"wald_z"}, "adjusted_p": {"p_stagewise"},
     "median_unbiased": {"median_unbiased"}, "adjusted_ci_low": {"stagewise_low"},
     "adjusted_ci_high": {"stagewise_high"}, "survival": {"estimate"},
+    "n_expected": {"N"}, "n_missing": {"n"}, "n_evaluable": {"N"},
 }  # fmt: skip
 COLUMN_STATS["n_at_risk"] = {"N", "n.risk"}  # a Kaplan–Meier step's number at risk (cardx's n.risk)
 NOT_STATISTICS = {

@@ -40,7 +40,7 @@ def exported(tiny: Path, run_cli, db_url: str, tmp_path: Path) -> Path:  # type:
     assert run_cli("import", "tiny", "--source", str(tiny), db_url=db_url).exit_code == 0
     result = run_cli("tables", "tiny", "--out", str(tmp_path / "tables"), db_url=db_url)
     assert result.exit_code == 0, result.stderr
-    assert "wrote 39 tables from snapshot 1" in result.stdout  # 25, 7 more of AEs, 7 of laboratory values
+    assert "wrote 44 tables from snapshot 1" in result.stdout  # 25, 7 more of AEs, 12 of laboratory and vital signs
     return tmp_path / "tables"
 
 

@@ -8,6 +8,7 @@ of plain numbers. A test checks that this list and the README's are the same.
 
 from __future__ import annotations
 
+from service.labs.vitals_options import VITALS
 from service.strictkeys import (
     Spec,
     Table,
@@ -238,6 +239,7 @@ TRIAL_TOML: dict[str, Spec] = {
     "arms": ARMS,
     "safety_arm": PARSED,  # also accepted under [safety]
     "safety": SAFETY,
+    "vitals": VITALS,
     "flow": FLOW,
     "disposition": Table({"fisher": boolean()}),
     "efficacy": Table({"after_death_or_withdrawal": one_of("exclude", "include")}),

@@ -33,6 +33,7 @@ from service.reports.pooled import analyses_left_to_closed, pooled_notes, remove
 from service.reports.precision import PRECISION_NOTE, data_precision, estimate_decimals
 from service.reports.safety_pages import safety_pages
 from service.reports.templating import format_number
+from service.reports.vital_pages import LAB_VISITS_OUTLINE, VITALS_OUTLINE, build_visit_pages
 from service.results import (
     TOTAL,
     AnalysisResults,
@@ -233,6 +234,7 @@ def build_dsmb_context(
             (comparison_name(arm, control, names), rows, alpha_words(rows))
             for (arm, control), rows in by_comparison(monitoring)
         ],
+        "visit_pages": build_visit_pages(tables, columns, names),
         "rows_by": rows_by,
         "aesi": aesi_pages,
         "baseline_rows": baseline_rows,
@@ -410,10 +412,12 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
             "Laboratory values",
             [
                 # outline: value and change from baseline by visit (templates/dsmb/_lab_visits.html)
+                *LAB_VISITS_OUTLINE,
                 *lab_outline(labs),
             ],
         ),
         # outline: vital signs (templates/dsmb/_vitals.html)
+        ("vital-signs", "Vital signs", VITALS_OUTLINE),
     ]
     if closed:
         efficacy = [

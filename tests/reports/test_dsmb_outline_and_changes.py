@@ -49,7 +49,8 @@ def test_bookmarks_name_every_section_table_and_figure_on_its_page(
     texts = pages(reports[session])
     titles = [title for _, title, _ in marks]
     assert titles[:3] == ["1. Summary", "Table 1.1 — Changes since the previous report", "2. Enrollment"]
-    assert ("7. Efficacy outcomes by arm" in titles) is (session == "closed")
+    assert ("8. Efficacy outcomes by arm" in titles) is (session == "closed")
+    assert "6. Laboratory values" in titles and "7. Vital signs" in titles
     assert f"Table 5.{15 if session == 'open' else 17} — Listing of serious adverse events" in titles
     for depth, title, page in marks:
         assert depth == (1 if title[0].isdigit() else 2), title
@@ -63,7 +64,7 @@ def test_the_monitoring_table_prints_the_analysis_looks(reports: dict[str, Path]
     rows = results["monitoring"].rows
     assert [r.status for r in rows][:1] == ["done"]
     text = pages(reports["closed"])
-    page = next(t for t in text if "Table 7.3 — Group-sequential monitoring" in t and "Contents" not in t)
+    page = next(t for t in text if "Table 8.3 — Group-sequential monitoring" in t and "Contents" not in t)
     lines = [" ".join(line.split()) for line in page.splitlines()]
     for r in rows:
         start = f"{r.look} {r.status} "
