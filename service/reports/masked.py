@@ -189,6 +189,10 @@ def _in_letter_order(table: Table[Any], names: Mapping[str, str]) -> Table[Any]:
     first_seen: dict[tuple[str, ...], int] = {}
     for index, row in enumerate(rows):
         first_seen.setdefault(group(row), index)
+    if len(first_seen) == len(rows):
+        # A listing (a row per record or participant, none alike but for its arm): made in the trial's order of
+        # arms, it would tell it too; by letter, each arm's records in the order they came.
+        return replace(table, rows=tuple(sorted(rows, key=lambda row: names.get(row.arm, row.arm))))
 
     def place(row: Any) -> tuple[int, bool, str]:
         return first_seen[group(row)], row.arm not in names or row.arm == TOTAL, names.get(row.arm, row.arm)

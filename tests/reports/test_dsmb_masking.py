@@ -318,3 +318,17 @@ def test_the_open_edition_runs_no_analysis_of_the_plan(tmp_path: Path) -> None:
     assert context["tables"]["outcome_summary"].rows
     with pytest.raises(DataError, match="dose_response needs every arm's dose"):
         build_dsmb_context(data, DsmbOptions("closed", date(2022, 1, 1), None, "h", 1))
+
+
+def test_a_masked_listing_is_in_letter_order_not_the_trials_order_of_arms() -> None:
+    from service.reports.masked import mask_tables
+    from service.results import DeathRow, Table
+
+    # Made in the trial's order (Placebo first, then 10 and 20 mg); the key gives 20 mg A, Placebo B, 10 mg C.
+    rows = tuple(DeathRow(f"S{i}", arm, None, None, None) for i, arm in
+                 enumerate(("Placebo", "Placebo", "10 mg", "20 mg", "20 mg")))  # fmt: skip
+    table = Table("listing_deaths", DeathRow, "Listing of deaths", "All participants", {}, (), rows)
+    names = {"20 mg": "Arm A", "Placebo": "Arm B", "10 mg": "Arm C", TOTAL: TOTAL}
+    masked = mask_tables({"listing_deaths": table}, names, "Placebo")["listing_deaths"]
+    assert [(r.arm, r.subject_id) for r in masked.rows] == [
+        ("20 mg", "S3"), ("20 mg", "S4"), ("Placebo", "S0"), ("Placebo", "S1"), ("10 mg", "S2")]  # fmt: skip
