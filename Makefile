@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_registry.py
 	$(BIN)/python bench/bench_editions.py
 	$(BIN)/python bench/bench_labs.py
+	$(BIN)/python bench/bench_lab_tables.py
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(MAKE) --no-print-directory system-deps

@@ -4,8 +4,10 @@ Rules, in order:
 1. The criteria are trial.toml's [[labs.criteria]]: per parameter, a value beyond a multiple of the upper limit of
    normal (AVAL > above_uln × ANRHI) or of the lower (AVAL < below_lln × ANRLO), beyond an absolute limit in the
    parameter's unit (AVAL > above, AVAL < below), or of a CTCAE grade at least `grade` (ATOXGR).
-2. Without declared criteria, CTCAE grade ≥ 3 for every parameter some analysis record grades; without either,
-   nothing is listed, and the footnote says why.
+2. Without declared criteria: CTCAE grade ≥ 3 for every parameter some analysis record grades, and the liver tests'
+   thresholds of the FDA's drug-induced liver injury guidance, ALT and AST > 3×ULN and total bilirubin > 2×ULN
+   (`[labs] liver` codes), where the data hold them with a normal range; without either, nothing is listed, and
+   the page and the footnote say why.
 3. Every analysis record (service.labs.abnormal, rule 2) meeting a criterion is listed once, with every criterion it
    meets, by participant, parameter and study day.
 """
@@ -24,6 +26,9 @@ NO_CRITERIA = ("No value is listed: trial.toml declares no clinically significan
                "no analysis record has a CTCAE grade.")  # fmt: skip
 
 
+LIVER_LIMITS = {"alt": 3.0, "ast": 3.0, "bilirubin": 2.0}  # × ULN (FDA DILI guidance, 2009)
+
+
 def significant_criteria(labs: LabAnalysis) -> tuple[Criterion, ...]:
     """Rules 1 and 2: the criteria in use."""
     if labs.rules.criteria:
@@ -31,8 +36,17 @@ def significant_criteria(labs: LabAnalysis) -> tuple[Criterion, ...]:
     if labs.frame is None or not labs.collected:
         return ()
     grade = labs.frame["atoxgr"].to_numpy(dtype=float, na_value=np.nan)[labs.rows]
-    graded = np.unique(labs.parameter[labs.analysis & ~np.isnan(grade)])
-    return tuple(Criterion(labs.parameters[p].code, grade=DEFAULT_GRADE) for p in sorted(graded))
+    high = labs.frame["anrhi"].to_numpy(dtype=float, na_value=np.nan)[labs.rows]
+    graded = set(np.unique(labs.parameter[labs.analysis & ~np.isnan(grade)]).tolist())
+    ranged = set(np.unique(labs.parameter[labs.analysis & ~np.isnan(high)]).tolist())
+    liver = {labs.rules.liver.get(test): limit for test, limit in LIVER_LIMITS.items()}
+    found = []
+    for position, parameter in enumerate(labs.parameters):
+        uln = liver.get(parameter.code) if position in ranged else None
+        if uln is not None or position in graded:
+            found.append(Criterion(parameter.code, above_uln=uln,
+                                   grade=DEFAULT_GRADE if position in graded else None))  # fmt: skip
+    return tuple(found)
 
 
 def list_significant_values(labs: LabAnalysis) -> tuple[LabSignificantRow, ...]:
@@ -119,7 +133,8 @@ def significant_notes(labs: LabAnalysis) -> tuple[str, ...]:
     source = (
         "as trial.toml's [[labs.criteria]] declare them"
         if labs.rules.criteria
-        else f"none declared in trial.toml ([[labs.criteria]]), so CTCAE grade ≥ {DEFAULT_GRADE} where graded"
+        else f"none declared in trial.toml ([[labs.criteria]]), so CTCAE grade ≥ {DEFAULT_GRADE} where graded, and "
+        "ALT and AST > 3×ULN and total bilirubin > 2×ULN (FDA drug-induced liver injury guidance, 2009)"
     )
     stated = "; ".join(c.words() for c in criteria)
     return (f"Clinically significant ({source}): {stated}. Limits are strict (> and <); ULN = ANRHI, LLN = ANRLO; "

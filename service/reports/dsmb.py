@@ -172,7 +172,7 @@ def build_dsmb_context(
     pages = safety_pages(tables, columns, names, closed)
     figures["discontinuation_time"] = pages["km_figure"]
     aesi_pages = special_interest_context(tables, columns, names)
-    figures["aesi_km"] = aesi_pages["figure"] if closed else None
+    figures["aesi_km"] = aesi_pages["figures"] if closed else None
     labs = build_lab_pages(tables, columns, names, closed)
     outline = report_outline(closed, figures, bool(monitoring), bool(compared),
                              {"discontinuation-time": tables["discontinuation_time"].title}, labs)  # fmt: skip

@@ -10,6 +10,7 @@ that neither colour nor order tells one masked arm from another and the figure r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup
 
@@ -34,17 +35,18 @@ def km_plot(
     y_label: str = "",
     x_label: str = "Days since the first dose",
     title: str = "Kaplan–Meier estimate",
+    x_max: float | None = None,
 ) -> Markup | None:
     """`columns`: the arms drawn (keys of the rows' `arm`), in order; `names`: each as shown (masked letters).
-    `cumulative`: the curves show 1 − S (the cumulative proportion with the event, rising), else S. None when no
-    row belongs to a column."""
+    `cumulative`: the curves show 1 − S (the cumulative proportion with the event, rising), else S. `x_max`: the
+    time axis reaches at least this far (panels drawn apart share one axis). None when no row belongs to a column."""
     shown = [r for r in rows if r.arm in columns]
     if not shown:
         return None
     curves = list(dict.fromkeys(r.curve for r in shown))
     arms = [c for c in columns if any(r.arm == c for r in shown)]
     label = y_label or ("With the event (%)" if cumulative else "Without the event (%)")
-    ticks, _ = round_ticks(0.0, max(max(r.time for r in shown), 1.0), most=8)
+    ticks, _ = round_ticks(0.0, max(max(r.time for r in shown), x_max or 0.0, 1.0), most=8)
     ticks = [t for t in ticks if t >= 0]
     labels = [names.get(arm, arm) for arm in arms]
     left = max(44.0, max(text_width_em(text) * FONT for text in labels) + 14)
@@ -64,6 +66,23 @@ def km_plot(
         _panel(canvas, [r for r in shown if r.curve == curve], curve, arms, labels, ticks, cumulative, label, x_label,
                left, panel_top, width)  # fmt: skip
     return canvas.markup()
+
+
+def km_panels(
+    rows: Sequence[KaplanMeierRow], columns: Sequence[str], names: Mapping[str, str], **options: Any
+) -> list[Markup]:
+    """One figure per curve, on one time axis, so that many curves (one per group of AEs of special interest) flow
+    over pages instead of making one drawing taller than a page."""
+    shown = [r for r in rows if r.arm in columns]
+    if not shown:
+        return []
+    x_max = max(r.time for r in shown)
+    found = []
+    for curve in dict.fromkeys(r.curve for r in shown):
+        panel = km_plot([r for r in shown if r.curve == curve], columns, names, x_max=x_max, **options)
+        if panel is not None:
+            found.append(panel)
+    return found
 
 
 def _panel(

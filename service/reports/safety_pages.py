@@ -8,11 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from markupsafe import Markup
-
 from service.reports.ae_table import build_ae_table
 from service.reports.figures import round_ticks
-from service.reports.km_figure import km_plot
+from service.reports.km_figure import km_panels
 from service.reports.templating import format_number
 from service.results import TOTAL, KaplanMeierRow, RateRow, Table
 from service.safety.discontinuation_time import curves, estimate_at
@@ -140,7 +138,7 @@ def safety_pages(tables: Mapping[str, Table[Any]], columns: Sequence[str], names
     drawn = [c for c in columns if c != TOTAL] if closed else [TOTAL]
     title = tables["discontinuation_time"].title
     label = DISCONTINUED_LABEL if "treatment" in title else "Discontinued the study (%)"
-    figure: Markup | None = km_plot(km, drawn, names, y_label=label, title=title)
+    figure = km_panels(km, drawn, names, y_label=label, title=title)
     return {
         "death_lines": death_lines(tables["deaths"].rows),
         # n (%) per column only: the common-AE table compares no arms.

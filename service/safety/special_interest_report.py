@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.reports.ae_table import count_cell
-from service.reports.km_figure import km_plot
+from service.reports.km_figure import km_panels
 from service.reports.templating import format_number, format_p_value
 from service.results import TOTAL
 from service.safety.special_interest_counts import CATEGORY_NAMES
@@ -33,9 +33,9 @@ def special_interest_context(
     steps = tables.get("ae_special_interest_km")
     drawn = [c for c in columns if c != TOTAL]
     title = "Time to the first adverse event of special interest"
-    figure = km_plot(steps.rows, drawn, names, y_label="With an event (%)", title=title) if steps else None
+    figures = km_panels(steps.rows, drawn, names, y_label="With an event (%)", title=title) if steps else []
     return {
-        "figure": figure,
+        "figures": figures,
         "counts": counts,
         "lines": count_lines(counts.rows, columns),
         "comparison": comparison,

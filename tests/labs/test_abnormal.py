@@ -157,14 +157,23 @@ def test_the_listing_shows_each_value_meeting_a_criterion_once_with_every_criter
     assert results["listing_lab_significant"].rows[0].arm == "Drug"
 
 
-def test_without_criteria_the_listing_shows_ctcae_grade_3_or_more_where_graded() -> None:
+def test_without_criteria_the_listing_shows_ctcae_grade_3_or_more_and_the_liver_thresholds() -> None:
     rows = [*lab_frame().to_dict("records")]
     frame = lab_frame([*[{k: v for k, v in r.items() if k != "bnrind"} for r in rows],
                        record("A3", "HGB", 29, 70, atoxgr=3.0)])  # fmt: skip
     results = build_analysis(replace(lab_trial(), labs=frame))
-    listed = [(r.subject_id, r.value, r.grade, r.criterion) for r in results["listing_lab_significant"].rows]
-    assert listed == [("A3", 70.0, 3, "grade ≥ 3")]  # P2's grade 2 is below the default
-    assert "none declared in trial.toml" in " ".join(results["listing_lab_significant"].footnotes)
+    listed = [(r.subject_id, r.parameter, r.value, r.grade, r.criterion)
+              for r in results["listing_lab_significant"].rows]  # fmt: skip
+    # The peaks above: ALT > 3×ULN A1 3.25, A2 6.25 (A4's 3.0 is not beyond); AST > 3×ULN A2 11.25, P2 3.25;
+    # bilirubin > 2×ULN A1 2.5, P1 2.25 (A4's 2.0 is not beyond); HGB grade ≥ 3 A3 (P2's grade 2 is below it).
+    assert listed == [
+        ("A1", "ALT", 130.0, None, "> 3×ULN"), ("A1", "BILI", 50.0, None, "> 2×ULN"),
+        ("A2", "ALT", 250.0, None, "> 3×ULN"), ("A2", "AST", 450.0, None, "> 3×ULN"),
+        ("A3", "HGB", 70.0, 3, "grade ≥ 3"), ("P1", "BILI", 45.0, None, "> 2×ULN"),
+        ("P2", "AST", 130.0, None, "> 3×ULN"),
+    ]  # fmt: skip
+    notes = " ".join(results["listing_lab_significant"].footnotes)
+    assert "none declared in trial.toml" in notes and "liver injury guidance" in notes
 
 
 def test_anl01fl_chooses_the_records_where_the_data_carry_it() -> None:
