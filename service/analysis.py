@@ -540,7 +540,7 @@ TABLES: tuple[TableSpec, ...] = (
         lambda inputs: summarise_liver(lab_analysis(inputs)),
     ),
     TableSpec(
-        "lab_liver_peaks", LiverPeakRow, "Peak liver tests by participant (the eDISH figure's points)",
+        "listing_liver_peaks", LiverPeakRow, "Peak liver tests by participant (the eDISH figure's points)",
         SAFETY_POPULATION, no_denominators, lambda inputs: lab_notes(lab_analysis(inputs), LIVER_RULE),
         lambda inputs: list_liver_peaks(lab_analysis(inputs)),
     ),

@@ -10,7 +10,7 @@ that was not collected is a row without a value (`stat` empty), its label saying
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -501,10 +501,10 @@ CMH_LABEL = "CMH row mean scores statistic, stratified by baseline category (BNR
 
 
 def lab_shift_tests(table: Table[LabShiftTestRow], control: str | None) -> Iterator[ArdRow]:
-    """Over every arm (no one arm, no comparator), under the analysis of the shift table it tests."""
+    """Over every arm (no one arm, no comparator): the shift tested is the variable's level (ANRIND's worst low or
+    worst high category during treatment)."""
     for r in table.rows:
-        tested = replace(table, name=f"lab_shift_{r.direction}")
-        yield from Where(tested, "", (("PARAMCD", r.parameter),), "ANRIND", context="cmh",
+        yield from Where(table, "", (("PARAMCD", r.parameter),), "ANRIND", f"worst {r.direction}", context="cmh",
                          statistic_label=CMH_LABEL).stats(N=r.n, statistic=r.statistic, df=r.df,
                                                           p_value=r.p_value)  # fmt: skip
 

@@ -40,7 +40,8 @@ COLUMN_STATS: dict[str, set[str]] = {
     "rci_high": {"rci.high"}, "wald_z": {"wald_z"}, "adjusted_p": {"p_stagewise"},
     "median_unbiased": {"median_unbiased"}, "adjusted_ci_low": {"stagewise_low"},
     "adjusted_ci_high": {"stagewise_high"}, "survival": {"estimate"},
-    "n_expected": {"N"}, "n_missing": {"n"}, "n_evaluable": {"N"},
+    "n_expected": {"N"}, "n_missing": {"n"}, "n_evaluable": {"N"}, "n_baseline": {"N"}, "statistic": {"statistic"},
+    "df": {"df"},
 }  # fmt: skip
 COLUMN_STATS["n_at_risk"] = {"N", "n.risk"}  # a Kaplan–Meier step's number at risk (cardx's n.risk)
 NOT_STATISTICS = {
@@ -50,9 +51,21 @@ NOT_STATISTICS = {
     "margin",
     "period",
     "time",  # a Kaplan–Meier step's day: the row's variable_level
+    "multiple",  # a liver test's threshold (× ULN): its criterion, the variable_level
     "day",
 }  # labels of a row or of its test, not numbers it reports
-OTHER_LEVELS = {"Y", "", "Other (non-serious) terms listed", "DOSENUM", "TRTDURD", "FUPYRS", "DRUG WITHDRAWN"}
+OTHER_LEVELS = {
+    "Y",
+    "",
+    "Other (non-serious) terms listed",
+    "DOSENUM",
+    "TRTDURD",
+    "FUPYRS",
+    "DRUG WITHDRAWN",
+    "worst low",
+    "worst high",
+    "not collected",  # missing laboratory data by visit: participants whose value was not collected
+}
 
 
 def _regsync(*args: str) -> int:

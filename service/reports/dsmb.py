@@ -412,7 +412,7 @@ def report_outline(closed: bool, figures: dict[str, Any], monitoring: bool, diff
             "Laboratory values",
             [
                 # outline: value and change from baseline by visit (templates/dsmb/_lab_visits.html)
-                *LAB_VISITS_OUTLINE,
+                *(LAB_VISITS_OUTLINE if labs is None or labs.collected else []),
                 *lab_outline(labs),
             ],
         ),

@@ -143,7 +143,7 @@ def build_lab_pages(
         categories=category_lines(tables["lab_categories"], columns),
         shifts={d: shift_lines(tables[f"lab_shift_{d}"], columns, tests) for d in DIRECTION_WORDS},
         liver=liver_lines(tables["lab_liver"], columns),
-        edish=edish_figure(tables["lab_liver_peaks"].rows, columns[:-1], names) if closed else None,
+        edish=edish_figure(tables["listing_liver_peaks"].rows, columns[:-1], names) if closed else None,
         listing=significant_listing(listing_rows, names if closed else None),
         listing_count=len(listing_rows),
         test_note=CMH_RULE if tests else None,

@@ -52,7 +52,8 @@ def km_days(rows: Sequence[KaplanMeierRow], most: int = 6) -> list[float]:
 
 def km_lines(rows: Sequence[KaplanMeierRow], columns: Sequence[str], cumulative: bool = True) -> list[Line]:
     """Per curve: participants with the event and censored, the estimate (%) with its 95% CI and [the number at
-    risk] at round days, and the median. `cumulative`: 1 − S, as the figure shows it."""
+    risk] at round days ("—" past the arm's last time observed), and the median. `cumulative`: 1 − S, as the figure
+    shows it."""
     by = curves(rows)
     days = km_days(rows)
     lines: list[Line] = []
@@ -69,7 +70,9 @@ def km_lines(rows: Sequence[KaplanMeierRow], columns: Sequence[str], cumulative:
         for day in days:
             cells = {}
             for column, mine in steps.items():
-                if mine:
+                if mine and day > mine[-1].time:
+                    cells[column] = "—"  # past the arm's last time observed: no estimate (R's summary(extend = FALSE))
+                elif mine:
                     at = estimate_at(mine, day)
                     cells[column] = f"{_km_percent(at.survival, at.ci_low, at.ci_high, cumulative)}\n[{at.n_at_risk}]"
             lines.append(Line(f"Day {day:g}: % (95% CI) [at risk]", cells, "pt"))

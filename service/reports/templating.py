@@ -27,6 +27,7 @@ def template_environment() -> Environment:
     environment.filters["number"] = format_number
     environment.filters["pvalue"] = format_p_value
     environment.filters["without_comparator"] = without_comparator
+    environment.filters["blocks"] = heading_blocks
     return environment
 
 
@@ -52,3 +53,19 @@ def format_p_value(value: float | None) -> str:
 
 def render_html(template: str, context: dict[str, Any]) -> str:
     return template_environment().get_template(template).render(**context)
+
+
+HEADING_KINDS = ("group", "soc")
+
+
+def heading_blocks(lines: Any, size: int = 40) -> list[list[Any]]:
+    """Printed lines in blocks, each from a heading line (a parameter, a group) to the next: one <tbody> each, kept
+    on one page (style.css), so no page starts with rows whose heading is on the page before. A block longer than
+    `size` lines is cut (WeasyPrint's cost grows with the rows of a group on each page, as the listings found)."""
+    found: list[list[Any]] = []
+    for line in lines:
+        if not found or getattr(line, "kind", "") in HEADING_KINDS or len(found[-1]) >= size:
+            found.append([])
+        found[-1].append(line)
+    return found
+

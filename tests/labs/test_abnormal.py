@@ -133,7 +133,7 @@ def test_liver_tests_beyond_multiples_of_uln_and_potential_hys_law(
 
 
 def test_the_liver_peaks_are_the_figures_points(results: AnalysisResults) -> None:
-    peaks = {r.subject_id: (r.arm, r.alt, r.bilirubin) for r in results["lab_liver_peaks"].rows}
+    peaks = {r.subject_id: (r.arm, r.alt, r.bilirubin) for r in results["listing_liver_peaks"].rows}
     assert peaks["A1"] == ("Drug", 3.25, 2.5)
     assert peaks["A4"] == ("Drug", 3.0, 2.0)
     assert peaks["P2"] == ("Placebo", None, 0.5)
@@ -236,7 +236,7 @@ def test_lab_rules_must_name_what_the_data_hold(labs: dict[str, object], message
     check_lab_references({"labs": labs}, vitals)  # nor with vital signs only
 
 
-def test_ard_groups_shifts_by_parameter_and_baseline_category_and_files_the_test_under_its_table(
+def test_ard_groups_shifts_by_parameter_and_baseline_category_and_names_the_shift_each_test_tests(
     results: AnalysisResults,
 ) -> None:
     from service.ard import build_ard
@@ -247,8 +247,8 @@ def test_ard_groups_shifts_by_parameter_and_baseline_category_and_files_the_test
              and a.group2_level == "HGB" and a.group3 == "BNRIND" and a.group3_level == "NORMAL"
              and a.variable == "ANRIND" and a.variable_level == "LOW"}  # fmt: skip
     assert shift == {"n": 1, "N": 2, "p": 0.5}
-    test = {a.stat_name: a.stat for a in ard if a.analysis == "lab_shift_high" and a.context == "cmh"
-            and a.group2_level == "HGB"}  # fmt: skip
+    test = {a.stat_name: a.stat for a in ard if a.analysis == "lab_shift_test" and a.context == "cmh"
+            and a.group2_level == "HGB" and a.variable_level == "worst high"}  # fmt: skip
     assert test["statistic"] == pytest.approx(1.5)
     assert test["df"] == 1
     liver = [a for a in ard if a.analysis == "lab_liver" and a.group2_level == "HYSLAW" and a.group1_level == "Total"]

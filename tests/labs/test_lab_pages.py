@@ -43,8 +43,10 @@ def test_the_closed_edition_prints_arms_by_letter_the_test_and_the_figure(closed
     text = text_of(closed)
     anchors = [e.anchor for e in closed["outline"]]  # type: ignore[attr-defined]
     start = anchors.index("laboratory")
-    assert anchors[start : start + 7] == ["laboratory", "lab-categories", "lab-shift-low", "lab-shift-high",
-                                          "lab-liver", "lab-edish", "listing-lab-significant"]  # fmt: skip
+    section = anchors[start : anchors.index("vital-signs")]
+    # The values over time (value and change by visit, missing data) first, then the abnormality displays.
+    assert section == ["laboratory", "lab-by-visit", "lab-missing", "lab-categories", "lab-shift-low",
+                       "lab-shift-high", "lab-liver", "lab-edish", "listing-lab-significant"]  # fmt: skip
     assert "Hemoglobin (g/L) — CMH row mean scores Q = 1.50, df 1, p = 0.221" in text  # worst high (test_abnormal)
     assert "2/4 (50.0)" in text  # HGB any low, Drug: A1 and A2 of 4
     for label in ("Drug", "Low dose", "Placebo"):
