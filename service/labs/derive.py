@@ -31,9 +31,10 @@ CHANGE_RULE = (
 RANGE_RULE = "ANRIND from the normal range: LOW below the low limit, HIGH above the high limit, NORMAL otherwise"
 BNRIND_RULE = "BNRIND (and BTOXGR) = the baseline record's ANRIND (and toxicity grade)"
 ON_TREATMENT_RULE = (
-    "on treatment (ONTRTFL) = dated after the first dose and no later than the last dose plus {window} day(s) "
-    "(trial.toml teae_window_days, 0 when not declared); a participant still on treatment (no last dose) is on "
-    "treatment from the day after the first dose; an undated record is neither"
+    "on treatment (ONTRTFL) = dated after the first dose and no later than the last dose plus {window} "
+    "(trial.toml teae_window_days; without it, as for treatment-emergent AEs, no later limit); a participant "
+    "still on treatment (no last dose) is on treatment from the day after the first dose; an undated record is "
+    "neither"
 )
 STUDY_DAY_RULE = "study day (ADY) counts from the first dose as day 1; the day before is day -1 (no day 0)"
 
@@ -69,7 +70,8 @@ _NOTE = re.compile(r"^(?P<dataset>\S+): (?P<variables>[A-Z0-9, ]+) derived as AD
 
 def derivation_notes(source_format: str, window_days: int | None) -> tuple[str, ...]:
     """The footnotes for data from `source_format`, with the trial's window after the last dose."""
-    return tuple(note.replace("{window}", str(window_days or 0)) for note in DERIVATION_NOTES.get(source_format, ()))
+    window = f"{window_days} day(s)" if window_days is not None else "any number of days"
+    return tuple(note.replace("{window}", window) for note in DERIVATION_NOTES.get(source_format, ()))
 
 
 def derived_note(dataset: str, variables: Iterable[str], source_format: str) -> str:
@@ -114,10 +116,13 @@ def derive_on_treatment(adt: np.ndarray, first_dose: np.ndarray, last_dose: np.n
                         window_days: int | None) -> pd.arrays.BooleanArray:  # fmt: skip
     """ONTRTFL, in order: an undated record is unknown (<NA>); a participant never dosed is off treatment; a record
     dated after the first dose and no later than the last dose plus the window (no upper end while the last dose
-    is unknown) is on treatment; any other is not."""
-    limit = last_dose.astype("datetime64[D]") + np.timedelta64(window_days or 0, "D")
+    is unknown, nor without a window: as the TEAE rule reads) is on treatment; any other is not."""
     after_first = adt > first_dose
-    before_end = np.isnat(last_dose) | (adt.astype("datetime64[D]") <= limit)
+    if window_days is None:
+        before_end = np.ones(len(adt), dtype=bool)
+    else:
+        limit = last_dose.astype("datetime64[D]") + np.timedelta64(window_days, "D")
+        before_end = np.isnat(last_dose) | (adt.astype("datetime64[D]") <= limit)
     on = after_first & before_end & ~np.isnat(first_dose)
     result = pd.array(on, dtype="boolean")
     result[np.isnat(adt)] = pd.NA

@@ -122,13 +122,14 @@ def test_every_section_is_there_in_order(reports: dict[str, Path], session: str)
             [
                 "Table 5.12 — Adverse events of special interest: differences between arms",
                 "Table 5.13 — Time to the first adverse event of special interest",
+                "Figure 5.2 — Time to the first adverse event of special interest, by arm",
             ]
             if session == "closed"
             else []
         ),
         f"Table 5.{12 if session == 'open' else 14} — Deaths by timing and cause",
         f"Table 5.{13 if session == 'open' else 15} — Listing of deaths",
-        f"Figure 5.{2 if session == 'closed' else 1} — Time to discontinuation of study treatment",
+        f"Figure 5.{3 if session == 'closed' else 1} — Time to discontinuation of study treatment",
         f"Table 5.{14 if session == 'open' else 16} — Time to discontinuation of study treatment",
         f"Table 5.{15 if session == 'open' else 17} — Listing of serious adverse events",
         "6. Laboratory values",

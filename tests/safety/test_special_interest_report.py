@@ -45,7 +45,7 @@ def render(source: Path, folder: Path, edition: str) -> str:
 def section(text: str) -> str:
     """The pages from the AESI table's heading (after the contents) to the deaths table's."""
     start = text.index("— Adverse events of special interest\n", text.index("List of figures"))
-    return text[start : text.index("— Deaths\n", start)]
+    return text[start : text.index("— Deaths by timing and cause\n", start)]
 
 
 def test_the_example_trial_open_edition_pools_the_groups_and_compares_nothing(tmp_path: Path):
