@@ -25,12 +25,12 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_lab_visits import build  # noqa: E402
+from bench_lab_visits import build
 
-from service.analysis import TABLES, AnalysisInputs  # noqa: E402
-from service.labs.frame import conform  # noqa: E402
-from service.safety.population import derive_safety_set  # noqa: E402
-from tests.labs.synthetic import synthetic_lab_frame  # noqa: E402
+from service.analysis import TABLES, AnalysisInputs
+from service.labs.frame import conform
+from service.safety.population import derive_safety_set
+from tests.labs.synthetic import synthetic_lab_frame
 
 
 def is_laboratory_table(name: str) -> bool:

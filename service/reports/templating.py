@@ -68,4 +68,3 @@ def heading_blocks(lines: Any, size: int = 40) -> list[list[Any]]:
             found.append([])
         found[-1].append(line)
     return found
-
