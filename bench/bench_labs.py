@@ -27,7 +27,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,41 +40,13 @@ from bench.calibrate import calibration_seconds  # noqa: E402
 from bench.generate import generate  # noqa: E402
 from bench.labgen import generate_frame, write_labs_csv  # noqa: E402
 
-# False until the bundle reader of labs.csv is on main: then load_source reads it and the stand-in goes.
-FULL_IMPORT = False
-
 
 def import_trial(source: Path) -> Any:
-    """The import step the bench times: regsync's own reading of the bundle, labs.csv included once FULL_IMPORT.
-    Until then load_source reads the rest and `read_labs_csv` stands in for the laboratory reader."""
+    """The import step the bench times: regsync's own reading of the bundle, labs.csv included (read, checked and
+    derived by service.labs)."""
     from service.importing import load_source
 
-    data = load_source(source, "bench")
-    if FULL_IMPORT:
-        return data
-    return replace(data, labs=read_labs_csv(source / "labs.csv"))
-
-
-def read_labs_csv(path: Path) -> Any:
-    """labs.csv into the frame, column for column and nothing derived (no checks: a stand-in, not the reader)."""
-    import pandas as pd
-
-    from service.labs.frame import conform
-
-    # Text read as categories, so that equal strings are one object (3.6 million records x 12 text columns as
-    # separate str objects would take 1.5 GB); astype(object) below keeps them shared.
-    text = ("subject_id", "parameter", "parameter_label", "category", "unit", "visit", "timepoint", "position",
-            "date", "value_text", "baseline", "analysis")  # fmt: skip
-    raw = pd.read_csv(path, dtype=dict.fromkeys(text, "category"), keep_default_na=False, na_values=[""])
-    renamed = raw.rename(columns={"parameter": "paramcd", "parameter_label": "param", "category": "parcat1",
-                                  "visit_number": "visitnum", "timepoint": "tpt", "timepoint_number": "tptnum",
-                                  "date": "adt", "value": "aval", "value_text": "avalc", "low": "anrlo",
-                                  "high": "anrhi", "toxicity_grade": "atoxgr"})  # fmt: skip
-    renamed["adt"] = pd.to_datetime(renamed["adt"].astype(object), format="%Y-%m-%d").astype("datetime64[s]")
-    for name, flag in (("baseline", "ablfl"), ("analysis", "anl01fl")):
-        renamed[flag] = pd.array(renamed.pop(name).astype(object).eq("Y"), dtype="boolean")
-    renamed["domain"], renamed["dataset"] = "LB", "labs.csv"
-    return conform(renamed.astype({name: object for name in renamed.columns if renamed[name].dtype == "category"}))
+    return load_source(source, "bench")
 
 
 def child_import(source: str, url: str) -> dict[str, Any]:
@@ -130,7 +101,7 @@ def child_rows_store(source: str, url: str) -> dict[str, Any]:
     table = _rows_table()
     table.metadata.create_all(engine)
     t0, c0 = time.perf_counter(), cpu_s()
-    frame = read_labs_csv(Path(source) / "labs.csv")
+    frame = import_trial(Path(source)).labs
     t1, c1 = time.perf_counter(), cpu_s()
     names = list(frame.columns)
     columns = [_python_values(frame[name]) for name in names]

@@ -473,7 +473,7 @@ def kaplan_meier(table: Table[KaplanMeierRow], control: str | None) -> Iterator[
         groups = _curve_groups(r)
         yield from Where(table, r.arm, groups, "time", f"{r.time:g}", context="kaplan-meier").stats(
             n_risk=r.n_at_risk, n_events=r.n_events, n_censored=r.n_censored, estimate=r.survival,
-            conf_low=r.ci_low, conf_high=r.ci_high,
+            conf_low=r.survival_low, conf_high=r.survival_high,
         )  # fmt: skip
     for (_, arm), rows in by_curve.items():
         groups = _curve_groups(rows[0])

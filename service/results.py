@@ -433,8 +433,8 @@ class KaplanMeierRow:
     n_events: int
     n_censored: int
     survival: float
-    ci_low: float | None
-    ci_high: float | None
+    survival_low: float | None  # the estimate's pointwise confidence interval
+    survival_high: float | None
     variable: str = ""  # the CDISC parameter the curve is of (PARAMCD of an ADTTE-like parameter: TTDISC, …)
     # The variable whose value the curve is, where it is a grouping rather than a parameter (AESI, CQ01NAM: the
     # curve is the group's name); empty for a parameter.

@@ -41,7 +41,7 @@ COLUMN_STATS: dict[str, set[str]] = {
     "median_unbiased": {"median_unbiased"}, "adjusted_ci_low": {"stagewise_low"},
     "adjusted_ci_high": {"stagewise_high"}, "survival": {"estimate"},
     "n_expected": {"N"}, "n_missing": {"n"}, "n_evaluable": {"N"}, "n_baseline": {"N"}, "statistic": {"statistic"},
-    "df": {"df"},
+    "df": {"df"}, "survival_low": {"conf.low"}, "survival_high": {"conf.high"},
 }  # fmt: skip
 COLUMN_STATS["n_at_risk"] = {"N", "n.risk"}  # a Kaplan–Meier step's number at risk (cardx's n.risk)
 NOT_STATISTICS = {

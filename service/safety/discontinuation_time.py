@@ -171,7 +171,7 @@ def estimate_at(rows: Sequence[KaplanMeierRow], day: float) -> KmAt:
         if row.time <= day:
             last = row
     later = [row.n_at_risk for row in rows if row.time >= day]
-    return KmAt(day, later[0] if later else 0, last.survival, last.ci_low, last.ci_high)
+    return KmAt(day, later[0] if later else 0, last.survival, last.survival_low, last.survival_high)
 
 
 def curves(rows: Iterable[KaplanMeierRow]) -> dict[tuple[str, str], list[KaplanMeierRow]]:

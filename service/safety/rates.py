@@ -20,7 +20,7 @@ RATE_RULE = (
     "Time at risk runs from the first dose to the first event in the category, or for participants without one "
     "to the end of observation (the end of study participation: ADaM EOSDT or RFENDT, SDTM RFENDTC, the bundle's "
     "disposition date; else death; else the data cut-off, and never past it); rate = participants with an event "
-    "per 100 participant-years, with an exact Poisson 95% CI."
+    "per 100 participant-years, with its exact (Garwood, chi-square) Poisson 95% CI."
 )
 
 

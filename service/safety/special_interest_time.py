@@ -118,8 +118,8 @@ def _at_days(
             estimate = low = high = None
         else:
             estimate = 100 * (1 - step.survival)
-            low = 100 * (1 - step.ci_high) if step.ci_high is not None else None
-            high = 100 * (1 - step.ci_low) if step.ci_low is not None else None
+            low = 100 * (1 - step.survival_high) if step.survival_high is not None else None
+            high = 100 * (1 - step.survival_low) if step.survival_low is not None else None
         rows.append(SpecialInterestTimeRow(group.name, group.variable, arm, day, len(t), n_events,
                                            len(t) - n_events, median, int(np.sum(t >= day)), estimate, low,
                                            high))  # fmt: skip

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -16,8 +17,7 @@ from service.reports.templating import render_html
 from service.reports.vital_pages import build_visit_pages, by_visit_table, count_cell
 from service.results import TOTAL
 from tests.labs.fixture import record, trial
-from tests.labs.synthetic_visits import with_labs
-from tests.reports.test_many_arms import text_of, words_off_page
+from tests.reports.test_many_arms import text_of
 from tests.trialgen import generate_trial
 
 HGB = [record("D1", "HGB", "Baseline", 13.5), record("D3", "HGB", "Baseline", 12.1),
@@ -58,37 +58,13 @@ def test_every_table_is_printed_even_without_data() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("arms", [3, 5])
-def test_the_pages_fit_and_name_no_arm_in_the_open_and_masked_editions(arms: int, tmp_path: Path) -> None:
-    generated = generate_trial(tmp_path / "source", arms=arms, form="bundle")
-    data = with_labs(load_source(generated.folder, f"gen{arms}"), generated)
-    for edition in ("open", "closed", "unmasked"):
-        options = DsmbOptions("open" if edition == "open" else "closed", date(2022, 3, 1), generated.data_cutoff,
-                              "0" * 64, 1, unmask=edition == "unmasked")  # fmt: skip
-        target = tmp_path / f"{edition}.pdf"
-        target.write_bytes(render_pdf(render_html("dsmb/report.html", build_dsmb_context(data, options)),
-                                      dated=date(2022, 3, 1)))  # fmt: skip
-        assert words_off_page(target) == []
-        text = text_of(target)
-        for title in ("Laboratory values and change from baseline by visit", "Missing laboratory data by visit",
-                      "Vital signs and change from baseline by visit", "Weight change from baseline"):  # fmt: skip
-            assert title in text
-        assert "Systolic Blood Pressure (mmHg) — SUPINE" in text and "Systolic Blood Pressure (mmHg) — STANDING" in text
-        named = [s for s in generated.arm_strings() if s in text]
-        if edition == "unmasked":
-            assert "Zelofen" in named
-        else:
-            assert named == []
-
-
-@pytest.mark.slow
 def test_a_trial_without_laboratory_data_says_so(tmp_path: Path) -> None:
     generated = generate_trial(tmp_path / "source", arms=2, form="bundle")
-    data = load_source(generated.folder, "gen2")
+    data = replace(load_source(generated.folder, "gen2"), labs=None)  # the generated trials carry some
     options = DsmbOptions("closed", date(2022, 3, 1), generated.data_cutoff, "0" * 64, 1)
     target = tmp_path / "closed.pdf"
     target.write_bytes(render_pdf(render_html("dsmb/report.html", build_dsmb_context(data, options)),
                                   dated=date(2022, 3, 1)))  # fmt: skip
     text = text_of(target)
-    assert text.count("No laboratory data were collected.") == 2
+    assert text.count("No laboratory data were collected.") == 1  # once, for the whole section
     assert "No vital-sign data were collected." in text

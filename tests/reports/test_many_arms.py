@@ -89,14 +89,26 @@ def test_no_word_of_any_page_lies_outside_it(
         assert "Zelofen" in named  # the check can see an arm's name where one is printed
     else:
         assert named == []
+    laboratory_and_vital_signs_are_printed(text, comparative=session == "closed")
+    if edition == "unmasked" and cut is None:
+        every_arm_and_comparison_column_is_printed(text, trial)
 
 
-@pytest.mark.slow
-def test_every_arm_and_comparison_column_is_printed(stored: tuple[Engine, Snapshot, GeneratedTrial], tmp_path: Path):
-    engine, snapshot, trial = stored
-    target = tmp_path / "unmasked.pdf"
-    produce_dsmb(engine, snapshot, target, DsmbRequest("closed", unmask=True))
-    text = text_of(target)
+def laboratory_and_vital_signs_are_printed(text: str, comparative: bool) -> None:
+    """The generated trials' laboratory and vital-sign data (tests/trialgen.py), every display, each position of
+    the vital signs apart; the comparisons (the CMH tests, the eDISH figure by arm) in the closed editions only."""
+    body = text[text.index("List of figures") :]  # after the contents
+    for title in ("Laboratory values and change from baseline by visit", "Missing laboratory data by visit",
+                  "Laboratory values outside the normal range", "Possible drug-induced liver injury",
+                  "Listing of clinically significant laboratory values",
+                  "Vital signs and change from baseline by visit", "Weight change from baseline"):  # fmt: skip
+        assert title in body, title
+    assert "SUPINE" in body and "STANDING" in body
+    assert ("CMH row mean scores" in body) == comparative
+    assert ("eDISH: peak ALT" in body) == comparative
+
+
+def every_arm_and_comparison_column_is_printed(text: str, trial: GeneratedTrial) -> None:
     body = text.index("List of figures")  # after the contents, which name the table too
     soc_pt = text[text.index("Treatment-emergent adverse events by system organ class", body) :]
     soc_pt = soc_pt[: soc_pt.index("Figure ")]

@@ -84,7 +84,7 @@ def test_each_edition_has_the_pages(reports, edition: str) -> None:  # type: ign
         assert heading in body, heading
     assert "(at least 10%) by preferred term" in body
     assert "Within 30 days after the last dose" in body and "Number at risk" in body
-    assert "SEX: participants with" in body and "< 40" in body and "≥ 40" in body
+    assert "SEX: participants" in body and "< 40" in body and "≥ 40" in body  # the stub may wrap before "with"
     assert "exact (Garwood, chi-square) Poisson 95% CI" in body
     assert words_off_page(made[edition]) == []
     if edition == "open":

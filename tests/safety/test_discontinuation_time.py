@@ -82,8 +82,8 @@ def test_any_reason_matches_the_hand_computation(table) -> None:  # type: ignore
     assert [(r.time, r.n_at_risk, r.n_events, r.n_censored) for r in rows] == [
         (0, 5, 0, 0), (10, 5, 1, 0), (20, 4, 1, 1), (30, 2, 1, 0), (40, 1, 0, 1)]  # fmt: skip
     assert [r.survival for r in rows] == pytest.approx([1, 0.8, 0.6, 0.3, 0.3])
-    assert rows[2].ci_low == pytest.approx(0.6 * math.exp(-1.959964 * math.sqrt(0.05 + 1 / 12)), rel=1e-6)
-    assert rows[2].ci_low == pytest.approx(0.2933, abs=1e-4)
+    assert rows[2].survival_low == pytest.approx(0.6 * math.exp(-1.959964 * math.sqrt(0.05 + 1 / 12)), rel=1e-6)
+    assert rows[2].survival_low == pytest.approx(0.2933, abs=1e-4)
     assert median_time(rows) == 30
     assert {r.variable for r in rows} == {"TTDISC"}
 

@@ -27,11 +27,11 @@ def test_steps_match_the_hand_computation() -> None:
     ]  # fmt: skip
     assert [r.survival for r in rows] == pytest.approx([1, 5 / 6, 5 / 6, 5 / 12, 5 / 12, 0])
     greenwood = 1 / 30 + 2 / 8
-    assert rows[3].ci_low == pytest.approx(5 / 12 * math.exp(-1.959964 * math.sqrt(greenwood)), rel=1e-6)
-    assert rows[1].ci_low == pytest.approx(0.5826, abs=1e-4)
-    assert rows[3].ci_low == pytest.approx(0.1468, abs=5e-5)
-    assert rows[3].ci_high == 1.0
-    assert rows[-1].ci_low is None
+    assert rows[3].survival_low == pytest.approx(5 / 12 * math.exp(-1.959964 * math.sqrt(greenwood)), rel=1e-6)
+    assert rows[1].survival_low == pytest.approx(0.5826, abs=1e-4)
+    assert rows[3].survival_low == pytest.approx(0.1468, abs=5e-5)
+    assert rows[3].survival_high == 1.0
+    assert rows[-1].survival_low is None
     assert median_time(rows) == 3.0
 
 
