@@ -34,7 +34,7 @@ from tests.labs.synthetic import synthetic_lab_frame
 
 
 def is_laboratory_table(name: str) -> bool:
-    return name.startswith(("lab_", "vitals_", "listing_lab_"))
+    return name.startswith(("lab_", "vitals_", "listing_lab_", "listing_liver_"))
 
 
 def main() -> None:
