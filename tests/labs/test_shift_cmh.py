@@ -48,9 +48,14 @@ def lhk_statistics(tables: np.ndarray, scores: np.ndarray) -> dict[str, tuple[fl
 
 def test_the_independent_computation_gives_the_published_arthritis_statistics() -> None:
     found = lhk_statistics(ARTHRITIS, np.array([1.0, 2.0, 3.0]))
-    # R: mantelhaen.test(xtabs(~ Treatment + Improved + Sex, Arthritis)) prints M^2 = 14.632, df = 2 (general
-    # association); Stokes, Davis & Koch (Categorical Data Analysis Using the SAS System), PROC FREQ CMH with table
-    # scores: row mean scores differ 14.6319, df 1 (with two rows it equals the correlation statistic).
+    # Computed with R 4.2.2 outside the project (2026-12-08):
+    #   x <- array(c(6,19,5,7,16,6, 7,10,2,0,5,1), dim = c(2,3,2))   # [treatment, improved, sex], as ARTHRITIS
+    #   mantelhaen.test(x)$statistic                                # 14.63226531, df 2 (general association)
+    #   row mean scores with scores 1, 2, 3, by Landis et al.'s formula summed over the two strata in R:
+    #   num <- 0; v <- 0; for (h in 1:2) { t <- x[,,h]; n <- sum(t); rs <- rowSums(t); cs <- colSums(t); s <- 1:3
+    #     num <- num + sum(t[1,]*s) - rs[1]*sum(cs*s)/n
+    #     v <- v + rs[1]*rs[2]*(sum(cs*s^2) - sum(cs*s)^2/n)/n/(n-1) }; num^2/v   # 14.63194014, df 1
+    # (Stokes, Davis & Koch print the same row mean scores statistic, 14.6319, for PROC FREQ on these data.)
     assert found["general"][0] == pytest.approx(14.632, abs=5e-4)
     assert found["general"][1] == 2
     assert found["row_means"][0] == pytest.approx(14.6319, abs=5e-5)
