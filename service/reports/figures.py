@@ -169,8 +169,8 @@ def ae_incidence_plot(
     label_w, panel_w, gap = 150.0, 140.0, 44.0
     width = label_w + (2 * panel_w + gap if compared else panel_w) + 20
     arm_labels = [names.get(arm, arm) + (" (control)" if arm == control else "") for arm in arms]
-    arm_legend = _legend_rows(arm_labels, width - label_w, 7)
-    legend = _legend_rows([comparisons[a] for a in compared], width - 20, 7) if compared else []
+    arm_legend = legend_rows(arm_labels, width - label_w, 7)
+    legend = legend_rows([comparisons[a] for a in compared], width - 20, 7) if compared else []
     top = 15.0 + 11 * len(arm_legend)
     bottom = top + line_h * len(ranked)
     height = bottom + 30 + 11 * len(legend)
@@ -250,12 +250,14 @@ def _comparison_colour(key: str, number: int, arms: Sequence[str], masked: bool)
     return ("#222222", "#777777")[(number // len(MARKERS)) % 2]
 
 
-def _legend_rows(labels: Sequence[str], width: float, size: float) -> list[list[tuple[float, int, str]]]:
-    """The comparisons' legend entries (x, index, label) in rows no wider than `width`."""
+def legend_rows(labels: Sequence[str], width: float, size: float, key: float = 14, gap: float = 12
+                ) -> list[list[tuple[float, int, str]]]:  # fmt: skip
+    """A legend's entries (x, index, label) in rows no wider than `width`: each entry its key (a marker or a line
+    sample, `key` wide), its label in the report font at `size`, and `gap` after it."""
     rows: list[list[tuple[float, int, str]]] = [[]]
     x = 0.0
     for number, label in enumerate(labels):
-        entry = 14 + text_width_em(label) * size + 12
+        entry = key + text_width_em(label) * size + gap
         if rows[-1] and x + entry > width:
             rows.append([])
             x = 0.0

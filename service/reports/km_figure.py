@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from service.reports.figures import COLOURS, GRID, round_ticks
+from service.reports.figures import COLOURS, GRID, legend_rows, round_ticks
 from service.reports.svg import Canvas
 from service.reports.textwidth import text_width_em
 from service.results import KaplanMeierRow
@@ -51,7 +51,7 @@ def km_plot(
     labels = [names.get(arm, arm) for arm in arms]
     left = max(44.0, max(text_width_em(text) * FONT for text in labels) + 14)
     width = WIDTH - left - 16
-    legend = _legend_lines(labels, WIDTH - left)
+    legend = legend_rows(labels, WIDTH - left, FONT, key=20, gap=14)
     top = 8 + 11 * len(legend)
     panel_total = 14 + PANEL_HEIGHT + 28 + 11 * (len(arms) + 1) + 12
     canvas = Canvas(WIDTH, top + panel_total * len(curves), title)
@@ -149,17 +149,3 @@ def _panel(
         for tick in ticks:
             at = estimate_at(steps, tick).n_at_risk if steps else 0
             canvas.text(x(tick), row_y, str(at), anchor="middle", size=FONT)
-
-
-def _legend_lines(labels: Sequence[str], room: float) -> list[list[tuple[float, int, str]]]:
-    """The legend's entries (x, index, label) in lines no wider than `room`."""
-    lines: list[list[tuple[float, int, str]]] = [[]]
-    x = 0.0
-    for number, text in enumerate(labels):
-        entry = 20 + text_width_em(text) * FONT + 14
-        if lines[-1] and x + entry > room:
-            lines.append([])
-            x = 0.0
-        lines[-1].append((x, number, text))
-        x += entry
-    return lines
