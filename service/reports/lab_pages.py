@@ -15,6 +15,7 @@ from markupsafe import Markup
 from service.labs.abnormal import CATEGORY_WORDS
 from service.labs.rows import LabShiftTestRow
 from service.labs.shift import CMH_RULE
+from service.labs.significant import NO_CRITERIA
 from service.reports.edish import edish_figure
 from service.reports.listing import Column, FixedPitchListing, set_listing
 from service.reports.templating import format_number, format_p_value
@@ -42,6 +43,7 @@ class LabPages:
     edish: Markup | None
     listing: FixedPitchListing
     listing_count: int
+    assessed: bool  # criteria for a clinically significant value exist (declared, or grades to apply the default)
     test_note: str | None  # the CMH test's method, where the edition shows it (closed)
 
 
@@ -146,6 +148,7 @@ def build_lab_pages(
         edish=edish_figure(tables["listing_liver_peaks"].rows, columns[:-1], names) if closed else None,
         listing=significant_listing(listing_rows, names if closed else None),
         listing_count=len(listing_rows),
+        assessed=NO_CRITERIA not in tables["listing_lab_significant"].footnotes,
         test_note=CMH_RULE if tests else None,
     )
 
